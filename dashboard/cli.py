@@ -1,0 +1,146 @@
+"""`python -m dashboard …`: the command-line face (no Streamlit here).
+
+Every command prints in the user's language (--lang or DASHBOARD_LANG, Chinese
+by default) and exits non-zero on bad input, naming file, row and column.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+import pandas as pd
+
+from . import coverage, fields, i18n, ingest, population, units
+from .messages import InputError
+from .store import Store, StoreBusy
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    store = Store(args.db)
+    try:
+        return args.run(store, args)
+    except InputError as exc:
+        for message in exc.messages:
+            print(message.text(args.lang), file=sys.stderr)
+        return 1
+    except StoreBusy:
+        print(i18n.t("err_store_busy", args.lang), file=sys.stderr)
+        return 3
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(i18n.t("err_bad_date", i18n.lang_from_env(), value=text)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="网格化排查统计 · grid-check dashboard")
+    parser.add_argument("--db", help="store file (default: $DASHBOARD_DB or data/dashboard.duckdb)")
+    parser.add_argument("--lang", choices=i18n.LANGS, default=i18n.lang_from_env())
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("units", help="load or update units from CSV/XLSX (code, name)")
+    p.add_argument("file")
+    p.add_argument("--effective", type=_date, help="date a rename takes effect (default today)")
+    p.set_defaults(run=cmd_units)
+
+    p = sub.add_parser("population", help="load the reference population register (code + denominators)")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_population)
+
+    p = sub.add_parser("ingest", help="load a report file (canonical CSV with a code column)")
+    p.add_argument("file")
+    p.add_argument("--domain", choices=fields.DOMAINS)
+    p.add_argument("--date", type=_date)
+    p.add_argument("--hour", type=int, help="as-of hour (截至N时)")
+    p.add_argument("--round", type=int, help="testing round (轮次)")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--user")
+    p.set_defaults(run=cmd_ingest)
+
+    p = sub.add_parser("coverage", help="a unit and its children with every indicator")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--date", type=_date)
+    p.add_argument("--domain", choices=fields.DOMAINS)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(run=cmd_coverage)
+
+    p = sub.add_parser("demo", help="build the demo county store")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--if-missing", action="store_true", help="do nothing when the store already exists")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def cmd_units(store: Store, args) -> int:
+    result = units.load_units(store, args.file, args.effective)
+    for message in result.warnings:
+        print(message.text(args.lang), file=sys.stderr)
+    print(i18n.t("units_done", args.lang, added=result.added, renamed=result.renamed, unchanged=result.unchanged))
+    return 0
+
+
+def cmd_population(store: Store, args) -> int:
+    rows = population.load_register(store, args.file)
+    print(i18n.t("population_done", args.lang, rows=rows))
+    return 0
+
+
+def cmd_ingest(store: Store, args) -> int:
+    plan = ingest.plan(store, args.file, args.domain, args.date, args.hour, args.round)
+    for message in plan.warnings:
+        print(message.text(args.lang), file=sys.stderr)
+    if not plan.ok:
+        for message in plan.errors:
+            print(message.text(args.lang), file=sys.stderr)
+        print(i18n.t("load_failed", args.lang, file=plan.file, errors=len(plan.errors)), file=sys.stderr)
+        return 1
+    facts = dict(file=plan.file, domain=fields.DOMAIN_LABELS[plan.domain][args.lang],
+                 date=plan.snapshot_date.isoformat(), rows=len(plan.frame))
+    if args.dry_run:
+        print(i18n.t("dry_run_ok", args.lang, **facts))
+        return 0
+    result = ingest.commit(store, plan, args.user)
+    key = "load_same" if result.unchanged else "load_done"
+    print(i18n.t(key, args.lang, load_id=result.load_id, **facts))
+    return 0
+
+
+def cmd_coverage(store: Store, args) -> int:
+    result = coverage.coverage(store, args.unit, args.date, args.domain)
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    elif args.format == "csv":
+        coverage.flat_rows(result).to_csv(sys.stdout, index=False)
+    else:
+        print(_table(result, args.lang))
+    return 0
+
+
+def _table(result: dict, lang: str) -> str:
+    """A readable table: one line per unit, ratio and gap of each indicator."""
+    rows = []
+    for row in [result["unit"], *result["children"]]:
+        line = {"code": row["code"], "name": row["name"]}
+        for key, value in row.items():
+            if isinstance(value, dict) and "ratio" in value:
+                line[key] = f"{i18n.fmt_percent(value['ratio'])} ({i18n.fmt_count(value['gap'])})"
+        rows.append(line)
+    header = f"{result['unit']['name']} · {result['date']}  ratio (gap)"
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 5000):
+        return header + "\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def cmd_demo(store: Store, args) -> int:
+    from . import demo  # the generator pulls in geometry libraries: load them only when asked
+
+    if args.if_missing and store.exists():
+        return 0
+    summary = demo.build(store, **({"seed": args.seed} if args.seed is not None else {}))
+    print(i18n.t("demo_done", args.lang, path=store.path, **summary))
+    return 0

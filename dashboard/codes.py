@@ -1,0 +1,84 @@
+"""China's statistical division codes: level, parent and integer keys from a code.
+
+12 digits: province (1–2), prefecture (3–4), county (5–6), township (7–9),
+village (10–12); a grid adds a 3-digit suffix (15 digits). Every code maps to
+one integer, `num`, the code right-padded to 15 digits: a unit's subtree is
+then the half-open range [num, num + span(level)), which is what makes
+rollups a single range filter on rows clustered by (date, num).
+"""
+from __future__ import annotations
+
+import re
+
+LEVELS = ("province", "prefecture", "county", "township", "village", "grid")
+PREFIX_LEN = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12, "grid": 15}
+LEVEL_OF_PREFIX = {v: k for k, v in PREFIX_LEN.items()}
+LEVEL_LABELS = {
+    "province": {"zh": "省", "en": "Province"}, "prefecture": {"zh": "市", "en": "Prefecture"},
+    "county": {"zh": "县", "en": "County"}, "township": {"zh": "乡镇/街道", "en": "Township"},
+    "village": {"zh": "村/社区", "en": "Village"}, "grid": {"zh": "网格", "en": "Grid"},
+}
+_DIGITS = re.compile(r"^\d{12}(\d{3})?$")
+
+
+class CodeError(ValueError):
+    """A code that is not a 12- or 15-digit division code."""
+
+
+def normalize(code) -> str:
+    """The code as a string of digits; accepts ints and floats read from spreadsheets."""
+    text = str(code).strip()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    if not _DIGITS.match(text):
+        raise CodeError(text)
+    return text
+
+
+def level_of(code: str) -> str:
+    """The level a code names, from its trailing zeros."""
+    if len(code) == 15:
+        return "grid"
+    for level, end in (("province", 2), ("prefecture", 4), ("county", 6), ("township", 9)):
+        if set(code[end:]) == {"0"}:
+            return level
+    return "village"
+
+
+def num(code: str) -> int:
+    return int(code.ljust(15, "0"))
+
+
+def span(level: str) -> int:
+    """How many nums a unit of this level covers: its subtree is [num, num + span)."""
+    return 10 ** (15 - PREFIX_LEN[level])
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Every possible ancestor code, nearest first (the store keeps those that exist)."""
+    level = level_of(code)
+    out = []
+    for lvl in reversed(LEVELS[: LEVELS.index(level)]):
+        p = PREFIX_LEN[lvl]
+        candidate = code[:p].ljust(12, "0")
+        if candidate != code and candidate not in out:
+            out.append(candidate)
+    return out
+
+
+def range_warnings(code: str, name: str) -> list[tuple[str, dict]]:
+    """Soft checks of the township and village digit ranges: warn, never reject."""
+    level, out = level_of(code), []
+    if level == "township":
+        part = int(code[6:9])
+        kind = "street" if part < 100 else "town" if part < 200 else "township" if part < 400 else None
+        if kind is None or (kind == "street" and name.endswith(("镇", "乡"))) or \
+                (kind != "street" and name.endswith("街道")):
+            out.append(("code_range_township", {"code": code, "name": name}))
+    elif level == "village":
+        part = int(code[9:12])
+        if part >= 400 or (part < 200 and name.endswith("村")) or (200 <= part and name.endswith("社区")):
+            out.append(("code_range_village", {"code": code, "name": name}))
+    elif level == "grid" and code.endswith("000"):
+        out.append(("grid_suffix_zero", {"code": code, "name": name}))
+    return out

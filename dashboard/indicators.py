@@ -1,0 +1,73 @@
+"""Indicators: defined once, here. Every page, the CLI and exports read them.
+
+An indicator is numerator / denominator with a default target; a county may
+override the target in its settings. The gap is what is still missing to
+reach the target, in the indicator's own unit (people or households).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    domain: str
+    numerator: str
+    denominator: str
+    default_target: float
+    unit: str  # 'people' | 'households'
+    label_zh: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("household_screening_rate", "screening", "households_checked", "households_total",
+              1.0, "households", "户排查率", "Household screening rate"),
+    Indicator("testing_coverage", "testing", "sampled", "resident_population",
+              0.95, "people", "常住人口采样率", "Testing coverage of residents"),
+    Indicator("testing_completion", "testing", "sampled", "target_persons",
+              1.0, "people", "应检尽检完成率", "Testing completion"),
+    Indicator("dose1_coverage", "vaccination", "dose1", "target_population",
+              0.95, "people", "第一剂次接种率", "First-dose coverage"),
+    Indicator("full_course_coverage", "vaccination", "full_course", "target_population",
+              0.90, "people", "全程接种率", "Full-course coverage"),
+    Indicator("booster_coverage", "vaccination", "booster", "target_population",
+              0.60, "people", "加强免疫接种率", "Booster coverage"),
+)
+BY_KEY = {i.key: i for i in INDICATORS}
+# The indicator a headline card shows for each domain.
+MAIN_INDICATOR = {"screening": "household_screening_rate", "testing": "testing_coverage",
+                  "vaccination": "full_course_coverage"}
+
+
+def for_domain(domain: str) -> tuple[Indicator, ...]:
+    return tuple(i for i in INDICATORS if i.domain == domain)
+
+
+def ratio(numerator, denominator) -> float | None:
+    """A fraction (0.87), or None where the denominator is missing or zero."""
+    if numerator is None or denominator is None or _isnan(numerator) or _isnan(denominator):
+        return None
+    return None if denominator == 0 else numerator / denominator
+
+
+def gap(numerator, denominator, target: float) -> int | None:
+    """max(0, ceil(target × denominator − numerator)), robust to float noise.
+
+    Rounding to 6 decimals first keeps 0.95 × 1000 from becoming 951.
+    """
+    if denominator is None or _isnan(denominator):
+        return None
+    missing = round(target * denominator - (0 if numerator is None or _isnan(numerator) else numerator), 6)
+    return max(0, math.ceil(missing))
+
+
+def _isnan(value) -> bool:
+    return bool(pd.isna(value))

@@ -1,0 +1,256 @@
+"""Ingest: a report file becomes one load. Plan first (read, validate, warn), then commit.
+
+The CLI and the import page share this path: `plan()` never writes, so a dry
+run and the page's preview are the same code as the real thing, and
+`commit()` writes one load in one store transaction (all rows or none).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import codes, fields, indicators, queries, readers
+from .messages import InputError, Message, cell
+from .store import Store, _fault_point
+
+_DATE_IN_NAME = re.compile(r"(20\d\d)[-_.年]?(\d\d)[-_.月]?(\d\d)")
+_HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
+
+
+@dataclass
+class Plan:
+    """What a file would load: the accepted rows, how they were read, and what is wrong."""
+    file: str
+    sha256: str
+    domain: str | None = None
+    snapshot_date: dt.date | None = None
+    as_of_hour: int | None = None
+    round: int | None = None
+    level: str | None = None
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    errors: list[Message] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class LoadResult:
+    load_id: int
+    unchanged: bool  # the same file was already loaded for this domain and date
+
+
+def sha256_of(path: pathlib.Path) -> str:
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, round=None,
+         display_name=None) -> Plan:
+    """Reads and checks a canonical report file; stores nothing."""
+    path = pathlib.Path(path)
+    result = Plan(file=display_name or path.name, sha256="")
+    try:
+        result.sha256 = sha256_of(path)
+        raw = readers.read_table(path, result.file)
+        _read_into(store, raw, result, domain, snapshot_date, as_of_hour, round)
+    except InputError as exc:
+        result.errors = exc.messages
+    return result
+
+
+def _read_into(store, raw, result, domain, snapshot_date, as_of_hour, round) -> None:
+    columns = canonical_columns(raw)
+    raw = raw.rename(columns=columns)
+    result.domain = domain or fields.infer_domain(raw.columns)
+    if result.domain is None:
+        raise InputError([Message("err_no_domain", {"file": result.file})])
+    result.snapshot_date = snapshot_date or _date_from(raw, result.file)
+    result.as_of_hour = as_of_hour if as_of_hour is not None else _hour_from(result.file)
+    ignored = [c for c in raw.columns if c not in columns.values()]
+    if ignored:
+        result.warnings.append(Message("warn_unknown_columns", {"file": result.file, "columns": "、".join(ignored)}))
+    result.frame = _validated(store, raw, result)
+    if result.ok:
+        result.level = result.frame["level"].mode().iloc[0] if len(result.frame) else None
+        result.round = _rounds(store, result, round)
+        result.warnings += over_denominator(result.frame, result.domain, result.file)
+        result.warnings += cumulative_drops(store, result)
+
+
+def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
+    """Header -> canonical name, for the code column and every known field (name or Chinese label)."""
+    known = {f.name: f.name for f in fields.FIELDS} | {f.label_zh: f.name for f in fields.FIELDS}
+    known |= {"round": "round", "轮次": "round", "date": "date", "snapshot_date": "date", "日期": "date"}
+    out = {c: known[c] for c in frame.columns if c in known}
+    code_col = readers.find_column(frame, readers.CODE_HEADERS)
+    if code_col:
+        out[code_col] = "code"
+    return out
+
+
+def _date_from(raw: pd.DataFrame, file: str) -> dt.date:
+    """The snapshot date from a uniform date column, else from the file name."""
+    if "date" in raw.columns and raw["date"].nunique() == 1:
+        return parse_date(raw["date"].iloc[0])
+    match = _DATE_IN_NAME.search(file)
+    if match:
+        try:
+            return dt.date(*map(int, match.groups()))
+        except ValueError:
+            pass
+    raise InputError([Message("err_no_date", {"file": file})])
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text).strip()[:10])
+    except ValueError:
+        raise InputError([Message("err_bad_date", {"value": text})]) from None
+
+
+def _hour_from(file: str) -> int | None:
+    match = _HOUR_IN_NAME.search(file)
+    return int(match.group(1)) if match and 0 < int(match.group(1)) <= 24 else None
+
+
+def _validated(store: Store, raw: pd.DataFrame, result: Plan) -> pd.DataFrame:
+    """code, num, level, prefix_len and the domain's fields as Int64; errors collected in result."""
+    if "code" not in raw.columns:
+        raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码"})])
+    names = [f.name for f in fields.domain_fields(result.domain) if f.name in raw.columns]
+    if not names:
+        expected = ", ".join(f.name for f in fields.domain_fields(result.domain))
+        raise InputError([Message("err_no_fields", {"file": result.file, "domain": result.domain, "expected": expected})])
+    if raw.empty:
+        raise InputError([Message("err_empty_file", {"file": result.file})])
+    out = _codes(store, raw, result)
+    for name in names:
+        out[name] = _counts(raw[name], name, result)
+    return out
+
+
+def _codes(store: Store, raw: pd.DataFrame, result: Plan) -> pd.DataFrame:
+    known = set(store.query("units_all")["code"])
+    if not known:
+        raise InputError([Message("err_no_units")])
+    rows = []
+    for line, value in raw["code"].items():
+        try:
+            code = codes.normalize(value)
+        except codes.CodeError:
+            result.errors.append(cell("err_bad_code", result.file, line, "code", value))
+            continue
+        if code not in known:
+            result.errors.append(cell("err_unknown_code", result.file, line, "code", code))
+        rows.append((line, code))
+    frame = pd.DataFrame(rows, columns=["line", "code"]).set_index("line")
+    for line in frame.index[frame["code"].duplicated()]:
+        result.errors.append(cell("err_duplicate_code", result.file, line, "code", frame.at[line, "code"]))
+    frame["num"] = frame["code"].map(codes.num).astype("int64")
+    frame["level"] = frame["code"].map(codes.level_of)
+    frame["prefix_len"] = frame["level"].map(codes.PREFIX_LEN).astype("int8")
+    return frame
+
+
+def _counts(raw: pd.Series, name: str, result: Plan) -> pd.Series:
+    """Non-negative integers; thousands separators allowed; empty means missing."""
+    text = raw.str.replace(r"[,，\s]", "", regex=True)
+    values = pd.to_numeric(text, errors="coerce")
+    bad = (text != "") & (values.isna() | (values % 1 != 0))
+    for line in raw.index[bad]:
+        result.errors.append(cell("err_not_number", result.file, line, name, raw[line]))
+    for line in raw.index[~bad & (values < 0)]:
+        result.errors.append(cell("err_negative", result.file, line, name, raw[line]))
+    return values.where(~bad).round().astype("Int64")
+
+
+def _rounds(store: Store, result: Plan, given: int | None) -> int | None:
+    """Testing rows carry their round: the one given, else the one running on the date (1 if none set)."""
+    if result.domain != "testing":
+        return None
+    if given is not None:
+        result.frame["round"] = given
+        return given
+    running = store.query("rounds_running", snapshot_date=result.snapshot_date)
+    by_county = dict(zip(running["county_num"], running["round"]))
+    county = result.frame["num"] // codes.span("county") * codes.span("county")
+    result.frame["round"] = county.map(by_county).fillna(1).astype("int64")
+    return int(result.frame["round"].mode().iloc[0])
+
+
+def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
+    """Numerator above denominator: a warning, never silently capped."""
+    out = []
+    for ind in indicators.for_domain(domain):
+        if ind.numerator in frame and ind.denominator in frame:
+            over = frame[frame[ind.numerator] > frame[ind.denominator]]
+            for line, row in over.iterrows():
+                out.append(Message("warn_over_denominator", {
+                    "file": file, "row": line, "numerator": ind.numerator, "num": row[ind.numerator],
+                    "denominator": ind.denominator, "den": row[ind.denominator]}, line, ind.numerator))
+    return out
+
+
+def cumulative_drops(store: Store, result: Plan) -> list[Message]:
+    """Cumulative counts below the previous snapshot's (same round for testing): a warning."""
+    with store.read() as cur:
+        cur.register("incoming_facts", result.frame[["num"]])
+        previous = queries.run(cur, "previous_values", domain=result.domain, snapshot_date=result.snapshot_date)
+    if previous.empty:
+        return []
+    merged = result.frame.reset_index().merge(previous, on="num", suffixes=("", "_prev"))
+    if result.domain == "testing":
+        merged = merged[merged["round"] == merged["round_prev"]]
+    out = []
+    for name in fields.cumulative_fields(result.domain):
+        if name in result.frame:
+            for _, row in merged[merged[name] < merged[name + "_prev"]].iterrows():
+                out.append(Message("warn_cumulative_drop", {
+                    "file": result.file, "row": row["line"], "column": name, "value": row[name],
+                    "previous": row[name + "_prev"], "previous_date": row["snapshot_date_prev"]}, row["line"], name))
+    return out
+
+
+def commit(store: Store, plan: Plan, user: str | None = None) -> LoadResult:
+    """Stores a checked plan as one load; the same file again changes nothing."""
+    if not plan.ok:
+        raise InputError(plan.errors)
+    with store.write() as con:
+        same = queries.rows(con, "load_by_sha256", sha256=plan.sha256, domain=plan.domain,
+                            snapshot_date=plan.snapshot_date)
+        if same and same[0][1] != "rolled_back":
+            return LoadResult(same[0][0], unchanged=True)
+        load_id = queries.rows(con, "next_load_id")[0][0]
+        write_load(con, plan, load_id, user)
+    return LoadResult(load_id, unchanged=False)
+
+
+def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
+    """Inside an open write: record the load, append its rows, refresh the current rows."""
+    queries.execute(con, "load_insert", load_id=load_id, file_name=plan.file, sha256=plan.sha256,
+                    domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour,
+                    round=plan.round, level=plan.level, rows_accepted=len(plan.frame), rows_rejected=0,
+                    loaded_by=user or current_user())
+    rows = plan.frame.drop(columns=["level"]).reset_index(drop=True).assign(
+        load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
+    con.register("incoming_facts", rows)
+    queries.execute(con, "facts_history_append")
+    _fault_point("after_rows")
+    con.register("touched_nums", rows[["num"]])
+    queries.execute(con, "facts_refresh", domain=plan.domain, snapshot_date=plan.snapshot_date)
+    queries.execute(con, "loads_refresh_status", domain=plan.domain, snapshot_date=plan.snapshot_date)
+    con.unregister("incoming_facts")
+    con.unregister("touched_nums")
+
+
+def current_user() -> str:
+    return os.environ.get("DASHBOARD_USER") or getpass.getuser()

@@ -1,0 +1,75 @@
+"""The SQL registry: every named result is one file in queries/, loaded once.
+
+`run(cursor, "children_rollup", date=..., ...)` binds `$named` parameters;
+values never enter SQL text. An unknown name raises at once.
+"""
+from __future__ import annotations
+
+import functools
+import pathlib
+import re
+
+import pandas as pd
+
+QUERY_DIR = pathlib.Path(__file__).resolve().parent.parent / "queries"
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class UnknownQuery(KeyError):
+    pass
+
+
+@functools.cache
+def _all() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERY_DIR.glob("*.sql"))}
+
+
+def sql(name: str) -> str:
+    try:
+        return _all()[name]
+    except KeyError:
+        raise UnknownQuery(name) from None
+
+
+def names() -> list[str]:
+    return list(_all())
+
+
+def parameters(name: str) -> set[str]:
+    """The $named parameters a query uses (comments ignored)."""
+    return set(_PARAM.findall(_strip_comments(sql(name))))
+
+
+def _bind(name: str, params: dict) -> dict:
+    wanted = parameters(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise TypeError(f"query {name} needs parameters {sorted(missing)}")
+    return {k: params[k] for k in wanted}
+
+
+def run(cursor, name: str, **params) -> pd.DataFrame:
+    """The named result as a DataFrame."""
+    return cursor.execute(sql(name), _bind(name, params)).df()
+
+
+def execute(cursor, name: str, **params) -> None:
+    """Run a named statement or script for its effect, binding each statement's own parameters."""
+    _bind(name, params)  # raises on a missing parameter
+    for statement in _statements(name):
+        wanted = set(_PARAM.findall(_strip_comments(statement)))
+        cursor.execute(statement, {k: params[k] for k in wanted} if wanted else None)
+
+
+@functools.cache
+def _statements(name: str) -> tuple[str, ...]:
+    parts = re.split(r";\s*(?:\n|$)", sql(name))
+    return tuple(p for p in parts if _strip_comments(p).strip())
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+
+
+def rows(cursor, name: str, **params) -> list[tuple]:
+    return cursor.execute(sql(name), _bind(name, params)).fetchall()

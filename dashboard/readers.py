@@ -1,0 +1,52 @@
+"""Reading tabular files (CSV in any common Chinese encoding, XLSX) into text frames."""
+from __future__ import annotations
+
+import io
+import pathlib
+
+import pandas as pd
+
+from .messages import InputError, Message
+
+ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
+
+CODE_HEADERS = ("code", "区划代码", "代码", "统计用区划代码", "单位代码", "行政区划代码")
+NAME_HEADERS = ("name", "名称", "单位名称", "区划名称", "单位")
+
+
+def decode(raw: bytes, file: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM) first, else GB18030."""
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError([Message("err_unreadable", {"file": file, "detail": "encoding"})])
+
+
+def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.DataFrame:
+    """All cells as stripped strings ('' for empty); header names stripped."""
+    path = pathlib.Path(path)
+    file = display_name or path.name
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_csv(io.StringIO(decode(path.read_bytes(), file)), dtype=str,
+                                keep_default_na=False, skipinitialspace=True)
+    except InputError:
+        raise
+    except Exception as exc:  # pandas raises many kinds for a broken file
+        raise InputError([Message("err_unreadable", {"file": file, "detail": type(exc).__name__})]) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")  # the file's line numbers: header is line 1
+    return frame.apply(lambda col: col.str.strip())
+
+
+def find_column(frame: pd.DataFrame, aliases) -> str | None:
+    """The first column whose header is one of the aliases (case-insensitive)."""
+    lowered = {c.lower(): c for c in frame.columns}
+    for alias in aliases:
+        if alias.lower() in lowered:
+            return lowered[alias.lower()]
+    return None

@@ -1,0 +1,88 @@
+"""Rollups: a unit and its children for a domain and date, with every indicator.
+
+The SQL (queries/children_rollup.sql) does the counting rule; this module
+picks dates, levels and settings and adds indicator columns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import codes, fields, metrics, settings
+from .messages import InputError, Message
+from .store import Store
+
+
+@dataclass
+class Rollup:
+    domain: str
+    snapshot_date: dt.date | None
+    expected_level: str | None
+    unit: pd.Series | None        # the unit's own rolled-up row
+    children: pd.DataFrame        # one row per child unit (with or without data)
+
+
+def unit(store: Store, code: str) -> pd.Series:
+    frame = store.query("unit_by_code", code=code)
+    if frame.empty:
+        raise InputError([Message("err_unknown_unit", {"code": code})])
+    return frame.iloc[0]
+
+
+def snapshot_dates(store: Store, domain: str) -> list[dt.date]:
+    frame = store.query("snapshot_dates")
+    return [d.date() if hasattr(d, "date") else d for d in frame.loc[frame["domain"] == domain, "snapshot_date"]]
+
+
+def latest_date(store: Store, domain: str, on_or_before: dt.date | None = None) -> dt.date | None:
+    days = [d for d in snapshot_dates(store, domain) if on_or_before is None or d <= on_or_before]
+    return max(days) if days else None
+
+
+def previous_date(store: Store, domain: str, day: dt.date) -> dt.date | None:
+    """The previous date that has data for the domain (not simply yesterday)."""
+    days = [d for d in snapshot_dates(store, domain) if d < day]
+    return max(days) if days else None
+
+
+def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None = None,
+           values: dict[str, str] | None = None) -> Rollup:
+    """The unit and its children for one domain at a date (latest with data by default)."""
+    values = settings.all_settings(store) if values is None else values
+    u = unit(store, code)
+    day = snapshot_date or latest_date(store, domain)
+    expected = _expected_prefix_len(store, domain, day, values)
+    frame = store.query(
+        "children_rollup", domain=domain, snapshot_date=day, carry_days=settings.carry_days(store, values),
+        lo=int(u["num"]), hi=int(u["num"]) + codes.span(u["level"]), unit_code=code,
+        unit_prefix_len=int(u["prefix_len"]), child_span=codes.span(_child_level(store, u)),
+        expected_prefix_len=expected)
+    frame = metrics.add_indicators(frame, domain, settings.targets(store, values))
+    total = frame[frame["is_total"]]
+    return Rollup(domain, day, codes.LEVEL_OF_PREFIX.get(expected),
+                  total.iloc[0] if len(total) else None, frame[~frame["is_total"]].reset_index(drop=True))
+
+
+def _expected_prefix_len(store: Store, domain: str, day, values) -> int:
+    level = settings.expected_level(values, domain)
+    if level:
+        return codes.PREFIX_LEN[level]
+    if day is None:
+        return 15
+    found = store.query("expected_prefix_len", domain=domain, snapshot_date=day)["prefix_len"].iloc[0]
+    return 15 if pd.isna(found) else int(found)
+
+
+def _child_level(store: Store, u: pd.Series) -> str:
+    """The level of the unit's children: the most common among them, else the next level down."""
+    children = store.query("unit_children", code=u["code"])
+    if len(children):
+        return children["level"].mode().iloc[0]
+    return codes.LEVELS[min(codes.LEVELS.index(u["level"]) + 1, len(codes.LEVELS) - 1)]
+
+
+def domains_with_data(store: Store) -> list[str]:
+    frame = store.query("snapshot_dates")
+    return [d for d in fields.DOMAINS if d in set(frame["domain"])]

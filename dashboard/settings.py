@@ -1,0 +1,39 @@
+"""Settings a county can change (targets, carry-forward days, expected reporting level), stored in the store."""
+from __future__ import annotations
+
+from . import codes, indicators, queries
+from .store import Store
+
+DEFAULT_CARRY_DAYS = 3
+
+
+def all_settings(store: Store) -> dict[str, str]:
+    frame = store.query("settings_all")
+    return dict(zip(frame["key"], frame["value"]))
+
+
+def targets(store: Store, values: dict[str, str] | None = None) -> dict[str, float]:
+    """Every indicator's target: the county's setting, else the default."""
+    values = all_settings(store) if values is None else values
+    return {i.key: float(values.get(f"target.{i.key}", i.default_target)) for i in indicators.INDICATORS}
+
+
+def carry_days(store: Store, values: dict[str, str] | None = None) -> int:
+    values = all_settings(store) if values is None else values
+    return int(values.get("carry_days", DEFAULT_CARRY_DAYS))
+
+
+def expected_level(values: dict[str, str], domain: str) -> str | None:
+    """The level expected to report daily in a domain, when the county set one."""
+    level = values.get(f"expected_level.{domain}")
+    return level if level in codes.LEVELS else None
+
+
+def put(store: Store, key: str, value) -> None:
+    """Sets one setting; keys are checked so a typo cannot hide a target."""
+    allowed = {f"target.{i.key}" for i in indicators.INDICATORS} | {"carry_days"} | \
+        {f"expected_level.{d}" for d in ("screening", "testing", "vaccination")}
+    if key not in allowed:
+        raise KeyError(key)
+    with store.write() as con:
+        queries.execute(con, "setting_put", key=key, value=str(value))

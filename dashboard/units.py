@@ -1,0 +1,110 @@
+"""The unit hierarchy: loading unit lists, deriving level and parent from the code.
+
+A file may give only code and name. Each unit's parent is its nearest
+ancestor code that exists in the store, so a store can hold one county, a
+prefecture or a province: the root is whatever has no parent. A rename keeps
+the unit (and all its figures); the old name stays in `unit_names`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import codes, queries, readers
+from .messages import InputError, Message, cell
+from .store import Store
+
+
+@dataclass
+class UnitsResult:
+    added: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    warnings: list[Message] = field(default_factory=list)
+
+
+def parse_units(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Message]]:
+    """code, name, level from a unit list; every bad row is an error naming its line."""
+    code_col = readers.find_column(frame, readers.CODE_HEADERS)
+    name_col = readers.find_column(frame, readers.NAME_HEADERS)
+    missing = [h for h, c in (("code/区划代码", code_col), ("name/名称", name_col)) if c is None]
+    if missing:
+        raise InputError([Message("err_missing_column", {"file": file, "column": m}) for m in missing])
+    errors, warnings, rows, seen = [], [], [], set()
+    for i, raw_code, name in zip(frame.index, frame[code_col], frame[name_col]):
+        try:
+            code = codes.normalize(raw_code)
+        except codes.CodeError:
+            errors.append(cell("err_bad_code", file, i, code_col, raw_code))
+            continue
+        problems = _row_problems(code, name, file, i, code_col, name_col, seen)
+        if problems:
+            errors.extend(problems)
+            continue
+        seen.add(code)
+        warnings += [Message(k, v, i) for k, v in codes.range_warnings(code, name)]
+        rows.append((code, name, codes.level_of(code)))
+    if errors:
+        raise InputError(errors)
+    return pd.DataFrame(rows, columns=["code", "name", "level"]), warnings
+
+
+def _row_problems(code, name, file, row, code_col, name_col, seen) -> list[Message]:
+    if not name:
+        return [cell("err_missing_name", file, row, name_col, "")]
+    if code in seen:
+        return [cell("err_duplicate_code", file, row, code_col, code)]
+    if len(code) == 15 and code.endswith("000"):
+        return [cell("err_grid_suffix", file, row, code_col, code)]
+    return []
+
+
+def with_parents(units: pd.DataFrame) -> pd.DataFrame:
+    """Adds num, prefix_len and parent_code (nearest existing ancestor) to code/name/level."""
+    known = set(units["code"])
+    out = units.copy()
+    out["num"] = out["code"].map(codes.num)
+    out["prefix_len"] = out["level"].map(codes.PREFIX_LEN)
+    out["parent_code"] = [next((a for a in codes.ancestor_codes(c) if a in known), None) for c in out["code"]]
+    return out.sort_values("num", kind="stable").reset_index(drop=True)
+
+
+def load_units(store: Store, path, effective: dt.date | None = None, display_name: str | None = None) -> UnitsResult:
+    """Adds new units and renames changed ones, in one write; history of names kept."""
+    file = display_name or pathlib.Path(path).name
+    incoming, warnings = parse_units(readers.read_table(path, file), file)
+    effective = effective or dt.date.today()
+    with store.write() as con:
+        current = queries.run(con, "units_all")
+        merged, result = _merge(current, incoming, effective)
+        con.register("incoming_units", with_parents(merged))
+        queries.execute(con, "units_replace")
+        con.register("renamed_units", result.pop("renamed_frame"))
+        queries.execute(con, "unit_names_rename")
+    out = UnitsResult(**result, warnings=warnings)
+    out.warnings += [Message("warn_no_parent", {"code": c, "name": n})
+                     for c, n in _orphans(with_parents(merged)) if c in set(incoming["code"])]
+    return out
+
+
+def _merge(current: pd.DataFrame, incoming: pd.DataFrame, effective: dt.date):
+    """The new unit table plus counts; a renamed or new unit gets a name record from `effective`."""
+    old_names = dict(zip(current["code"], current["name"]))
+    is_new = ~incoming["code"].isin(old_names.keys())
+    is_renamed = incoming["code"].isin(old_names.keys()) & (incoming["code"].map(old_names) != incoming["name"])
+    keep = current[~current["code"].isin(incoming["code"])][["code", "name", "level", "active"]]
+    merged = pd.concat([keep, incoming.assign(active=True)], ignore_index=True)
+    named = incoming[is_new | is_renamed][["code", "name"]].assign(effective=effective)
+    counts = {"added": int(is_new.sum()), "renamed": int(is_renamed.sum()),
+              "unchanged": int(len(incoming) - is_new.sum() - is_renamed.sum()), "renamed_frame": named}
+    return merged, counts
+
+
+def _orphans(units: pd.DataFrame):
+    """Units without a parent below the shallowest level present: roots that look misplaced."""
+    top = units["prefix_len"].min()
+    lost = units[units["parent_code"].isna() & (units["prefix_len"] > top)]
+    return zip(lost["code"], lost["name"])

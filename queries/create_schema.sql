@@ -1,0 +1,25 @@
+-- Creates the store's tables if missing (returns nothing); see README "How it works".
+create table if not exists meta (key varchar, value varchar);
+create table if not exists units (
+    code varchar, num bigint, name varchar, level varchar, prefix_len tinyint,
+    parent_code varchar, active boolean, updated_at timestamp);
+create table if not exists unit_names (code varchar, name varchar, valid_from date, valid_to date);
+create table if not exists boundaries (code varchar, num bigint, level varchar, geometry blob, source varchar, loaded_at timestamp);
+create table if not exists population (
+    code varchar, num bigint, prefix_len tinyint, resident_population bigint, target_persons bigint,
+    target_population bigint, households_total bigint, load_id integer, loaded_at timestamp, current boolean);
+create table if not exists rounds (county_num bigint, round integer, start_date date);
+create table if not exists settings (key varchar, value varchar);
+create table if not exists loads (
+    load_id integer, file_name varchar, sha256 varchar, domain varchar, snapshot_date date,
+    as_of_hour smallint, round integer, level varchar, rows_accepted integer, rows_rejected integer,
+    loaded_at timestamp, loaded_by varchar, status varchar);
+create table if not exists facts_history (
+    load_id integer, domain varchar, snapshot_date date, as_of_hour smallint, num bigint, code varchar,
+    prefix_len tinyint, round integer,
+    households_total bigint, households_checked bigint, persons_checked bigint, returnees bigint,
+    risk_area_returnees bigint, home_isolation bigint, central_isolation bigint, health_monitoring bigint,
+    resident_population bigint, target_persons bigint, sampled bigint, tested bigint, positives bigint,
+    sampling_sites bigint, sampling_staff bigint,
+    target_population bigint, dose1 bigint, full_course bigint, booster bigint);
+create table if not exists facts as select * from facts_history limit 0;

@@ -1,0 +1,3 @@
+-- Sets one setting (returns nothing).
+delete from settings where key = $key;
+insert into settings values ($key, $value);
