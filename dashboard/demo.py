@@ -1,0 +1,78 @@
+"""Builds the demo store (示范县, a fictional county) from dashboard.demo_data.
+
+The reports go through the same write path as real files (ingest.write_load),
+so the demo exercises supersede rules, rounds and denominators like real data.
+The tests build the same store (tests/conftest.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+import pandas as pd
+
+from . import codes, demo_data, geo, ingest, population, queries, units
+from .store import Store
+
+
+def build(store: Store, seed: int = demo_data.DEMO_SEED) -> dict:
+    """Writes the demo county into a new file and swaps it in place of `store`'s file."""
+    started = time.monotonic()
+    county = demo_data.generate(seed)
+    fresh = Store(store.path.with_name(store.path.name + f".demo-{os.getpid()}"))
+    fresh.path.unlink(missing_ok=True)
+    try:
+        with fresh.write() as con:
+            _write_units(con, county)
+            geo.write_boundaries(con, county.boundaries, source="demo")
+            population.write_register(fresh, _register(county.register), con)
+            _write_rounds(con, county.rounds)
+            for load_id, load in enumerate(county.loads, start=1):
+                ingest.write_load(con, _plan(load, county.rounds), load_id, user="demo")
+            queries.execute(con, "facts_compact")
+            queries.execute(con, "meta_put", key="demo", value=f"seed={seed}")
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(fresh.path, store.path)
+    finally:
+        fresh.path.unlink(missing_ok=True)
+    return {"units": len(county.units), "loads": len(county.loads), "seconds": time.monotonic() - started}
+
+
+def is_demo(store: Store) -> bool:
+    meta = store.query("meta_all")
+    return "demo" in set(meta["key"])
+
+
+def _write_units(con, county) -> None:
+    frame = county.units.assign(level=county.units["code"].map(codes.level_of), active=True)
+    con.register("incoming_units", units.with_parents(frame))
+    queries.execute(con, "units_replace")
+    con.register("renamed_units", county.units.assign(effective=demo_data.FIRST_DATE))
+    queries.execute(con, "unit_names_rename")
+
+
+def _register(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(num=frame["code"].map(codes.num),
+                        prefix_len=frame["code"].map(lambda c: codes.PREFIX_LEN[codes.level_of(c)]))
+
+
+def _write_rounds(con, rounds: pd.DataFrame) -> None:
+    con.register("incoming_rounds", rounds)
+    queries.execute(con, "rounds_replace", county_num=codes.num(demo_data.COUNTY_CODE))
+
+
+def _plan(load, rounds: pd.DataFrame) -> ingest.Plan:
+    """A checked plan from a generated frame, as `ingest.plan` would make from the same CSV."""
+    frame = load.frame.copy()
+    frame["num"] = frame["code"].map(codes.num).astype("int64")
+    frame["level"] = frame["code"].map(codes.level_of)
+    frame["prefix_len"] = frame["level"].map(codes.PREFIX_LEN).astype("int8")
+    round_no = None
+    if load.domain == "testing":
+        started = rounds[rounds["start_date"] <= load.snapshot_date]
+        round_no = int(started["round"].max()) if len(started) else 1
+        frame["round"] = round_no
+    digest = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+    return ingest.Plan(file=load.file_name, sha256=digest, domain=load.domain, snapshot_date=load.snapshot_date,
+                       as_of_hour=load.as_of_hour, round=round_no, level=frame["level"].mode().iloc[0], frame=frame)

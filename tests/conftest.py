@@ -1,0 +1,39 @@
+"""Shared fixtures: the demo store is built once per test session, from the same module as `python -m dashboard demo`."""
+from __future__ import annotations
+
+import pathlib
+import shutil
+
+import pytest
+
+from dashboard import demo
+from dashboard.store import Store
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def demo_store_path(tmp_path_factory) -> pathlib.Path:
+    """A demo store file built once; tests that write must copy it (see `demo_store_copy`)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build(Store(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_store_path) -> Store:
+    return Store(demo_store_path)
+
+
+@pytest.fixture
+def demo_store_copy(demo_store_path, tmp_path) -> Store:
+    target = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store_path, target)
+    return Store(target)
+
+
+@pytest.fixture
+def empty_store(tmp_path) -> Store:
+    store = Store(tmp_path / "store.duckdb")
+    store.create()
+    return store
