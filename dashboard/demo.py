@@ -28,9 +28,7 @@ def build(store: Store, seed: int = demo_data.DEMO_SEED) -> dict:
             geo.write_boundaries(con, county.boundaries, source="demo")
             population.write_register(fresh, _register(county.register), con)
             _write_rounds(con, county.rounds)
-            for load_id, load in enumerate(county.loads, start=1):
-                ingest.write_load(con, _plan(load, county.rounds), load_id, user="demo")
-            queries.execute(con, "facts_compact")
+            ingest.write_loads(con, [_plan(load, county.rounds) for load in county.loads], 1, user="demo")
             queries.execute(con, "meta_put", key="demo", value=f"seed={seed}")
         store.path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(fresh.path, store.path)

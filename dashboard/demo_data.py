@@ -67,7 +67,7 @@ _COMMUNITY_ENDINGS = ("", "路", "街", "东", "西", "南", "北")
 
 # Population: raw village sizes by kind, then scaled to a county total.
 _VILLAGE_SIZE = {"urban": 2700.0, "seat": 2000.0, "rural": 1250.0}
-_PERSONS_PER_GRID = {"urban": 185.0, "seat": 150.0, "rural": 118.0}
+_PERSONS_PER_GRID = {"urban": 185.0, "seat": 150.0, "rural": 115.0}
 _HOUSEHOLD_SIZE = {"urban": (2.5, 2.9), "seat": (2.7, 3.1), "rural": (2.9, 3.5)}
 _COUNTY_RESIDENTS = (540_000, 560_000)
 
@@ -330,12 +330,13 @@ def _screening_values(rng, grids: pd.DataFrame) -> dict[str, np.ndarray]:
     arrivals = rng.poisson(res * rng.uniform(0.0002, 0.0006, g_n), size=(hist + t_n, g_n))
     risky = rng.binomial(arrivals, 0.1)
     at_home = rng.binomial(risky, 0.75)
+    earlier = rng.poisson(res * 0.01)  # returned before the first snapshot
     return {
         "households_total": np.broadcast_to(hh, (t_n, g_n)).copy(),
         "households_checked": np.floor(frac * hh).astype(int),
         "persons_checked": np.floor(frac * res * rng.uniform(0.97, 1.0, g_n)).astype(int),
-        "returnees": rng.poisson(res * 0.01) + np.cumsum(arrivals, axis=0)[hist:],
-        "risk_area_returnees": rng.poisson(res * 0.001) + np.cumsum(risky, axis=0)[hist:],
+        "returnees": earlier + np.cumsum(arrivals, axis=0)[hist:],
+        "risk_area_returnees": rng.binomial(earlier, 0.1) + np.cumsum(risky, axis=0)[hist:],
         "home_isolation": _rolling(at_home, 7)[hist:],
         "central_isolation": _rolling(risky - at_home, 7)[hist:],
         "health_monitoring": _rolling(arrivals - risky, 14)[hist:],
@@ -363,9 +364,9 @@ def _round_progress(r: np.ndarray, speed: np.ndarray) -> np.ndarray:
 
 
 def _coverage_targets(rng, grids: pd.DataFrame, villages: pd.DataFrame) -> np.ndarray:
-    """Final sampled/target_persons per grid: most ≈ 0.9, a few lagging villages ≈ 0.6–0.7, some lagging grids."""
+    """Final sampled/target_persons per grid: most ≈ 0.92, a few lagging villages ≈ 0.6–0.7, some lagging grids."""
     g_n = len(grids)
-    cover = np.clip(rng.normal(0.905, 0.035, g_n), 0.80, 0.985)
+    cover = np.clip(rng.normal(0.925, 0.035, g_n), 0.80, 0.985)
     lagging_grids = rng.random(g_n) < 0.03
     cover[lagging_grids] = rng.uniform(0.68, 0.80, lagging_grids.sum())
     slow_villages = rng.choice(np.flatnonzero(villages.kind.to_numpy() == "村"), 5, replace=False)
@@ -375,22 +376,21 @@ def _coverage_targets(rng, grids: pd.DataFrame, villages: pd.DataFrame) -> np.nd
 
 
 def _testing_values(rng, grids: pd.DataFrame, villages: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Testing per (day, grid), plus the previous day's cumulative values (for 12时 deliveries)."""
+    """Testing per (day, grid): each round ramps up within days, tested trails sampled."""
     g_n = len(grids)
     target = grids.target_persons.to_numpy()
     rounds = np.array([_round_of(d) for d in DATES])
     cover = np.stack([_coverage_targets(rng, grids, villages) for _ in ROUND_STARTS])[rounds[:, 0] - 1]
-    speed = rng.uniform(0.45, 0.75, g_n)
+    speed = rng.uniform(0.6, 1.0, g_n)
     r = rounds[:, 1][:, None]
     sampled = np.floor(target * cover * _round_progress(r, speed)).astype(int)
-    before = np.where(r > 0, np.floor(target * cover * _round_progress(r - 1, speed)), 0).astype(int)
-    tested = np.floor(before + 0.7 * (sampled - before)).astype(int)
+    before = np.where(r > 0, np.floor(target * cover * _round_progress(r - 1, speed)), 0)
     busy = r <= 4
     sites = rng.binomial(2, np.where(busy, 0.7, 0.3), size=(len(DATES), g_n)) + (target > 250)
     return {
         "target_persons": np.broadcast_to(target, sampled.shape).copy(),
-        "sampled": sampled, "sampled_before": before,
-        "tested": tested, "tested_before": np.floor(before * 0.97).astype(int),
+        "sampled": sampled,
+        "tested": np.floor(before + 0.7 * (sampled - before)).astype(int),  # results lag the swabs
         "positives": _positives(rng, rounds, g_n),
         "sampling_sites": sites,
         "sampling_staff": sites * rng.integers(2, 5, size=sites.shape),
@@ -495,21 +495,30 @@ def _frame(codes: np.ndarray, values: dict[str, np.ndarray], fields, rows: np.nd
 
 
 def _testing_frame(codes, values, rows, d, reported_residents, hour) -> pd.DataFrame:
-    """A testing frame; resident_population is empty unless the township reports it, 12时 shows the morning."""
-    vals = values if hour != 12 else {**values, "sampled": values["sampled_before"] + (values["sampled"] - values["sampled_before"]) // 2,
-                                      "tested": values["tested_before"] + (values["tested"] - values["tested_before"]) // 2}
-    frame = _frame(codes, vals, DOMAIN_FIELDS["testing"][1:], rows, d)
+    """A testing frame; resident_population is empty unless the township counts its own residents."""
+    frame = _frame(codes, _morning(values, d) if hour == 12 else values, DOMAIN_FIELDS["testing"][1:], rows, d)
     frame.insert(1, "resident_population", pd.array(reported_residents[rows], dtype="Int64"))
     return frame
+
+
+def _morning(values: dict[str, np.ndarray], d: int) -> dict[str, np.ndarray]:
+    """Values as of 12时 on day d: halfway from yesterday's to today's counts (same round)."""
+    out = dict(values)
+    for field in ("sampled", "tested"):
+        v = values[field].copy()
+        v[d] = v[d - 1] + (v[d] - v[d - 1]) // 2
+        out[field] = v
+    return out
 
 
 def _grid_loads(domain, values, missing, grids, townships, reported_residents) -> list[DemoLoad]:
     """One file per township per day for a grid-level domain (two for the double as-of township-days)."""
     codes = grids.code.to_numpy()
+    members = {code: grids.code.str.startswith(code[:9]).to_numpy() for code in townships.code}
     loads = []
     for d, day in enumerate(DATES):
         for code, name in zip(townships.code, townships.name):
-            rows = np.flatnonzero(grids.code.str.startswith(code[:9]).to_numpy() & ~missing[d])
+            rows = np.flatnonzero(members[code] & ~missing[d])
             hours = (12, 18) if domain == "testing" and (day, name) in _DOUBLE_ASOF else (24,)
             for hour in hours:
                 frame = (_testing_frame(codes, values, rows, d, reported_residents, hour) if domain == "testing"
@@ -546,7 +555,7 @@ def generate(seed: int = DEMO_SEED) -> DemoCounty:
              + [DemoLoad("vaccination", day, 24, _file_name("vaccination", day, None, 24),
                          _frame(villages.code.to_numpy(), vac, DOMAIN_FIELDS["vaccination"], np.arange(len(villages)), d))
                 for d, day in enumerate(DATES)])
-    loads.sort(key=lambda ld: (ld.snapshot_date, list(DOMAIN_FIELDS).index(ld.domain), ld.file_name))
+    loads.sort(key=lambda ld: (ld.snapshot_date, list(DOMAIN_FIELDS).index(ld.domain)))  # stable: township order
     units = pd.DataFrame({"code": [COUNTY_CODE, *townships.code, *villages.code, *grids.code],
                           "name": [COUNTY_NAME, *townships.name, *villages.name, *grids.name]})
     register = grids[["code", "resident_population", "target_persons", "target_population",

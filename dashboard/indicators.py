@@ -63,9 +63,9 @@ def gap(numerator, denominator, target: float) -> int | None:
 
     Rounding to 6 decimals first keeps 0.95 × 1000 from becoming 951.
     """
-    if denominator is None or _isnan(denominator):
-        return None
-    missing = round(target * denominator - (0 if numerator is None or _isnan(numerator) else numerator), 6)
+    if denominator is None or _isnan(denominator) or numerator is None or _isnan(numerator):
+        return None  # no report: the gap is unknown, not the whole target
+    missing = round(target * denominator - numerator, 6)
     return max(0, math.ceil(missing))
 
 

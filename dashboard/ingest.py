@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import codes, fields, indicators, queries, readers
 from .messages import InputError, Message, cell
-from .store import Store, _fault_point
+from .store import Discard, Store, _fault_point
 
 _DATE_IN_NAME = re.compile(r"(20\d\d)[-_.年]?(\d\d)[-_.月]?(\d\d)")
 _HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
@@ -207,7 +207,8 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
         previous = queries.run(cur, "previous_values", domain=result.domain, snapshot_date=result.snapshot_date)
     if previous.empty:
         return []
-    merged = result.frame.reset_index().merge(previous, on="num", suffixes=("", "_prev"))
+    previous = previous.add_suffix("_prev").rename(columns={"num_prev": "num"})
+    merged = result.frame.reset_index().merge(previous, on="num")
     if result.domain == "testing":
         merged = merged[merged["round"] == merged["round_prev"]]
     out = []
@@ -216,7 +217,8 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
             for _, row in merged[merged[name] < merged[name + "_prev"]].iterrows():
                 out.append(Message("warn_cumulative_drop", {
                     "file": result.file, "row": row["line"], "column": name, "value": row[name],
-                    "previous": row[name + "_prev"], "previous_date": row["snapshot_date_prev"]}, row["line"], name))
+                    "previous": row[name + "_prev"],
+                    "previous_date": pd.Timestamp(row["snapshot_date_prev"]).date().isoformat()}, row["line"], name))
     return out
 
 
@@ -224,24 +226,52 @@ def commit(store: Store, plan: Plan, user: str | None = None) -> LoadResult:
     """Stores a checked plan as one load; the same file again changes nothing."""
     if not plan.ok:
         raise InputError(plan.errors)
+    with store.read() as cur:
+        same = _same_load(cur, plan)
+    if same:
+        return same
     with store.write() as con:
-        same = queries.rows(con, "load_by_sha256", sha256=plan.sha256, domain=plan.domain,
-                            snapshot_date=plan.snapshot_date)
-        if same and same[0][1] != "rolled_back":
-            return LoadResult(same[0][0], unchanged=True)
+        same = _same_load(con, plan)  # checked again under the lock: another writer may have been first
+        if same:
+            raise Discard
         load_id = queries.rows(con, "next_load_id")[0][0]
         write_load(con, plan, load_id, user)
-    return LoadResult(load_id, unchanged=False)
+    return same or LoadResult(load_id, unchanged=False)
+
+
+def _same_load(cursor, plan: Plan) -> LoadResult | None:
+    found = queries.rows(cursor, "load_by_sha256", sha256=plan.sha256, domain=plan.domain,
+                         snapshot_date=plan.snapshot_date)
+    return LoadResult(found[0][0], unchanged=True) if found and found[0][1] != "rolled_back" else None
+
+
+def write_loads(con, plans: list[Plan], first_load_id: int, user: str) -> None:
+    """Inside an open write: many loads at once (the demo, restores), then one rebuild of the current rows."""
+    ids = range(first_load_id, first_load_id + len(plans))
+    con.register("incoming_loads", pd.DataFrame([_load_record(p, i, user) for p, i in zip(plans, ids)]))
+    queries.execute(con, "loads_append")
+    con.register("incoming_facts", pd.concat([_history_rows(p, i) for p, i in zip(plans, ids)], ignore_index=True))
+    queries.execute(con, "facts_history_append")
+    queries.execute(con, "facts_rebuild")
+    con.unregister("incoming_facts")
+    con.unregister("incoming_loads")
+
+
+def _load_record(plan: Plan, load_id: int, user: str | None) -> dict:
+    return dict(load_id=load_id, file_name=plan.file, sha256=plan.sha256, domain=plan.domain,
+                snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour, round=plan.round, level=plan.level,
+                rows_accepted=len(plan.frame), rows_rejected=0, loaded_by=user or current_user())
+
+
+def _history_rows(plan: Plan, load_id: int) -> pd.DataFrame:
+    return plan.frame.drop(columns=["level"]).reset_index(drop=True).assign(
+        load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
 
 
 def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     """Inside an open write: record the load, append its rows, refresh the current rows."""
-    queries.execute(con, "load_insert", load_id=load_id, file_name=plan.file, sha256=plan.sha256,
-                    domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour,
-                    round=plan.round, level=plan.level, rows_accepted=len(plan.frame), rows_rejected=0,
-                    loaded_by=user or current_user())
-    rows = plan.frame.drop(columns=["level"]).reset_index(drop=True).assign(
-        load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
+    queries.execute(con, "load_insert", **_load_record(plan, load_id, user))
+    rows = _history_rows(plan, load_id)
     con.register("incoming_facts", rows)
     queries.execute(con, "facts_history_append")
     _fault_point("after_rows")

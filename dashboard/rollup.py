@@ -59,6 +59,8 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
         lo=int(u["num"]), hi=int(u["num"]) + codes.span(u["level"]), unit_code=code,
         unit_prefix_len=int(u["prefix_len"]), child_span=codes.span(_child_level(store, u)),
         expected_prefix_len=expected)
+    counts = ["reported", "carried", "double_reported", "rows_used", "expected"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
     frame = metrics.add_indicators(frame, domain, settings.targets(store, values))
     total = frame[frame["is_total"]]
     return Rollup(domain, day, codes.LEVEL_OF_PREFIX.get(expected),

@@ -31,6 +31,10 @@ DEFAULT_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "dashbo
 WRITE_LOCK_TIMEOUT_S = 60.0
 
 
+class Discard(Exception):
+    """Raised inside `Store.write()` to leave the live file untouched (e.g. nothing to change)."""
+
+
 class StoreBusy(RuntimeError):
     """Another process held the write lock for longer than the timeout."""
 
@@ -122,6 +126,9 @@ class Store:
                 _fault_point("before_swap")
                 os.replace(temp, self.path)
                 _fsync(self.path.parent)
+            except Discard:
+                con.close()
+                temp.unlink(missing_ok=True)
             except BaseException:
                 con.close()
                 temp.unlink(missing_ok=True)

@@ -7,15 +7,22 @@ with window_rows as (
       and snapshot_date between $snapshot_date::date - $carry_days::integer and $snapshot_date::date
       and num >= $lo and num < $hi
 ),
-running_round as (
+set_round as (
     select county_num, arg_max(round, start_date) as round
     from rounds where start_date <= $snapshot_date::date group by county_num
 ),
+reported_round as (
+    select num // 1000000000 * 1000000000 as county_num, max(round) as round
+    from window_rows where snapshot_date = $snapshot_date::date group by all
+),
 latest as (
+    -- the round running in a county: the one set to have started, or a later one that today's reports name
     select w.*, w.snapshot_date < $snapshot_date::date as carried
     from window_rows w
-    left join running_round r on r.county_num = w.num // 1000000000 * 1000000000
-    where w.snapshot_date = $snapshot_date::date or w.round is null or w.round = coalesce(r.round, 1)
+    left join set_round s on s.county_num = w.num // 1000000000 * 1000000000
+    left join reported_round r on r.county_num = w.num // 1000000000 * 1000000000
+    where w.snapshot_date = $snapshot_date::date or w.round is null
+       or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
     qualify row_number() over (partition by w.num order by w.snapshot_date desc) = 1
 ),
 marked as (

@@ -1,0 +1,141 @@
+"""Ingest of canonical report files: bad input, idempotence, supersede with history, as-of hours, kills, warnings."""
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from dashboard import ingest, rollup
+from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, load, small_store, write
+
+D1 = dt.date(2022, 5, 1)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return small_store(tmp_path)
+
+
+def table(store, sql):
+    """An independent look at the file, bypassing the product's read path."""
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("text, key, row, column", [
+    (f"code,sampled\n{G_JIA_1},10\n990101101201009,5\n", "err_unknown_code", 3, "code"),
+    (f"code,sampled\n{G_JIA_1},-4\n", "err_negative", 2, "sampled"),
+    (f"code,sampled\n{G_JIA_1},十二\n", "err_not_number", 2, "sampled"),
+    (f"code,sampled\n{G_JIA_1},1.5\n", "err_not_number", 2, "sampled"),
+    (f"code,sampled\n12345,3\n", "err_bad_code", 2, "code"),
+    (f"code,sampled\n{G_JIA_1},3\n{G_JIA_1},4\n", "err_duplicate_code", 3, "code"),
+    (f"unit,sampled\n{G_JIA_1},3\n", "err_missing_column", None, None),
+    (f"code,colour\n{G_JIA_1},3\n", "err_no_domain", None, None),
+])
+def test_bad_input_names_file_row_and_column_and_stores_nothing(store, tmp_path, text, key, row, column):
+    before = store.version()
+    plan = ingest.plan(store, write(tmp_path, "bad_20220501.csv", text))
+    assert not plan.ok
+    found = [m for m in plan.errors if m.key == key]
+    assert found, [m.key for m in plan.errors]
+    assert (found[0].row, found[0].column) == (row, column)
+    assert "bad_20220501.csv" in found[0].text("zh") and "bad_20220501.csv" in found[0].text("en")
+    with pytest.raises(Exception):
+        ingest.commit(store, plan)
+    assert store.version() == before
+
+
+def test_unreadable_file_and_missing_date_are_clear_errors(store, tmp_path):
+    binary = tmp_path / "scan_20220501.csv"
+    binary.write_bytes(b"\x00\xff\xfe\x00garbage" * 50)
+    plan = ingest.plan(store, binary)
+    assert plan.errors and plan.errors[0].key in {"err_unreadable", "err_missing_column", "err_no_domain"}
+    undated = ingest.plan(store, write(tmp_path, "report.csv", f"code,sampled\n{G_JIA_1},3\n"))
+    assert [m.key for m in undated.errors] == ["err_no_date"]
+    dated = ingest.plan(store, write(tmp_path, "report.csv", f"code,sampled\n{G_JIA_1},3\n"), snapshot_date=D1)
+    assert dated.ok and dated.snapshot_date == D1
+
+
+def test_cli_bad_input_exits_non_zero_with_the_message(store, tmp_path):
+    path = write(tmp_path, "t_20220501.csv", f"code,sampled\n{G_JIA_1},-4\n")
+    result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), "ingest", str(path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "t_20220501.csv 第 2 行“sampled”列" in result.stderr
+
+
+def test_loading_the_same_file_again_changes_nothing(store, tmp_path):
+    text = f"code,resident_population,sampled\n{G_JIA_1},100,10\n"
+    first = load(store, tmp_path, "t_20220501.csv", text)
+    version = store.version()
+    again = load(store, tmp_path, "t_20220501.csv", text)
+    assert again.unchanged and again.load_id == first.load_id
+    assert store.version() == version
+    assert table(store, "select count(*) from loads") == [(1,)]
+
+
+def test_a_corrected_file_supersedes_and_history_is_kept(store, tmp_path):
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n")
+    load(store, tmp_path, "t_20220501_更正.csv", f"code,resident_population,sampled\n{G_JIA_1},100,12\n{G_JIA_2},100,22\n")
+    assert rollup.rollup(store, V_JIA, "testing", D1).unit["sampled"] == 34
+    history = table(store, "select load_id, sampled from facts_history where code = '%s' order by load_id" % G_JIA_1)
+    assert history == [(1, 10), (2, 12)]
+    assert table(store, "select load_id, status from loads order by load_id") == [(1, "superseded"), (2, "active")]
+
+
+def test_a_partial_correction_keeps_the_other_rows_of_the_first_load(store, tmp_path):
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n")
+    load(store, tmp_path, "t_20220501_b.csv", f"code,resident_population,sampled\n{G_JIA_2},100,25\n")
+    assert rollup.rollup(store, V_JIA, "testing", D1).unit["sampled"] == 35
+    assert table(store, "select status from loads order by load_id") == [("active",), ("active",)]
+
+
+def test_the_latest_as_of_hour_wins_then_the_latest_load(store, tmp_path):
+    load(store, tmp_path, "t_20220501_截至18时.csv", f"code,resident_population,sampled\n{G_JIA_1},100,60\n")
+    load(store, tmp_path, "t_20220501_截至12时.csv", f"code,resident_population,sampled\n{G_JIA_1},100,40\n")
+    assert rollup.rollup(store, V_JIA, "testing", D1).unit["sampled"] == 60
+    assert table(store, "select as_of_hour from loads order by load_id") == [(18,), (12,)]
+
+
+def test_cumulative_drop_warns_but_a_new_round_does_not(store, tmp_path):
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,90\n", round=1)
+    same_round = ingest.plan(store, write(tmp_path, "t_20220502.csv",
+                                          f"code,resident_population,sampled\n{G_JIA_1},100,80\n"), round=1)
+    assert [m.key for m in same_round.warnings] == ["warn_cumulative_drop"]
+    assert same_round.warnings[0].row == 2 and same_round.warnings[0].column == "sampled"
+    new_round = ingest.plan(store, write(tmp_path, "t_20220502.csv",
+                                         f"code,resident_population,sampled\n{G_JIA_1},100,15\n"), round=2)
+    assert new_round.ok and new_round.warnings == []
+
+
+def test_numerator_above_denominator_is_a_warning_and_not_capped(store, tmp_path):
+    plan = ingest.plan(store, write(tmp_path, "t_20220501.csv", f"code,resident_population,target_persons,sampled\n"
+                                                                f"{G_JIA_1},100,100,130\n"))
+    assert plan.ok and {m.key for m in plan.warnings} == {"warn_over_denominator"}
+    ingest.commit(store, plan)
+    assert rollup.rollup(store, V_JIA, "testing", D1).unit["testing_coverage_ratio"] == pytest.approx(1.3)
+
+
+@pytest.mark.parametrize("fault", ["after_rows", "before_swap"])
+def test_a_load_killed_half_way_leaves_the_store_as_it_was(store, tmp_path, fault):
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n")
+    before = (store.path.read_bytes(), store.version())
+    path = write(tmp_path, "t_20220502.csv", f"code,resident_population,sampled\n{G_JIA_1},100,20\n{G_JIA_2},100,5\n")
+    result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), "ingest", str(path)],
+                            env={**os.environ, "DASHBOARD_FAULT": fault}, cwd=ROOT, capture_output=True)
+    assert result.returncode == -9  # really killed
+    assert (store.path.read_bytes(), store.version()) == before
+    assert table(store, "select count(*) from facts_history") == [(1,)]
+    load(store, tmp_path, "t_20220502.csv", path.read_text())  # the next writer cleans up and succeeds
+    assert not list(tmp_path.glob("*.writing-*"))
+    assert rollup.rollup(store, COUNTY, "testing", dt.date(2022, 5, 2)).unit["sampled"] == 25
+
+
+def test_readers_keep_working_while_a_writer_swaps_the_file(store, tmp_path):
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_ONE_1},100,10\n")
+    assert rollup.rollup(store, COUNTY, "testing", D1).unit["sampled"] == 10  # opens a reader
+    load(store, tmp_path, "t_20220501_b.csv", f"code,resident_population,sampled\n{G_ONE_1},100,11\n")
+    assert rollup.rollup(store, COUNTY, "testing", D1).unit["sampled"] == 11  # same Store object sees the new file

@@ -1,0 +1,117 @@
+"""The rollup rule on hand-computed numbers: sums, mixed levels, carry-forward and its limit, rounds, registers."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dashboard import rollup, settings
+from tests.helpers import (COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, V_ONE, V_TWO, V_YI,
+                           load, small_store)
+
+D1, D2, D3 = dt.date(2022, 5, 1), dt.date(2022, 5, 2), dt.date(2022, 5, 3)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return small_store(tmp_path)
+
+
+def child(roll, code):
+    return roll.children.set_index("code").loc[code]
+
+
+def test_sums_and_indicators_match_hand_computation(store, tmp_path):
+    load(store, tmp_path, "t_20220501.csv", f"""\
+        code,resident_population,target_persons,sampled
+        {G_ONE_1},100,90,80
+        {G_ONE_2},200,190,150
+        {V_TWO},300,300,240
+        {V_JIA},400,380,100
+        """)
+    roll = rollup.rollup(store, COUNTY, "testing", D1)
+    assert roll.unit["sampled"] == 80 + 150 + 240 + 100
+    assert roll.unit["resident_population"] == 1000
+    assert roll.unit["testing_coverage_ratio"] == pytest.approx(570 / 1000)
+    # gap = ceil(0.95 × 1000 − 570) = 380; completion: ceil(1.0 × 960 − 570) = 390
+    assert roll.unit["testing_coverage_gap"] == 380
+    assert roll.unit["testing_completion_gap"] == 390
+    east = child(roll, EAST)
+    assert (east["sampled"], east["resident_population"]) == (470, 600)
+    assert east["testing_coverage_gap"] == 100  # ceil(570 − 470)
+    assert child(roll, NORTH)["testing_coverage_ratio"] == pytest.approx(0.25)
+
+
+def test_a_unit_with_its_own_row_and_its_childrens_rows_counts_once_and_is_flagged(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"""\
+        code,households_total,households_checked
+        {V_ONE},1000,999
+        {G_ONE_1},10,8
+        {G_ONE_2},20,15
+        {V_JIA},50,50
+        """)
+    roll = rollup.rollup(store, COUNTY, "screening", D1)
+    assert roll.unit["households_checked"] == 8 + 15 + 50  # the village's own 999 is not added
+    assert child(roll, EAST)["double_reported"] == 1
+    village = rollup.rollup(store, EAST, "screening", D1)
+    assert child(village, V_ONE)["households_checked"] == 23
+
+
+def test_carry_forward_fills_a_silent_unit_for_at_most_the_set_days(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,5\n{G_ONE_2},20,10\n")
+    load(store, tmp_path, "s_20220502.csv", f"code,households_total,households_checked\n{G_ONE_1},10,7\n")
+    roll = rollup.rollup(store, V_ONE, "screening", D2)
+    assert roll.unit["households_checked"] == 7 + 10
+    assert (roll.unit["reported"], roll.unit["carried"], roll.unit["expected"]) == (1, 1, 2)
+    later = dt.date(2022, 5, 5)  # D1 + 4 days: beyond the default 3-day carry
+    load(store, tmp_path, "s_20220505.csv", f"code,households_total,households_checked\n{G_ONE_1},10,9\n")
+    assert rollup.rollup(store, V_ONE, "screening", later).unit["households_checked"] == 9
+    settings.put(store, "carry_days", 5)
+    assert rollup.rollup(store, V_ONE, "screening", later).unit["households_checked"] == 9 + 10
+
+
+def test_partial_reporting_counts_expected_units_of_the_finest_level(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_JIA_1},10,5\n")
+    roll = rollup.rollup(store, COUNTY, "screening", D1)
+    assert roll.expected_level == "grid"
+    assert (roll.unit["reported"], roll.unit["expected"]) == (1, 4)
+    assert child(roll, NORTH)["expected"] == 2 and child(roll, EAST)["reported"] == 0
+
+
+def test_testing_rows_are_not_carried_across_a_new_round(store, tmp_path):
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,90\n{G_JIA_2},100,95\n",
+         round=1)
+    load(store, tmp_path, "t_20220502.csv", f"code,resident_population,sampled\n{G_JIA_1},100,20\n", round=2)
+    roll = rollup.rollup(store, V_JIA, "testing", D2)
+    assert roll.unit["sampled"] == 20  # grid 2's round-1 count does not leak into round 2
+    assert roll.unit["carried"] == 0
+
+
+def test_register_supplies_missing_denominators_and_says_so(store, tmp_path):
+    from dashboard import population
+    from tests.helpers import write
+    population.load_register(store, write(tmp_path, "reg.csv", f"code,resident_population\n{G_ONE_1},100\n{G_ONE_2},300\n"))
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_ONE_1},,50\n{G_ONE_2},200,100\n")
+    roll = rollup.rollup(store, V_ONE, "testing", D1)
+    assert roll.unit["resident_population"] == 100 + 200  # the report's 200 wins over the register's 300
+    assert roll.unit["testing_coverage_denominator_source"] == "mixed"
+    assert child(roll, G_ONE_1)["testing_coverage_denominator_source"] == "register"
+    assert child(roll, G_ONE_2)["testing_coverage_denominator_source"] == "report"
+
+
+def test_unit_without_rows_falls_back_to_its_own_register_entry(store, tmp_path):
+    from dashboard import population
+    from tests.helpers import write
+    population.load_register(store, write(tmp_path, "reg.csv", f"code,target_population\n{V_YI},500\n"))
+    load(store, tmp_path, "v_20220501.csv", f"code,target_population,dose1\n{V_JIA},400,380\n")
+    roll = rollup.rollup(store, NORTH, "vaccination", D1)
+    yi = child(roll, V_YI)
+    assert yi["dose1_coverage_denominator"] == 500 and yi["dose1_coverage_denominator_source"] == "register"
+    assert pd.isna(yi["dose1_coverage_ratio"]) and pd.isna(yi["dose1_coverage_gap"])  # no report: unknown, not 0 %
+
+
+def test_previous_snapshot_is_the_previous_date_with_data(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,5\n")
+    load(store, tmp_path, "s_20220503.csv", f"code,households_total,households_checked\n{G_ONE_1},10,6\n")
+    assert rollup.previous_date(store, "screening", D3) == D1
+    assert rollup.latest_date(store, "screening") == D3
+    assert rollup.latest_date(store, "testing") is None
