@@ -1,0 +1,33 @@
+"""The SQL registry and the schema agree with the field definitions."""
+import pytest
+
+from dashboard import fields, queries
+
+
+def test_every_query_file_says_what_it_returns():
+    for name in queries.names():
+        assert queries.sql(name).startswith("-- "), name
+
+
+def test_unknown_query_names_and_missing_parameters_raise(empty_store):
+    with pytest.raises(queries.UnknownQuery):
+        queries.sql("no_such_result")
+    with pytest.raises(TypeError, match="unit_by_code"):
+        empty_store.query("unit_by_code")
+
+
+def test_fact_columns_are_the_canonical_fields(empty_store):
+    with empty_store.read() as cur:
+        columns = [row[0] for row in cur.execute("describe facts").fetchall()]
+    assert [c for c in columns if c in fields.BY_NAME] == list(fields.FIELD_NAMES)
+
+
+def test_rollup_sums_every_field():
+    body = queries.sql("children_rollup")
+    for name in fields.FIELD_NAMES:
+        assert f"as {name}," in body, name
+
+
+def test_values_are_bound_not_formatted(empty_store):
+    hostile = "990101000000' or 1=1 --"
+    assert empty_store.query("unit_by_code", code=hostile).empty
