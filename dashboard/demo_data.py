@@ -185,7 +185,8 @@ def _points_in(rng, geom, n: int) -> np.ndarray:
 def _village_seeds(rng, outline) -> tuple[np.ndarray, np.ndarray]:
     """Village seeds in km: a dense urban disc (communities) and a sparser countryside."""
     urban = _dart_throw(rng, _URBAN_SEEDS, _URBAN_SPACING_KM,
-                        lambda p: np.hypot(*p.T) <= _URBAN_RADIUS_KM, (-_URBAN_RADIUS_KM,) * 2 + (_URBAN_RADIUS_KM,) * 2)
+                        lambda p: np.hypot(*p.T) <= _URBAN_RADIUS_KM,
+                        (-_URBAN_RADIUS_KM, -_URBAN_RADIUS_KM, _URBAN_RADIUS_KM, _URBAN_RADIUS_KM))
     rural = _dart_throw(rng, _RURAL_SEEDS, _RURAL_SPACING_KM,
                         lambda p: shapely.contains_xy(outline, p[:, 0], p[:, 1])
                         & (np.hypot(*p.T) >= _URBAN_RADIUS_KM + 0.7),
@@ -242,7 +243,8 @@ def _village_names(rng, kinds: np.ndarray) -> list[str]:
     """Unique names from syllable pools (county-wide), plus one name outside the BMP on a remote 村."""
     rural_pool = list(dict.fromkeys([s + x + "村" for s in _SURNAMES for x in _PLACE_SUFFIXES]
                                     + [s + "家" + x + "村" for s in _SURNAMES for x in "庄营寨湾沟岭"]
-                                    + [p + s + x + "村" for p in _PREFIXES for s in _SURNAMES[:20] for x in "庄营寨楼"]))
+                                    + [p + s + x + "村" for p in _PREFIXES for s in _SURNAMES[:20]
+                                       for x in "庄营寨楼"]))
     comm_pool = [w + e + "社区" for w in _COMMUNITY_WORDS for e in _COMMUNITY_ENDINGS]
     is_comm = kinds == "社区"
     rural = [rural_pool[i] for i in rng.permutation(len(rural_pool))[: int((~is_comm).sum())]]
@@ -364,7 +366,7 @@ def _round_progress(r: np.ndarray, speed: np.ndarray) -> np.ndarray:
 
 
 def _coverage_targets(rng, grids: pd.DataFrame, villages: pd.DataFrame) -> np.ndarray:
-    """Final sampled/target_persons per grid: most ≈ 0.92, a few lagging villages ≈ 0.6–0.7, some lagging grids."""
+    """Final sampled/target_persons per grid: most ≈ 0.92, some lagging grids, a few villages stuck ≈ 0.6–0.7."""
     g_n = len(grids)
     cover = np.clip(rng.normal(0.925, 0.035, g_n), 0.80, 0.985)
     lagging_grids = rng.random(g_n) < 0.03
@@ -443,6 +445,7 @@ def _streaks(rng, g_n: int, avoid: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 def _anomaly(domain, day, code, field, kind, note) -> dict:
+    """One row of the planted-anomaly list, so tests and the demo page can point at it."""
     return dict(domain=domain, snapshot_date=day, code=code, field=field, kind=kind, note=note)
 
 
@@ -537,10 +540,15 @@ def _reported_residents(rng, grids: pd.DataFrame, townships: pd.DataFrame) -> pd
 
 # --------------------------------------------------------------------------- entry point
 
-def generate(seed: int = DEMO_SEED) -> DemoCounty:
-    """The whole demo county for `seed`; identical output for identical seeds."""
-    rng = np.random.default_rng(seed)
-    townships, villages, grids, boundaries = _geography(rng)
+def _vaccination_loads(villages: pd.DataFrame, vac: dict[str, np.ndarray]) -> list[DemoLoad]:
+    """One county-wide file per day: the health system reports every village at once."""
+    codes, rows = villages.code.to_numpy(), np.arange(len(villages))
+    return [DemoLoad("vaccination", day, 24, _file_name("vaccination", day, None, 24),
+                     _frame(codes, vac, DOMAIN_FIELDS["vaccination"], rows, d)) for d, day in enumerate(DATES)]
+
+
+def _reports(rng, townships, villages, grids) -> tuple[list[DemoLoad], pd.DataFrame]:
+    """Every delivered file, with the anomalies planted in them, and the list of those anomalies."""
     g_n = len(grids)
     scr = _screening_values(rng, grids)
     tst = _testing_values(rng, grids, villages)
@@ -549,17 +557,24 @@ def generate(seed: int = DEMO_SEED) -> DemoCounty:
     anomaly_grids = _anomaly_grids(rng, grids, townships)
     anomalies = _plant_anomalies(rng, scr, tst, vac, grids, villages, anomaly_grids)
     streaks = _streaks(rng, g_n, anomaly_grids)
-    loads = (_grid_loads("screening", scr, _missing_mask(rng, g_n, streaks, anomaly_grids), grids, townships, None)
-             + _grid_loads("testing", tst, _missing_mask(rng, g_n, streaks, anomaly_grids), grids, townships,
+    missing = {domain: _missing_mask(rng, g_n, streaks, anomaly_grids) for domain in ("screening", "testing")}
+    loads = (_grid_loads("screening", scr, missing["screening"], grids, townships, None)
+             + _grid_loads("testing", tst, missing["testing"], grids, townships,
                            _reported_residents(rng, grids, townships))
-             + [DemoLoad("vaccination", day, 24, _file_name("vaccination", day, None, 24),
-                         _frame(villages.code.to_numpy(), vac, DOMAIN_FIELDS["vaccination"], np.arange(len(villages)), d))
-                for d, day in enumerate(DATES)])
+             + _vaccination_loads(villages, vac))
     loads.sort(key=lambda ld: (ld.snapshot_date, list(DOMAIN_FIELDS).index(ld.domain)))  # stable: township order
+    anomalies = pd.DataFrame(anomalies).sort_values(["domain", "snapshot_date", "code", "field"], ignore_index=True)
+    return loads, anomalies
+
+
+def generate(seed: int = DEMO_SEED) -> DemoCounty:
+    """The whole demo county for `seed`; identical output for identical seeds."""
+    rng = np.random.default_rng(seed)
+    townships, villages, grids, boundaries = _geography(rng)
+    loads, anomalies = _reports(rng, townships, villages, grids)
     units = pd.DataFrame({"code": [COUNTY_CODE, *townships.code, *villages.code, *grids.code],
                           "name": [COUNTY_NAME, *townships.name, *villages.name, *grids.name]})
     register = grids[["code", "resident_population", "target_persons", "target_population",
                       "households_total"]].reset_index(drop=True)
     rounds = pd.DataFrame({"round": np.arange(1, len(ROUND_STARTS) + 1), "start_date": list(ROUND_STARTS)})
-    anomalies = pd.DataFrame(anomalies).sort_values(["domain", "snapshot_date", "code", "field"], ignore_index=True)
     return DemoCounty(units, boundaries, register, rounds, loads, anomalies)

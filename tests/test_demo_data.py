@@ -70,7 +70,8 @@ def test_generate_is_deterministic(county, timed_second_run):
         assert getattr(county, name).equals(getattr(again, name)), name
     assert len(county.loads) == len(again.loads)
     for a, b in zip(county.loads, again.loads):
-        assert (a.domain, a.snapshot_date, a.as_of_hour, a.file_name) == (b.domain, b.snapshot_date, b.as_of_hour, b.file_name)
+        meta = (a.domain, a.snapshot_date, a.as_of_hour, a.file_name)
+        assert meta == (b.domain, b.snapshot_date, b.as_of_hour, b.file_name)
         assert a.frame.equals(b.frame), a.file_name
     assert county.boundaries.code.tolist() == again.boundaries.code.tolist()
     assert shapely.to_wkb(county.boundaries.geometry.values).tolist() == \

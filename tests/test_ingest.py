@@ -139,3 +139,31 @@ def test_readers_keep_working_while_a_writer_swaps_the_file(store, tmp_path):
     assert rollup.rollup(store, COUNTY, "testing", D1).unit["sampled"] == 10  # opens a reader
     load(store, tmp_path, "t_20220501_b.csv", f"code,resident_population,sampled\n{G_ONE_1},100,11\n")
     assert rollup.rollup(store, COUNTY, "testing", D1).unit["sampled"] == 11  # same Store object sees the new file
+
+
+def test_concurrent_readers_see_the_old_or_the_new_snapshot_never_a_part(store, tmp_path):
+    """Readers in threads (a cursor each) while another process ingests: every total is a whole load's."""
+    import threading
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,10\n")
+    path = write(tmp_path, "t_20220501_b.csv", f"code,resident_population,sampled\n{G_JIA_1},100,30\n{G_JIA_2},100,30\n")
+    seen, errors, stop = set(), [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                seen.add(int(rollup.rollup(store, COUNTY, "testing", D1).unit["sampled"]))
+            except Exception as exc:  # any failure is a finding
+                errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), "ingest", str(path)],
+                            cwd=ROOT, capture_output=True, text=True)
+    final = int(rollup.rollup(store, COUNTY, "testing", D1).unit["sampled"])
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert result.returncode == 0, result.stderr
+    assert errors == [] and final == 60
+    assert seen <= {20, 60} and 20 in seen

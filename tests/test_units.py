@@ -93,3 +93,11 @@ def test_bad_unit_files_are_refused_whole(empty_store, tmp_path, text, key):
         units.load_units(empty_store, write(tmp_path, "u.csv", text))
     assert caught.value.messages[0].key == key
     assert empty_store.query("units_all").empty
+
+
+def test_units_load_from_xlsx(empty_store, tmp_path):
+    import pandas as pd
+    path = tmp_path / "units.xlsx"
+    pd.DataFrame({"单位名称": ["临颍县", "台陈镇"], "统计用区划代码": ["411122000000", "411122104000"]}).to_excel(path, index=False)
+    assert units.load_units(empty_store, path).added == 2
+    assert empty_store.query("unit_by_code", code="411122104000")["parent_code"].iloc[0] == "411122000000"
