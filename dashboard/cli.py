@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreBusy:
         print(i18n.t("err_store_busy", args.lang), file=sys.stderr)
         return 3
+    except BrokenPipeError:  # `… | head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
 
 
 def _date(text: str) -> dt.date:

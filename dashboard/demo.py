@@ -34,6 +34,7 @@ def build(store: Store, seed: int = demo_data.DEMO_SEED) -> dict:
         os.replace(fresh.path, store.path)
     finally:
         fresh.path.unlink(missing_ok=True)
+        fresh.path.with_name(fresh.path.name + ".lock").unlink(missing_ok=True)
     return {"units": len(county.units), "loads": len(county.loads), "seconds": time.monotonic() - started}
 
 
