@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import fields
+
 DEMO_SEED = 20220504
 COUNTY_CODE = "990101000000"
 COUNTY_NAME = "示范县"
@@ -30,13 +32,7 @@ LAST_DATE = dt.date(2022, 5, 7)
 DATES = tuple(FIRST_DATE + dt.timedelta(days=i) for i in range((LAST_DATE - FIRST_DATE).days + 1))
 ROUND_STARTS = (dt.date(2022, 4, 1), dt.date(2022, 4, 26))
 
-DOMAIN_FIELDS = {
-    "screening": ("households_total", "households_checked", "persons_checked", "returnees",
-                  "risk_area_returnees", "home_isolation", "central_isolation", "health_monitoring"),
-    "testing": ("resident_population", "target_persons", "sampled", "tested", "positives",
-                "sampling_sites", "sampling_staff"),
-    "vaccination": ("target_population", "dose1", "full_course", "booster"),
-}
+DOMAIN_FIELDS = {d: tuple(f.name for f in fields.domain_fields(d)) for d in fields.DOMAINS}
 DOMAIN_FILE_LABELS = {"screening": "网格排查", "testing": "核酸采样", "vaccination": "疫苗接种"}
 BMP_EXTERNAL_VILLAGE = "\U0002AA30岭村"  # 𪨰岭村
 
@@ -120,18 +116,17 @@ def _outline_km(rng: np.random.Generator) -> shapely.Polygon:
                                             _HALF_AXES_KM[1] * wobble * np.sin(theta)]))
 
 
-def _dart_throw(rng, n, spacing, accept, bounds, taken=None) -> np.ndarray:
-    """n random points at least `spacing` apart (and from `taken`): even cells without a lattice look."""
+def _dart_throw(rng, n, spacing, accept, bounds) -> np.ndarray:
+    """n random accepted points at least `spacing` apart: even cells without a lattice look."""
     lo, hi = np.array(bounds[:2]), np.array(bounds[2:])
-    pts = np.empty((0, 2)) if taken is None else np.asarray(taken, float)
-    start = len(pts)
+    pts = np.empty((0, 2))
     for _ in range(200):
         cand = rng.uniform(lo, hi, size=(2048, 2))
         for p in cand[accept(cand)]:
             if len(pts) == 0 or np.min(np.hypot(*(pts - p).T)) >= spacing:
                 pts = np.vstack([pts, p])
-                if len(pts) - start == n:
-                    return pts[start:]
+                if len(pts) == n:
+                    return pts
     raise RuntimeError(f"could not place {n} points {spacing} apart")
 
 
@@ -393,18 +388,19 @@ def _testing_values(rng, grids: pd.DataFrame, villages: pd.DataFrame) -> dict[st
         "target_persons": np.broadcast_to(target, sampled.shape).copy(),
         "sampled": sampled,
         "tested": np.floor(before + 0.7 * (sampled - before)).astype(int),  # results lag the swabs
-        "positives": _positives(rng, rounds, g_n),
+        "positives": _positives(rng, rounds, target),
         "sampling_sites": sites,
         "sampling_staff": sites * rng.integers(2, 5, size=sites.shape),
     }
 
 
-def _positives(rng, rounds: np.ndarray, g_n: int) -> np.ndarray:
-    """Cumulative positives within a round: a handful of cases county-wide, all else 0."""
-    out = np.zeros((len(DATES), g_n), int)
+def _positives(rng, rounds: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Cumulative positives within a round: a handful of cases county-wide, in grids big enough
+    that even on a round's first day more people were tested than turned out positive."""
+    out = np.zeros((len(rounds), len(target)), int)
     for n in np.unique(rounds[:, 0]):
         days = np.flatnonzero(rounds[:, 0] == n)
-        for g, d in zip(rng.choice(g_n, 3, replace=False), rng.choice(days, 3)):
+        for g, d in zip(rng.choice(np.flatnonzero(target >= 50), 3, replace=False), rng.choice(days, 3)):
             out[d: days[-1] + 1, g] += rng.integers(1, 3)
     return out
 
@@ -425,10 +421,12 @@ def _vaccination_values(rng, target: np.ndarray) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- missing reports and anomalies
 
 def _missing_mask(rng, g_n: int, streaks: list[tuple[int, int, int]], protected: np.ndarray) -> np.ndarray:
-    """(day, grid) → True where the grid sent nothing: 2–5 % at random each day plus planted streaks."""
+    """(day, grid) → True where the grid sent nothing: 2–5 % at random each day plus planted streaks
+    (a streak grid misses only its streak, so the streak's length is exactly as planted)."""
     rate = rng.uniform(*_MISSING_RATE, size=(len(DATES), 1))
     mask = rng.random((len(DATES), g_n)) < rate
     for g, first, length in streaks:
+        mask[:, g] = False
         mask[first: first + length, g] = True
     mask[:, protected] = False
     return mask
