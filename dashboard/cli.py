@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from . import coverage, fields, i18n, ingest, population, units
+from . import coverage, fields, i18n, ingest, population, settings, units
 from .messages import InputError
 from .store import Store, StoreBusy
 
@@ -72,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--domain", choices=fields.DOMAINS)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_coverage)
+
+    p = sub.add_parser("set", help="change a setting: target.<indicator> 0.95, carry_days 3, expected_level.<domain> grid")
+    p.add_argument("key")
+    p.add_argument("value")
+    p.set_defaults(run=cmd_set)
+
+    p = sub.add_parser("round", help="start a testing round in a county: round COUNTY_CODE NUMBER START_DATE")
+    p.add_argument("county")
+    p.add_argument("number", type=int)
+    p.add_argument("start", type=_date)
+    p.set_defaults(run=cmd_round)
 
     p = sub.add_parser("demo", help="build the demo county store")
     p.add_argument("--seed", type=int)
@@ -137,6 +148,22 @@ def _table(result: dict, lang: str) -> str:
     header = f"{result['unit']['name']} · {result['date']}  ratio (gap)"
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 5000):
         return header + "\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def cmd_set(store: Store, args) -> int:
+    try:
+        settings.put(store, args.key, args.value)
+    except KeyError:
+        print(i18n.t("err_unknown_setting", args.lang, name=args.key), file=sys.stderr)
+        return 1
+    print(i18n.t("setting_done", args.lang, name=args.key, value=args.value))
+    return 0
+
+
+def cmd_round(store: Store, args) -> int:
+    settings.put_round(store, args.county, args.number, args.start)
+    print(i18n.t("round_done", args.lang, county=args.county, round=args.number, start=args.start.isoformat()))
+    return 0
 
 
 def cmd_demo(store: Store, args) -> int:

@@ -37,3 +37,10 @@ def put(store: Store, key: str, value) -> None:
         raise KeyError(key)
     with store.write() as con:
         queries.execute(con, "setting_put", key=key, value=str(value))
+
+
+def put_round(store: Store, county_code: str, round_no: int, start) -> None:
+    """Testing round `round_no` of a county starts on `start`; later reports without a round belong to it."""
+    county_num = codes.num(county_code[:6].ljust(12, "0"))
+    with store.write() as con:
+        queries.execute(con, "round_put", county_num=county_num, round=round_no, start_date=start)

@@ -167,3 +167,22 @@ def test_concurrent_readers_see_the_old_or_the_new_snapshot_never_a_part(store, 
     assert result.returncode == 0, result.stderr
     assert errors == [] and final == 60
     assert seen <= {20, 60} and 20 in seen
+
+
+def cli(store, *args):
+    return subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_cli_dry_run_settings_and_rounds(store, tmp_path):
+    path = write(tmp_path, "t_20220503.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n")
+    before = store.version()
+    dry = cli(store, "--lang", "en", "ingest", str(path), "--dry-run")
+    assert dry.returncode == 0 and "Dry run t_20220503.csv" in dry.stdout and store.version() == before
+    assert cli(store, "round", COUNTY, "2", "2022-05-02").returncode == 0
+    assert cli(store, "set", "target.testing_coverage", "0.9").returncode == 0
+    assert cli(store, "set", "target.nonsense", "1").returncode == 1
+    assert cli(store, "ingest", str(path)).returncode == 0
+    roll = rollup.rollup(store, V_JIA, "testing", dt.date(2022, 5, 3))
+    assert roll.unit["testing_coverage_target"] == 0.9 and roll.unit["testing_coverage_gap"] == 80
+    assert table(store, "select distinct round from facts") == [(2,)]
