@@ -1,6 +1,6 @@
 """The SQL registry: every named result is one file in queries/, loaded once.
 
-`run(cursor, "children_rollup", date=..., ...)` binds `$named` parameters;
+`run(cursor, "rollup", date=..., ...)` binds `$named` parameters;
 values never enter SQL text. An unknown name raises at once.
 """
 from __future__ import annotations

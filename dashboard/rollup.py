@@ -1,7 +1,7 @@
 """Rollups: a unit and its children for a domain and date, with every indicator.
 
-The SQL (queries/children_rollup.sql) does the counting rule; this module
-picks dates, levels and settings and adds indicator columns.
+The SQL (queries/rollup.sql) holds the one counting rule; this module picks
+dates, levels and settings and adds indicator columns.
 """
 from __future__ import annotations
 
@@ -54,17 +54,41 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
     u = unit(store, code)
     day = snapshot_date or latest_date(store, domain)
     expected = _expected_prefix_len(store, domain, day, values)
+    itself = _members(store, u, domain, day, day, values, expected, u["level"], None)
+    children = _members(store, u, domain, day, day, values, expected, _child_level(store, u), code)
+    return Rollup(domain, day, codes.LEVEL_OF_PREFIX.get(expected),
+                  itself.iloc[0] if len(itself) else None, children)
+
+
+def level_rollup(store: Store, code: str, domain: str, level: str, snapshot_date: dt.date | None = None,
+                 values: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every unit at `level` under the unit (e.g. all grids of a county), with indicators."""
+    values = settings.all_settings(store) if values is None else values
+    u = unit(store, code)
+    day = snapshot_date or latest_date(store, domain)
+    expected = _expected_prefix_len(store, domain, day, values)
+    return _members(store, u, domain, day, day, values, expected, level, None)
+
+
+def trend(store: Store, code: str, domain: str, date_from: dt.date, date_to: dt.date,
+          values: dict[str, str] | None = None) -> pd.DataFrame:
+    """The unit's rollup on every date with data in [date_from, date_to] (and on date_to), with indicators."""
+    values = settings.all_settings(store) if values is None else values
+    u = unit(store, code)
+    expected = _expected_prefix_len(store, domain, date_to, values)
+    return _members(store, u, domain, date_from, date_to, values, expected, u["level"], None)
+
+
+def _members(store, u, domain, date_from, date_to, values, expected, level, parent_code) -> pd.DataFrame:
+    """One run of queries/rollup.sql: the member units' sums per day, with indicator columns."""
     frame = store.query(
-        "children_rollup", domain=domain, snapshot_date=day, carry_days=settings.carry_days(store, values),
-        lo=int(u["num"]), hi=int(u["num"]) + codes.span(u["level"]), unit_code=code,
-        unit_prefix_len=int(u["prefix_len"]), child_span=codes.span(_child_level(store, u)),
-        expected_prefix_len=expected)
+        "rollup", domain=domain, date_from=date_from, date_to=date_to, carry_days=settings.carry_days(store, values),
+        lo=int(u["num"]), hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
+        member_span=codes.span(level), parent_code=parent_code, expected_prefix_len=expected)
     counts = ["reported", "carried", "double_reported", "rows_used", "expected"]
     frame[counts] = frame[counts].fillna(0).astype("int64")
-    frame = metrics.add_indicators(frame, domain, settings.targets(store, values))
-    total = frame[frame["is_total"]]
-    return Rollup(domain, day, codes.LEVEL_OF_PREFIX.get(expected),
-                  total.iloc[0] if len(total) else None, frame[~frame["is_total"]].reset_index(drop=True))
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
+    return metrics.add_indicators(frame, domain, settings.targets(store, values))
 
 
 def _expected_prefix_len(store: Store, domain: str, day, values) -> int:

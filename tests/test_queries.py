@@ -23,7 +23,7 @@ def test_fact_columns_are_the_canonical_fields(empty_store):
 
 
 def test_rollup_sums_every_field():
-    body = queries.sql("children_rollup")
+    body = queries.sql("rollup")
     for name in fields.FIELD_NAMES:
         assert f"as {name}," in body, name
 

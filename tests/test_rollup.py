@@ -115,3 +115,25 @@ def test_previous_snapshot_is_the_previous_date_with_data(store, tmp_path):
     assert rollup.previous_date(store, "screening", D3) == D1
     assert rollup.latest_date(store, "screening") == D3
     assert rollup.latest_date(store, "testing") is None
+
+
+def test_trend_gives_the_rollup_of_each_date_with_data(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,5\n{G_JIA_1},10,2\n")
+    load(store, tmp_path, "s_20220503.csv", f"code,households_total,households_checked\n{G_ONE_1},10,8\n")
+    series = rollup.trend(store, COUNTY, "screening", D1, D3)
+    assert list(series["snapshot_date"]) == [D1, D3]  # May 2 has no data: no point, not a zero
+    assert list(series["households_checked"]) == [7, 8 + 2]  # grid 甲1 carried on May 3
+    assert list(series["carried"]) == [0, 1]
+    for day, row in zip([D1, D3], series.itertuples()):
+        assert row.households_checked == rollup.rollup(store, COUNTY, "screening", day).unit["households_checked"]
+
+
+def test_level_rollup_lists_every_unit_of_a_level_with_its_own_figures(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,5\n{G_JIA_2},20,4\n"
+                                            f"{V_TWO},30,30\n")
+    grids = rollup.level_rollup(store, COUNTY, "screening", "grid", D1).set_index("code")
+    assert len(grids) == 4
+    assert grids.loc[G_ONE_1, "household_screening_rate_ratio"] == pytest.approx(0.5)
+    assert grids.loc[G_JIA_2, "households_checked"] == 4 and pd.isna(grids.loc[G_ONE_2, "households_checked"])
+    villages = rollup.level_rollup(store, COUNTY, "screening", "village", D1).set_index("code")
+    assert villages.loc[V_TWO, "households_checked"] == 30 and villages.loc[V_JIA, "households_checked"] == 4

@@ -1,36 +1,50 @@
--- One domain's rollup at one date for a unit (is_total) and each of its children: field sums, denominator sources, reported/carried/expected counts.
--- Rule: a row counts unless a deeper row under it is present (then its subtree's rows count instead: never twice);
--- a unit silent today contributes its last row of the previous $carry_days days (same testing round), marked carried.
-with window_rows as (
+-- Rolled-up field sums per snapshot date and member unit (a unit itself, its children, or all its units at one level), with denominator sources and reported/carried/expected counts.
+-- The one definition of the rollup rule, used for the overview, the map, the all-grids view and trends:
+-- * for each day, every unit's latest row of the previous $carry_days days counts (older than the day = carried),
+--   testing rows only from the round running in their county that day;
+-- * a row counts unless a deeper row under it is present that day (then those count instead: never twice), and a unit
+--   with both is flagged (double_reported); sorted by num, "a deeper row exists" is "the next row falls in my range";
+-- * a member sums the counting rows in [num, num + $member_span) at or below its own level;
+-- * missing denominators come from the register row by row (own_* columns hold the member's own register entry).
+with days as (
+    select distinct snapshot_date as day from facts
+    where domain = $domain and snapshot_date between $date_from::date and $date_to::date
+    union
+    select $date_to::date
+),
+source as (
     select * from facts
-    where domain = $domain
-      and snapshot_date between $snapshot_date::date - $carry_days::integer and $snapshot_date::date
-      and num >= $lo and num < $hi
+    where domain = $domain and num >= $lo and num < $hi
+      and snapshot_date between $date_from::date - $carry_days::integer and $date_to::date
+),
+window_rows as (
+    select d.day, f.*, f.snapshot_date < d.day as carried
+    from days d join source f on f.snapshot_date between d.day - $carry_days::integer and d.day
 ),
 set_round as (
-    select county_num, arg_max(round, start_date) as round
-    from rounds where start_date <= $snapshot_date::date group by county_num
+    select d.day, r.county_num, arg_max(r.round, r.start_date) as round
+    from days d join rounds r on r.start_date <= d.day
+    group by all
 ),
 reported_round as (
-    select num // 1000000000 * 1000000000 as county_num, max(round) as round
-    from window_rows where snapshot_date = $snapshot_date::date group by all
+    select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
+    from window_rows where not carried group by all
 ),
 latest as (
-    -- the round running in a county: the one set to have started, or a later one that today's reports name
-    select w.*, w.snapshot_date < $snapshot_date::date as carried
+    -- the round running in a county: the one set to have started, or a later one that the day's reports name
+    select w.*
     from window_rows w
-    left join set_round s on s.county_num = w.num // 1000000000 * 1000000000
-    left join reported_round r on r.county_num = w.num // 1000000000 * 1000000000
-    where w.snapshot_date = $snapshot_date::date or w.round is null
-       or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
-    qualify row_number() over (partition by w.num order by w.snapshot_date desc) = 1
+    left join set_round s on s.day = w.day and s.county_num = w.num // 1000000000 * 1000000000
+    left join reported_round r on r.day = w.day and r.county_num = w.num // 1000000000 * 1000000000
+    where not w.carried or w.round is null or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
+    qualify row_number() over (partition by w.day, w.num order by w.snapshot_date desc) = 1
 ),
 marked as (
     select *,
-        coalesce(lead(num) over (order by num) < num + case prefix_len
+        coalesce(lead(num) over (partition by day order by num) < num + case prefix_len
             when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
             when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked,
-        case when prefix_len > $unit_prefix_len then num // $child_span * $child_span end as child_num
+        num // $member_span * $member_span as member_num
     from latest
 ),
 register as (
@@ -42,9 +56,10 @@ filled as (
         g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
         g.target_population as reg_target_population, g.households_total as reg_households_total
     from marked m left join register g using (num)
+    where m.prefix_len >= $member_prefix_len
 ),
 grouped as (
-    select child_num, grouping(child_num) = 1 as is_total,
+    select day, member_num,
         sum(households_total) filter (where not masked) as households_total,
         sum(households_checked) filter (where not masked) as households_checked,
         sum(persons_checked) filter (where not masked) as persons_checked,
@@ -78,28 +93,28 @@ grouped as (
         count(*) filter (where not masked) as rows_used,
         max(snapshot_date) filter (where not masked) as last_reported
     from filled
-    group by grouping sets ((child_num), ())
-),
-expected as (
-    select case when prefix_len > $unit_prefix_len then num // $child_span * $child_span end as child_num,
-        grouping(child_num) = 1 as is_total, count(*) as expected
-    from units
-    where active and prefix_len = $expected_prefix_len and num >= $lo and num < $hi
-    group by grouping sets ((child_num), ())
+    group by all
 ),
 members as (
-    select num, code, name, level, false as is_total from units where parent_code = $unit_code
-    union all
-    select num, code, name, level, true from units where code = $unit_code
+    select num, code, name, level from units
+    where active and num >= $lo and num < $hi and prefix_len = $member_prefix_len
+      and ($parent_code::varchar is null or parent_code = $parent_code::varchar)
+),
+expected as (
+    select num // $member_span * $member_span as member_num, count(*) as expected
+    from units
+    where active and prefix_len = $expected_prefix_len and num >= $lo and num < $hi
+    group by all
 ),
 final as (
-    select m.code, m.name, m.level, m.num, m.is_total, g.* exclude (child_num, is_total),
+    select d.day as snapshot_date, m.code, m.name, m.level, m.num, g.* exclude (day, member_num),
         coalesce(e.expected, 0) as expected,
         r.resident_population as own_resident_population, r.target_persons as own_target_persons,
         r.target_population as own_target_population, r.households_total as own_households_total
     from members m
-    left join grouped g on g.is_total = m.is_total and (m.is_total or g.child_num = m.num)
-    left join expected e on e.is_total = m.is_total and (m.is_total or e.child_num = m.num)
+    cross join days d
+    left join grouped g on g.member_num = m.num and g.day = d.day
+    left join expected e on e.member_num = m.num
     left join register r on r.num = m.num
 )
-select * from final order by is_total desc, num
+select * from final order by snapshot_date, num
