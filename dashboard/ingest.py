@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import codes, fields, indicators, queries, readers
+from . import checks, codes, fields, matching, queries, reports, sheets
 from .messages import InputError, Message, cell
 from .store import Discard, Store, _fault_point
 
-_DATE_IN_NAME = re.compile(r"(20\d\d)[-_.年]?(\d\d)[-_.月]?(\d\d)")
 _HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
 
 
@@ -37,6 +36,8 @@ class Plan:
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
+    title: str = ""
+    parent: str | None = None       # the unit the file's names were resolved within
 
     @property
     def ok(self) -> bool:
@@ -54,60 +55,46 @@ def sha256_of(path: pathlib.Path) -> str:
 
 
 def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, round=None,
-         display_name=None) -> Plan:
-    """Reads and checks a canonical report file; stores nothing."""
+         display_name=None, parent=None, sheet=None) -> Plan:
+    """Reads and checks a report file as offices send it; stores nothing."""
     path = pathlib.Path(path)
     result = Plan(file=display_name or path.name, sha256="")
     try:
         result.sha256 = sha256_of(path)
-        raw = readers.read_table(path, result.file)
-        _read_into(store, raw, result, domain, snapshot_date, as_of_hour, round)
+        report = reports.read_report(sheets.read_sheet(path, result.file, sheet))
+        _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent)
     except InputError as exc:
         result.errors = exc.messages
     return result
 
 
-def _read_into(store, raw, result, domain, snapshot_date, as_of_hour, round) -> None:
-    columns = canonical_columns(raw)
-    raw = raw.rename(columns=columns)
-    result.domain = domain or fields.infer_domain(raw.columns)
+def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent) -> None:
+    context = f"{report.title} {result.file}"
+    result.title = report.title
+    result.domain = domain or fields.infer_domain(report.fields)
     if result.domain is None:
         raise InputError([Message("err_no_domain", {"file": result.file})])
-    result.snapshot_date = snapshot_date or _date_from(raw, result.file)
-    result.as_of_hour = as_of_hour if as_of_hour is not None else _hour_from(result.file)
-    ignored = [c for c in raw.columns if c not in columns.values()]
-    if ignored:
-        result.warnings.append(Message("warn_unknown_columns", {"file": result.file, "columns": "、".join(ignored)}))
-    result.frame = _validated(store, raw, result)
+    result.snapshot_date = snapshot_date or _date_from(report, result)
+    result.as_of_hour = as_of_hour if as_of_hour is not None else (
+        reports.hour_in(report.title) or _hour_from(result.file))
+    result.warnings += _column_notes(report, result.domain)
+    result.frame = _validated(store, report, result, parent, context)
     if result.ok:
         result.level = result.frame["level"].mode().iloc[0] if len(result.frame) else None
-        result.round = _rounds(store, result, round)
-        result.warnings += over_denominator(result.frame, result.domain, result.file)
+        result.round = _rounds(store, result, round or _round_from(report, context))
+        result.warnings += checks.all_checks(report, result.frame, result.domain, result.file)
         result.warnings += cumulative_drops(store, result)
 
 
-def canonical_columns(frame: pd.DataFrame) -> dict[str, str]:
-    """Header -> canonical name, for the code column and every known field (name or Chinese label)."""
-    known = {f.name: f.name for f in fields.FIELDS} | {f.label_zh: f.name for f in fields.FIELDS}
-    known |= {"round": "round", "轮次": "round", "date": "date", "snapshot_date": "date", "日期": "date"}
-    out = {c: known[c] for c in frame.columns if c in known}
-    code_col = readers.find_column(frame, readers.CODE_HEADERS)
-    if code_col:
-        out[code_col] = "code"
-    return out
-
-
-def _date_from(raw: pd.DataFrame, file: str) -> dt.date:
-    """The snapshot date from a uniform date column, else from the file name."""
-    if "date" in raw.columns and raw["date"].nunique() == 1:
-        return parse_date(raw["date"].iloc[0])
-    match = _DATE_IN_NAME.search(file)
-    if match:
-        try:
-            return dt.date(*map(int, match.groups()))
-        except ValueError:
-            pass
-    raise InputError([Message("err_no_date", {"file": file})])
+def _date_from(report, result) -> dt.date:
+    """The snapshot date: the title (截至5月4日), else the file name, else a uniform date column."""
+    from_name = reports.date_in(result.file)
+    found = reports.date_in(report.title, (from_name or dt.date.today()).year) or from_name
+    if found is None and "date" in report.frame and report.frame["date"].nunique() == 1:
+        found = parse_date(report.frame["date"].iloc[0])
+    if found is None:
+        raise InputError([Message("err_no_date", {"file": result.file})])
+    return found
 
 
 def parse_date(text: str) -> dt.date:
@@ -122,37 +109,58 @@ def _hour_from(file: str) -> int | None:
     return int(match.group(1)) if match and 0 < int(match.group(1)) <= 24 else None
 
 
-def _validated(store: Store, raw: pd.DataFrame, result: Plan) -> pd.DataFrame:
+def _round_from(report, context: str) -> int | None:
+    if "round" in report.frame and report.frame["round"].nunique() == 1 and report.frame["round"].iloc[0].isdigit():
+        return int(report.frame["round"].iloc[0])
+    return reports.round_in(context)
+
+
+def _column_notes(report, domain: str) -> list[Message]:
+    """Say which columns were ignored, and fields of another domain that will not be loaded."""
+    ignored = [c.header for c in report.columns if c.role in ("ignored", "unknown") and c.header]
+    ignored += [c.header for c in report.by_role("field") if fields.BY_NAME[c.field].domain != domain]
+    if not ignored:
+        return []
+    return [Message("warn_unknown_columns", {"file": report.file, "columns": "、".join(ignored)})]
+
+
+def _validated(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
     """code, num, level, prefix_len and the domain's fields as Int64; errors collected in result."""
-    if "code" not in raw.columns:
-        raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码"})])
-    names = [f.name for f in fields.domain_fields(result.domain) if f.name in raw.columns]
+    frame = report.frame
+    names = [c.field for c in report.by_role("field") if fields.BY_NAME[c.field].domain == result.domain]
     if not names:
         expected = ", ".join(f.name for f in fields.domain_fields(result.domain))
         raise InputError([Message("err_no_fields", {"file": result.file, "domain": result.domain, "expected": expected})])
-    if raw.empty:
+    if frame.empty:
         raise InputError([Message("err_empty_file", {"file": result.file})])
-    out = _codes(store, raw, result)
+    out = _codes(store, report, result, parent, context)
+    scales = {c.field: c.scale for c in report.by_role("field")}
     for name in names:
-        out[name] = _counts(raw[name], name, result)
+        header = next(c.header for c in report.by_role("field") if c.field == name)
+        out[name] = _counts(frame[name].reindex(out.index), header, result, scales.get(name, 1))
+    if result.domain == "testing":
+        checks.derive_target_persons(report, out)
     return out
 
 
-def _codes(store: Store, raw: pd.DataFrame, result: Plan) -> pd.DataFrame:
-    known = set(store.query("units_all")["code"])
-    if not known:
+def _codes(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
+    """Each row's unit, from its code column, else from its name matched against the unit list."""
+    units = store.query("units_all")
+    if units.empty:
         raise InputError([Message("err_no_units")])
-    rows = []
-    for line, value in raw["code"].items():
-        try:
-            code = codes.normalize(value)
-        except codes.CodeError:
-            result.errors.append(cell("err_bad_code", result.file, line, "code", value))
-            continue
-        if code not in known:
-            result.errors.append(cell("err_unknown_code", result.file, line, "code", code))
-        rows.append((line, code))
-    frame = pd.DataFrame(rows, columns=["line", "code"]).set_index("line")
+    code_col = report.by_role("code")
+    if code_col:
+        found = _from_code_column(report.frame["code"], set(units["code"]), result, code_col[0].header)
+    elif report.by_role("name"):
+        header = report.by_role("name")[0].header
+        resolution = matching.resolve(report.frame["name"], matching.with_stems(units), result.file, header,
+                                      parent, context)
+        result.errors += resolution.errors
+        result.parent = resolution.parent
+        found = resolution.codes.dropna()
+    else:
+        raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码 | 名称"})])
+    frame = pd.DataFrame({"code": found}).rename_axis("line")
     for line in frame.index[frame["code"].duplicated()]:
         result.errors.append(cell("err_duplicate_code", result.file, line, "code", frame.at[line, "code"]))
     frame["num"] = frame["code"].map(codes.num).astype("int64")
@@ -161,11 +169,25 @@ def _codes(store: Store, raw: pd.DataFrame, result: Plan) -> pd.DataFrame:
     return frame
 
 
-def _counts(raw: pd.Series, name: str, result: Plan) -> pd.Series:
-    """Non-negative integers; thousands separators allowed; empty means missing."""
-    text = raw.str.replace(r"[,，\s]", "", regex=True)
-    values = pd.to_numeric(text, errors="coerce")
-    bad = (text != "") & (values.isna() | (values % 1 != 0))
+def _from_code_column(raw: pd.Series, known: set, result: Plan, header: str) -> pd.Series:
+    out = {}
+    for line, value in raw.items():
+        try:
+            code = codes.normalize(value)
+        except codes.CodeError:
+            result.errors.append(cell("err_bad_code", result.file, line, header, value))
+            continue
+        if code not in known:
+            result.errors.append(cell("err_unknown_code", result.file, line, header, code))
+        out[line] = code
+    return pd.Series(out, dtype=object)
+
+
+def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1) -> pd.Series:
+    """Non-negative integers; thousands separators allowed; empty means missing; 万 columns scaled."""
+    values, bad = checks.numbers(raw)
+    values = values * scale
+    bad |= (scale == 1) & values.notna() & (values % 1 != 0)
     for line in raw.index[bad]:
         result.errors.append(cell("err_not_number", result.file, line, name, raw[line]))
     for line in raw.index[~bad & (values < 0)]:
@@ -185,19 +207,6 @@ def _rounds(store: Store, result: Plan, given: int | None) -> int | None:
     county = result.frame["num"] // codes.span("county") * codes.span("county")
     result.frame["round"] = county.map(by_county).fillna(1).astype("int64")
     return int(result.frame["round"].mode().iloc[0])
-
-
-def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
-    """Numerator above denominator: a warning, never silently capped."""
-    out = []
-    for ind in indicators.for_domain(domain):
-        if ind.numerator in frame and ind.denominator in frame:
-            over = frame[frame[ind.numerator] > frame[ind.denominator]]
-            for line, row in over.iterrows():
-                out.append(Message("warn_over_denominator", {
-                    "file": file, "row": line, "numerator": ind.numerator, "num": row[ind.numerator],
-                    "denominator": ind.denominator, "den": row[ind.denominator]}, line, ind.numerator))
-    return out
 
 
 def cumulative_drops(store: Store, result: Plan) -> list[Message]:

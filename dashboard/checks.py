@@ -1,0 +1,105 @@
+"""Cross-checks of a report against itself: numerator over denominator, ratio columns, total rows, 未采样人数.
+
+Each is a warning, never a silent correction: the figures load as given and
+the clerk sees what disagreed, with file, row and column.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import indicators
+from .messages import Message
+
+RATIO_TOLERANCE = 0.006  # a ratio printed with one decimal (97.6%) is within 0.05 pt; allow rounding twice
+
+
+def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Values as floats (thousands separators and spaces dropped) and a mask of cells that are not numbers."""
+    text = raw.astype(str).str.replace(r"[,，\s]", "", regex=True)
+    values = pd.to_numeric(text, errors="coerce")
+    return values, (text != "") & values.isna()
+
+
+def percents(raw: pd.Series) -> pd.Series:
+    """'97.6%' -> 0.976; '0.976' -> 0.976; '97.6' -> 0.976 (a bare number above 1.5 is read as percent)."""
+    text = raw.astype(str).str.strip()
+    values, _ = numbers(text.str.rstrip("%"))
+    return values.where(~text.str.endswith("%") & (values <= 1.5), values / 100)
+
+
+def derive_target_persons(report, frame: pd.DataFrame) -> None:
+    """应检人数 missing but 已采样 and 未采样 given: target_persons = sampled + not_sampled."""
+    if "not_sampled" in report.frame and "sampled" in frame and "target_persons" not in frame:
+        missing, _ = numbers(report.frame["not_sampled"])
+        frame["target_persons"] = (frame["sampled"] + missing.reindex(frame.index).round().astype("Int64"))
+
+
+def all_checks(report, frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
+    return (over_denominator(frame, domain, file) + ratio_mismatches(report, frame, domain, file)
+            + total_mismatches(report, frame, file) + not_sampled_mismatches(report, frame, file))
+
+
+def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
+    """Numerator above denominator: a warning, never silently capped."""
+    out = []
+    for ind in indicators.for_domain(domain):
+        if ind.numerator in frame and ind.denominator in frame:
+            over = frame[frame[ind.numerator] > frame[ind.denominator]]
+            for line, row in over.iterrows():
+                out.append(Message("warn_over_denominator", {
+                    "file": file, "row": line, "numerator": ind.numerator, "num": row[ind.numerator],
+                    "denominator": ind.denominator, "den": row[ind.denominator]}, line, ind.numerator))
+    return out
+
+
+def _indicator_for(field: str | None, frame: pd.DataFrame, domain: str):
+    """The indicator a ratio column states: the one of its field, else the domain's first computable one."""
+    options = [i for i in indicators.for_domain(domain) if i.numerator in frame and i.denominator in frame]
+    if field:
+        options = [i for i in options if i.numerator == field]
+    return options[0] if options else None
+
+
+def ratio_mismatches(report, frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
+    """A ratio column (采样率, 接种率) only cross-checks: warn where it disagrees with the counts."""
+    out = []
+    for column in report.by_role("ratio"):
+        ind = _indicator_for(column.field, frame, domain)
+        if ind is None:
+            continue
+        stated = percents(report.frame[f"ratio:{column.index}"]).reindex(frame.index)
+        computed = frame[ind.numerator].astype("Float64") / frame[ind.denominator].astype("Float64")
+        off = (stated - computed).abs() > RATIO_TOLERANCE
+        for line in frame.index[off.fillna(False).astype(bool)]:
+            out.append(Message("warn_ratio_mismatch", {
+                "file": file, "row": line, "column": column.header, "stated": f"{stated[line]:.1%}",
+                "computed": f"{computed[line]:.1%}"}, line, column.header))
+    return out
+
+
+def total_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
+    """A 合计/总计 row is skipped, but compared with the sum of the rows."""
+    out = []
+    scales = {c.field: c.scale for c in report.by_role("field")}
+    for line, values in report.totals:
+        for name in [f for f in values if f in frame]:
+            stated, bad = numbers(pd.Series([values[name]]))
+            if bad.iloc[0] or pd.isna(stated.iloc[0]):
+                continue
+            total, summed = round(stated.iloc[0] * scales.get(name, 1)), int(frame[name].sum())
+            if total != summed:
+                out.append(Message("warn_total_mismatch", {"file": file, "row": line, "column": name,
+                                                            "stated": total, "summed": summed}, line, name))
+    return out
+
+
+def not_sampled_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
+    """未采样人数 should be 应检人数 − 已采样人数."""
+    if "not_sampled" not in report.frame or not {"sampled", "target_persons"} <= set(frame):
+        return []
+    stated, _ = numbers(report.frame["not_sampled"])
+    expected = (frame["target_persons"] - frame["sampled"]).astype("Float64")
+    off = (stated.reindex(frame.index) != expected).fillna(False).astype(bool)
+    return [Message("warn_not_sampled_mismatch", {"file": file, "row": line, "stated": stated[line],
+                                                  "computed": expected[line]}, line, "not_sampled")
+            for line in frame.index[off]]
