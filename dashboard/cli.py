@@ -62,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date)
     p.add_argument("--hour", type=int, help="as-of hour (截至N时)")
     p.add_argument("--round", type=int, help="testing round (轮次)")
+    p.add_argument("--parent", help="code of the unit whose names the file's rows use (when names are ambiguous)")
+    p.add_argument("--sheet", help="XLSX sheet name (default: the first non-empty sheet)")
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--user")
     p.set_defaults(run=cmd_ingest)
@@ -106,7 +108,10 @@ def cmd_population(store: Store, args) -> int:
 
 
 def cmd_ingest(store: Store, args) -> int:
-    plan = ingest.plan(store, args.file, args.domain, args.date, args.hour, args.round)
+    plan = ingest.plan(store, args.file, args.domain, args.date, args.hour, args.round,
+                       parent=args.parent, sheet=args.sheet)
+    if plan.ok:
+        print(ingest.summary(store, plan, args.lang))
     for message in plan.warnings:
         print(message.text(args.lang), file=sys.stderr)
     if not plan.ok:

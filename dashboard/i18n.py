@@ -90,6 +90,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "en": "File {file} row {row} (total), '{column}': total {stated} differs from the sum of rows {summed}"},
     "warn_not_sampled_mismatch": {"zh": "文件 {file} 第 {row} 行：未采样人数 {stated} ≠ 应检人数 − 已采样人数（{computed}）",
                                   "en": "File {file} row {row}: not sampled {stated} ≠ to test − sampled ({computed})"},
+    "plan_summary": {"zh": "{file} 识别为：{domain} · {date}{hour} · {round}{level} · {rows} 行{parent}",
+                     "en": "{file} read as: {domain} · {date}{hour} · {round}{level} · {rows} rows{parent}"},
+    "plan_hour": {"zh": " 截至{hour}时", "en": " as of {hour}:00"},
+    "plan_round": {"zh": "第{round}轮 · ", "en": "round {round} · "},
+    "plan_parent": {"zh": " · 所属 {name}", "en": " · within {name}"},
     # --- sources ---
     "source_report": {"zh": "报表", "en": "report"},
     "source_register": {"zh": "参考人口", "en": "register"},
@@ -167,6 +172,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tip_numden": {"zh": "{num} / {den} {unit}", "en": "{num} / {den} {unit}"},
     "tip_gap": {"zh": "还差 {gap} {unit}", "en": "{gap} {unit} short"},
     "tip_gap_none": {"zh": "已达目标", "en": "Target reached"},
+    "map_focus_title": {"zh": "缺口最大的{level}（点击进入）", "en": "{level} furthest from target (click to open)"},
+    "map_focus_item": {"zh": "{name}：{ratio}，还差 {gap} {unit}", "en": "{name}: {ratio}, {gap} {unit} short"},
     "error_title": {"zh": "无法显示：{detail}", "en": "Cannot show this view: {detail}"},
 }
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import checks, codes, fields, matching, queries, reports, sheets
+from . import checks, codes, fields, i18n, matching, queries, reports, sheets
 from .messages import InputError, Message, cell
 from .store import Discard, Store, _fault_point
 
@@ -289,6 +289,18 @@ def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     queries.execute(con, "loads_refresh_status", domain=plan.domain, snapshot_date=plan.snapshot_date)
     con.unregister("incoming_facts")
     con.unregister("touched_nums")
+
+
+def summary(store: Store, plan: Plan, lang: str) -> str:
+    """One line that says how the file was understood, so the user can check it before loading."""
+    parent = store.query("unit_by_code", code=plan.parent)["name"] if plan.parent else pd.Series(dtype=object)
+    return i18n.t(
+        "plan_summary", lang, file=plan.file, domain=fields.DOMAIN_LABELS[plan.domain][lang],
+        date=plan.snapshot_date.isoformat(), rows=len(plan.frame),
+        hour=i18n.t("plan_hour", lang, hour=plan.as_of_hour) if plan.as_of_hour else "",
+        round=i18n.t("plan_round", lang, round=plan.round) if plan.round else "",
+        level=codes.LEVEL_LABELS[plan.level][lang] if plan.level else "",
+        parent=i18n.t("plan_parent", lang, name=parent.iloc[0]) if len(parent) else "")
 
 
 def current_user() -> str:
