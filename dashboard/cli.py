@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(run=cmd_population)
 
+    p = sub.add_parser("boundaries", help="load unit boundaries: GeoJSON, GeoPackage or zipped Shapefile, any CRS")
+    p.add_argument("file")
+    p.add_argument("--gcj02", action="store_true", help="coordinates are GCJ-02 (Amap-derived): convert to WGS84")
+    p.set_defaults(run=cmd_boundaries)
+
     p = sub.add_parser("ingest", help="load a report file (canonical CSV with a code column)")
     p.add_argument("file")
     p.add_argument("--domain", choices=fields.DOMAINS)
@@ -104,6 +109,20 @@ def cmd_units(store: Store, args) -> int:
 def cmd_population(store: Store, args) -> int:
     rows = population.load_register(store, args.file)
     print(i18n.t("population_done", args.lang, rows=rows))
+    return 0
+
+
+def cmd_boundaries(store: Store, args) -> int:
+    from . import boundaries  # geometry libraries load only when asked
+
+    result = boundaries.load_boundaries(store, args.file, args.gcj02)
+    print(i18n.t("boundaries_done", args.lang, matched=result.matched, by=result.matched_by,
+                 unmatched=len(result.unmatched_features), missing=len(result.units_without_geometry)))
+    if result.unmatched_features:
+        print(i18n.t("boundaries_unmatched", args.lang, names="、".join(result.unmatched_features[:50])), file=sys.stderr)
+    if result.units_without_geometry:
+        print(i18n.t("boundaries_missing", args.lang, names="、".join(result.units_without_geometry[:50])),
+              file=sys.stderr)
     return 0
 
 

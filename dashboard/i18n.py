@@ -95,6 +95,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan_hour": {"zh": " 截至{hour}时", "en": " as of {hour}:00"},
     "plan_round": {"zh": "第{round}轮 · ", "en": "round {round} · "},
     "plan_parent": {"zh": " · 所属 {name}", "en": " · within {name}"},
+    "boundaries_done": {"zh": "边界：匹配 {matched} 个单位（按{by}），未匹配要素 {unmatched} 个，仍无边界的单位 {missing} 个",
+                        "en": "Boundaries: {matched} units matched (by {by}), {unmatched} features unmatched, {missing} units still without geometry"},
+    "boundaries_unmatched": {"zh": "未匹配的要素：{names}", "en": "Features that matched no unit: {names}"},
+    "boundaries_missing": {"zh": "没有边界的单位：{names}", "en": "Units without geometry: {names}"},
     # --- sources ---
     "source_report": {"zh": "报表", "en": "report"},
     "source_register": {"zh": "参考人口", "en": "register"},
