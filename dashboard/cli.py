@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from . import coverage, fields, i18n, ingest, population, settings, units
+from . import codes, coverage, fields, i18n, ingest, loads, population, rollup, settings, templates, units
 from .messages import InputError
 from .store import Store, StoreBusy
 
@@ -80,6 +80,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(run=cmd_coverage)
 
+    p = sub.add_parser("loads", help="the load history, newest first")
+    p.set_defaults(run=cmd_loads)
+    for name, text in (("rollback", "roll a load back (its rows are kept)"), ("restore", "restore a rolled-back load")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("load_id", type=int)
+        p.add_argument("--user")
+        p.set_defaults(run=cmd_load_status, action=name)
+
+    p = sub.add_parser("template", help="a blank report template (XLSX) for a unit, its units' codes filled in")
+    p.add_argument("--domain", choices=fields.DOMAINS, required=True)
+    p.add_argument("--unit", required=True)
+    p.add_argument("--level", choices=codes.LEVELS, help="the reporting level (default: the unit's children)")
+    p.add_argument("--date", type=_date, default=dt.date.today())
+    p.add_argument("--out", help="file to write (default: a name with unit, domain and date)")
+    p.set_defaults(run=cmd_template)
+
     p = sub.add_parser("set", help="change a setting: target.<indicator> 0.95, carry_days 3, expected_level.<domain> grid")
     p.add_argument("key")
     p.add_argument("value")
@@ -144,6 +160,9 @@ def cmd_ingest(store: Store, args) -> int:
         print(i18n.t("dry_run_ok", args.lang, **facts))
         return 0
     result = ingest.commit(store, plan, args.user)
+    if result.rolled_back:
+        print(i18n.t("load_was_rolled_back", args.lang, file=plan.file, load_id=result.load_id), file=sys.stderr)
+        return 0
     key = "load_same" if result.unchanged else "load_done"
     print(i18n.t(key, args.lang, load_id=result.load_id, **facts))
     return 0
@@ -172,6 +191,31 @@ def _table(result: dict, lang: str) -> str:
     header = f"{result['unit']['name']} · {result['date']}  ratio (gap)"
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 5000):
         return header + "\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def cmd_loads(store: Store, args) -> int:
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_rows", 500):
+        print(loads.history(store).drop(columns=["sha256"]).to_string(index=False))
+    return 0
+
+
+def cmd_load_status(store: Store, args) -> int:
+    action = loads.rollback if args.action == "rollback" else loads.restore
+    action(store, args.load_id, args.user or ingest.current_user())
+    print(i18n.t(f"{args.action}_done", args.lang, load_id=args.load_id))
+    return 0
+
+
+def cmd_template(store: Store, args) -> int:
+    frame = templates.template(store, args.domain, args.unit, args.level, args.lang)
+    path = args.out or templates.file_name(store, args.domain, args.unit, args.date, args.lang)
+    title = i18n.t("template_title", args.lang, unit=rollup.unit(store, args.unit)["name"],
+                   domain=fields.DOMAIN_LABELS[args.domain][args.lang],
+                   date=i18n.t("full_date", args.lang, year=args.date.year, month=args.date.month, day=args.date.day))
+    with open(path, "wb") as handle:
+        handle.write(templates.xlsx_bytes(frame, title))
+    print(i18n.t("template_done", args.lang, path=path, rows=len(frame)))
+    return 0
 
 
 def cmd_set(store: Store, args) -> int:

@@ -48,6 +48,7 @@ class Plan:
 class LoadResult:
     load_id: int
     unchanged: bool  # the same file was already loaded for this domain and date
+    rolled_back: bool = False  # ... and later rolled back: offer to restore it rather than load it twice
 
 
 def sha256_of(path: pathlib.Path) -> str:
@@ -251,7 +252,7 @@ def commit(store: Store, plan: Plan, user: str | None = None) -> LoadResult:
 def _same_load(cursor, plan: Plan) -> LoadResult | None:
     found = queries.rows(cursor, "load_by_sha256", sha256=plan.sha256, domain=plan.domain,
                          snapshot_date=plan.snapshot_date)
-    return LoadResult(found[0][0], unchanged=True) if found and found[0][1] != "rolled_back" else None
+    return LoadResult(found[0][0], unchanged=True, rolled_back=found[0][1] == "rolled_back") if found else None
 
 
 def write_loads(con, plans: list[Plan], first_load_id: int, user: str) -> None:
@@ -287,6 +288,7 @@ def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     con.register("touched_nums", rows[["num"]])
     queries.execute(con, "facts_refresh", domain=plan.domain, snapshot_date=plan.snapshot_date)
     queries.execute(con, "loads_refresh_status", domain=plan.domain, snapshot_date=plan.snapshot_date)
+    queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
     con.unregister("incoming_facts")
     con.unregister("touched_nums")
 

@@ -23,3 +23,4 @@ create table if not exists facts_history (
     sampling_sites bigint, sampling_staff bigint,
     target_population bigint, dose1 bigint, full_course bigint, booster bigint);
 create table if not exists facts as select * from facts_history limit 0;
+create table if not exists load_events (load_id integer, action varchar, happened_at timestamp, by_user varchar);
