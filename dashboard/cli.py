@@ -52,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--effective", type=_date, help="date a rename takes effect (default today)")
     p.set_defaults(run=cmd_units)
 
+    p = sub.add_parser("rename", help="rename one unit from a date (its figures and earlier names are kept)")
+    p.add_argument("code")
+    p.add_argument("name")
+    p.add_argument("--effective", type=_date, default=dt.date.today())
+    p.set_defaults(run=cmd_rename)
+
+    p = sub.add_parser("retire", help="retire (撤销) one unit from a date; its history is kept")
+    p.add_argument("code")
+    p.add_argument("--effective", type=_date, default=dt.date.today())
+    p.set_defaults(run=cmd_retire)
+
     p = sub.add_parser("population", help="load the reference population register (code + denominators)")
     p.add_argument("file")
     p.set_defaults(run=cmd_population)
@@ -119,6 +130,18 @@ def cmd_units(store: Store, args) -> int:
     for message in result.warnings:
         print(message.text(args.lang), file=sys.stderr)
     print(i18n.t("units_done", args.lang, added=result.added, renamed=result.renamed, unchanged=result.unchanged))
+    return 0
+
+
+def cmd_rename(store: Store, args) -> int:
+    units.rename(store, args.code, args.name, args.effective)
+    print(i18n.t("rename_done", args.lang, code=args.code, name=args.name, date=args.effective.isoformat()))
+    return 0
+
+
+def cmd_retire(store: Store, args) -> int:
+    units.retire(store, args.code, args.effective)
+    print(i18n.t("retire_done", args.lang, code=args.code, date=args.effective.isoformat()))
     return 0
 
 

@@ -109,6 +109,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "full_date": {"zh": "{year}年{month}月{day}日", "en": "{year}-{month:02d}-{day:02d}"},
     "col_code": {"zh": "区划代码", "en": "code"},
     "col_name": {"zh": "名称", "en": "name"},
+    "rename_done": {"zh": "{code} 自 {date} 起更名为 {name}", "en": "{code} is named {name} from {date}"},
+    "retire_done": {"zh": "{code} 自 {date} 起撤销（历史数据保留）", "en": "{code} retired from {date} (history kept)"},
     # --- sources ---
     "source_report": {"zh": "报表", "en": "report"},
     "source_register": {"zh": "参考人口", "en": "register"},

@@ -48,12 +48,12 @@ def _bind(name: str, params: dict) -> dict:
     return {k: params[k] for k in wanted}
 
 
-def run(cursor, name: str, **params) -> pd.DataFrame:
+def run(cursor, name: str, /, **params) -> pd.DataFrame:
     """The named result as a DataFrame."""
     return cursor.execute(sql(name), _bind(name, params)).df()
 
 
-def execute(cursor, name: str, **params) -> None:
+def execute(cursor, name: str, /, **params) -> None:
     """Run a named statement or script for its effect, binding each statement's own parameters."""
     _bind(name, params)  # raises on a missing parameter
     for statement in _statements(name):
@@ -71,5 +71,5 @@ def _strip_comments(text: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
 
 
-def rows(cursor, name: str, **params) -> list[tuple]:
+def rows(cursor, name: str, /, **params) -> list[tuple]:
     return cursor.execute(sql(name), _bind(name, params)).fetchall()

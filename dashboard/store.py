@@ -94,7 +94,7 @@ class Store:
         finally:
             cursor.close()
 
-    def query(self, name: str, **params):
+    def query(self, name: str, /, **params):
         with self.read() as cur:
             return queries.run(cur, name, **params)
 

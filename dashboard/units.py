@@ -108,3 +108,22 @@ def _orphans(units: pd.DataFrame):
     top = units["prefix_len"].min()
     lost = units[units["parent_code"].isna() & (units["prefix_len"] > top)]
     return zip(lost["code"], lost["name"])
+
+
+def rename(store: Store, code: str, name: str, effective: dt.date) -> None:
+    """A new name from `effective` on; the unit keeps its code and history."""
+    _require(store, code)
+    with store.write() as con:
+        queries.execute(con, "unit_rename", code=code, name=name, effective=effective)
+
+
+def retire(store: Store, code: str, effective: dt.date) -> None:
+    """撤销: the unit stops being expected or shown from `effective`; nothing it reported is lost."""
+    _require(store, code)
+    with store.write() as con:
+        queries.execute(con, "unit_retire", code=code, effective=effective)
+
+
+def _require(store: Store, code: str) -> None:
+    if store.query("unit_by_code", code=code).empty:
+        raise InputError([Message("err_unknown_unit", {"code": code})])

@@ -101,3 +101,20 @@ def test_units_load_from_xlsx(empty_store, tmp_path):
     pd.DataFrame({"单位名称": ["临颍县", "台陈镇"], "统计用区划代码": ["411122000000", "411122104000"]}).to_excel(path, index=False)
     assert units.load_units(empty_store, path).added == 2
     assert empty_store.query("unit_by_code", code="411122104000")["parent_code"].iloc[0] == "411122000000"
+
+
+def test_rename_and_retire_with_an_effective_date_keep_history(empty_store, tmp_path):
+    from tests.helpers import load, V_JIA, G_JIA_1, small_store
+    store = small_store(tmp_path)
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_JIA_1},10,5\n")
+    later = dt.date.today() + dt.timedelta(days=30)  # the unit list was loaded today
+    units.rename(store, V_JIA, "甲新村", later)
+    assert store.query("unit_by_code", code=V_JIA)["name"].iloc[0] == "甲新村"
+    assert list(store.query("unit_names_history", code=V_JIA)["name"]) == ["甲村", "甲新村"]
+    units.retire(store, G_JIA_1, later)
+    assert not store.query("unit_by_code", code=G_JIA_1)["active"].iloc[0]
+    from dashboard import rollup
+    roll = rollup.rollup(store, V_JIA, "screening", dt.date(2022, 5, 1))
+    assert roll.unit["households_checked"] == 5 and roll.unit["expected"] == 1  # figures kept; no longer expected
+    with pytest.raises(InputError):
+        units.retire(store, "990101999999", dt.date(2022, 6, 1))
