@@ -1,0 +1,107 @@
+"""Headline cards (one per domain) and the short trend of the main indicators.
+
+A card answers, for the current unit and date: how far along (ratio), how
+many people that is, is it on target (colour and words), did it move since the
+previous snapshot, and can the figure be trusted (how many units reported,
+how many were carried over from earlier days).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import streamlit as st
+
+from .. import charts, fields, i18n, indicators
+from . import data, model
+from .context import Context
+
+TREND_SNAPSHOTS = 14
+
+
+def headlines(ctx: Context) -> None:
+    """One card per domain with data, side by side on a laptop, stacked on a phone."""
+    domains = [d for d in fields.DOMAINS if d in ctx.by_domain]
+    for column, domain in zip(st.columns(len(domains)), domains):
+        with column:
+            card(ctx, domain)
+
+
+def card(ctx: Context, domain: str) -> None:
+    """The domain's main indicator: figure, change, status in colour and words, then the facts behind it."""
+    ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
+    title = i18n.t("card_title", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang], indicator=ind.label(ctx.lang))
+    day = ctx.domain_date(domain)
+    with st.container(border=True, key=f"card-{domain}"):
+        if day is None:
+            st.metric(title, "—")
+            st.caption(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang]))
+            return
+        current = data.unit_rollup(ctx.store, ctx.code, domain, day)
+        previous = data.unit_rollup(ctx.store, ctx.code, domain, ctx.previous_date(domain, day))
+        head = model.headline(current, previous, ind, ctx.target(ind))
+        since = i18n.t("card_delta_since", ctx.lang, date=i18n.fmt_date(head.previous_date, ctx.lang)) \
+            if head.previous_date else None
+        st.metric(title, i18n.fmt_percent(head.ratio), delta=model.change_text(head.change_points, ctx.lang),
+                  delta_description=since if head.change_points is not None else None,
+                  delta_color="off" if head.change_points == 0 else "normal",
+                  delta_arrow="off" if head.change_points == 0 else "auto")
+        st.markdown(status_badge(head.status, head.target, ctx.lang), unsafe_allow_html=True)
+        st.caption("  \n".join(_facts(ctx, head, ind, current, day)))
+
+
+def status_badge(status: str, target: float, lang: str) -> str:
+    """Status in colour and words, with the target: fixed strings only, escaped all the same."""
+    word = html.escape(charts.status_word(status, lang))
+    text = html.escape(i18n.t("card_target", lang, target=i18n.fmt_percent(target)))
+    return (f'<span style="background:{charts.COLOURS[status]};color:{charts.TEXT_COLOURS[status]};'
+            f'padding:2px 10px;border-radius:10px;font-weight:600;white-space:nowrap">{word}</span>'
+            f'<span style="margin-left:8px;color:#555">{text}</span>')
+
+
+def _facts(ctx: Context, head: model.Headline, ind, current, day: dt.date) -> list[str]:
+    """The lines under the figure: people, gap, completeness, children below target, staleness."""
+    unit_word = i18n.t(f"unit_{ind.unit}", ctx.lang)
+    lines = [i18n.t("card_numden", ctx.lang, num=i18n.fmt_count(head.numerator, ctx.lang, wan=True),
+                    den=i18n.fmt_count(head.denominator, ctx.lang, wan=True), unit=unit_word)]
+    if head.gap:
+        lines.append(i18n.t("card_gap", ctx.lang, gap=i18n.fmt_count(head.gap, ctx.lang), unit=unit_word))
+    elif head.ratio is not None:
+        lines.append(i18n.t("card_gap_none", ctx.lang))
+    if head.expected and head.expected_level:
+        count = lambda n: i18n.fmt_count(n, ctx.lang)  # noqa: E731
+        lines.append(i18n.t("card_complete", ctx.lang, reported=count(head.reported), expected=count(head.expected),
+                            carried=count(head.carried), level=model.level_words(head.expected_level, ctx.lang)))
+    if head.children_with_data and not current.children.empty:
+        lines.append(i18n.t("card_below", ctx.lang, below=head.children_below, total=head.children_with_data,
+                            level=model.level_words(current.children["level"].mode().iloc[0], ctx.lang)))
+    if head.source in ("register", "mixed"):
+        lines.append(i18n.t("card_source", ctx.lang, source=i18n.t(f"source_{head.source}", ctx.lang)))
+    if day != ctx.date:
+        lines.append(i18n.t("card_stale", ctx.lang, date=i18n.fmt_date(day, ctx.lang)))
+    return lines
+
+
+def trend(ctx: Context) -> None:
+    """The main indicator of each domain over its last snapshots up to the chosen date; new testing rounds marked."""
+    series, shown = [], []
+    for domain in (d for d in fields.DOMAINS if d in ctx.by_domain):
+        days = [d for d in ctx.by_domain[domain] if d <= ctx.date][-TREND_SNAPSHOTS:]
+        if not days:
+            continue
+        ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
+        frame = data.trend(ctx.store, ctx.code, domain, days[0], days[-1])
+        frame = frame.assign(ratio=frame[f"{ind.key}_ratio"].astype(float))[["snapshot_date", "ratio"]]
+        series.append({"domain": domain, "label": ind.label(ctx.lang), "target": ctx.target(ind), "frame": frame})
+        shown += days
+    if not series:
+        return
+    marks = [(_first_on_or_after(sorted(set(shown)), start), i18n.t("trend_round", ctx.lang, round=number))
+             for number, start in data.round_starts(ctx.store, ctx.unit, min(shown), max(shown))]
+    st.markdown(f"**{i18n.t('trend_title', ctx.lang)}**")
+    st.plotly_chart(charts.trend_figure(series, ctx.lang, [m for m in marks if m[0]]),
+                    config={"displayModeBar": False}, key=f"trend-{ctx.lang}")
+
+
+def _first_on_or_after(days: list, start):
+    return next((d for d in days if d >= start), None)

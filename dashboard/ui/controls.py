@@ -1,0 +1,127 @@
+"""Widgets that read and write the shared context: breadcrumb, date, domain, indicator, language, grids switch.
+
+Each widget mirrors the URL: its session value is set from the context
+before it is drawn, and its callback writes the change back into the URL
+(`context.update`). The URL stays the one source of truth, so a widget can
+never disagree with a shared link, and page switches cannot reset a view.
+"""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from .. import codes, fields, i18n, indicators
+from .context import Context, update
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text) -> str:
+    """A unit name as literal text in Markdown (names are data, not markup)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _mirror(key: str, value) -> None:
+    """Puts the URL's value into the widget before it is drawn (no default argument, so no Streamlit warning)."""
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
+def language_switch(lang: str) -> None:
+    """中文 | English: part of the URL (lang=en), Chinese by default."""
+    key = "ctl-lang"
+    _mirror(key, lang)
+    st.segmented_control(
+        i18n.t("lang_label", lang), options=list(i18n.LANGS), key=key,
+        format_func=lambda code: i18n.t(f"lang_{code}", lang),
+        on_change=lambda: update(lang=None if st.session_state[key] in (None, i18n.DEFAULT_LANG)
+                                 else st.session_state[key]))
+
+
+def breadcrumb(ctx: Context) -> None:
+    """Root › … › current unit; every ancestor is a button that jumps up."""
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb"):
+        for depth, unit in enumerate(ctx.chain[:-1]):
+            target = None if depth == 0 else str(unit["code"])
+            st.button(md_escape(unit["name"]), key=f"crumb-{unit['code']}", type="tertiary",
+                      on_click=update, kwargs={"unit": target, "grids": None})
+            st.markdown("›", width="content")
+        level = codes.LEVEL_LABELS.get(ctx.unit["level"], {}).get(ctx.lang, "")
+        st.markdown(f"**{md_escape(ctx.unit['name'])}** :gray[{md_escape(level)}]", width="content")
+
+
+def date_picker(ctx: Context) -> None:
+    """Any snapshot date, newest first; the latest is the default and is left out of the URL."""
+    key = "ctl-date"
+    _mirror(key, ctx.date)
+    options = list(reversed(ctx.dates))
+
+    def label(day):
+        text = i18n.fmt_date(day, ctx.lang)
+        return i18n.t("date_latest", ctx.lang, date=text) if day == ctx.latest else text
+
+    st.selectbox(i18n.t("date_label", ctx.lang), options, key=key, format_func=label,
+                 on_change=lambda: update(date=None if st.session_state[key] == ctx.latest
+                                          else st.session_state[key].isoformat()))
+
+
+def load_note(ctx: Context, domains: list[str]) -> str:
+    """When the snapshots shown were loaded: '核酸采样 5月7日 数据，导入于 …', or the last load of several domains."""
+    shown = [(d, ctx.domain_date(d)) for d in domains]
+    loads = [(ctx.loaded_at(d, day), d, day) for d, day in shown if day is not None]
+    loads = [item for item in loads if item[0] is not None]
+    if not loads:
+        return ""
+    when, domain, day = max(loads, key=lambda item: item[0])
+    stamp = i18n.fmt_date(when.date(), ctx.lang)
+    if when.year != day.year:
+        stamp = f"{when.year}年{stamp}" if ctx.lang == "zh" else f"{stamp}, {when.year}"
+    stamp += f" {when:%H:%M}"
+    if len(domains) > 1:
+        return i18n.t("loaded_at_all", ctx.lang, time=stamp)
+    return i18n.t("loaded_at", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang],
+                  date=i18n.fmt_date(day, ctx.lang), time=stamp)
+
+
+def domain_picker(ctx: Context, key: str) -> None:
+    """The domain (排查 / 核酸采样 / 疫苗接种); changing it resets the indicator to the domain's main one."""
+    key = f"{key}-domain"
+    _mirror(key, ctx.domain)
+    options = [d for d in fields.DOMAINS if d in ctx.by_domain]
+
+    def changed():
+        chosen = st.session_state[key]
+        if chosen:
+            update(domain=None if chosen == ctx.default_domain else chosen, ind=None)
+
+    st.segmented_control(i18n.t("domain_label", ctx.lang), options, key=key, on_change=changed,
+                         format_func=lambda d: fields.DOMAIN_LABELS[d][ctx.lang])
+
+
+def indicator_picker(ctx: Context, key: str) -> None:
+    """An indicator of the current domain; its main indicator is the default and stays out of the URL."""
+    key = f"{key}-ind"
+    _mirror(key, ctx.ind.key)
+    options = [i.key for i in indicators.for_domain(ctx.domain)]
+    main = indicators.MAIN_INDICATOR[ctx.domain]
+    st.selectbox(i18n.t("indicator_label", ctx.lang), options, key=key,
+                 format_func=lambda k: indicators.BY_KEY[k].label(ctx.lang),
+                 on_change=lambda: update(ind=None if st.session_state[key] == main else st.session_state[key]))
+
+
+def view_pickers(ctx: Context, key: str) -> None:
+    """Domain and indicator side by side (stacked on a phone)."""
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        domain_picker(ctx, key)
+    with right:
+        indicator_picker(ctx, key)
+
+
+def grids_switch(ctx: Context) -> bool:
+    """The all-grids switch, offered from the county and township levels."""
+    key = "ctl-grids"
+    _mirror(key, ctx.grids)
+    return st.toggle(i18n.t("map_grids_toggle", ctx.lang), key=key,
+                     on_change=lambda: update(grids="1" if st.session_state[key] else None))

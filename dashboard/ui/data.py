@@ -1,0 +1,160 @@
+"""Cached reads of the store, keyed by the store's path and version.
+
+Why the version in every key: `Store.version()` changes with each write
+(copy-and-swap), so a new load shows on the next rerun while unchanged data is
+never queried twice. st.cache_data hands back copies; st.cache_resource (used
+for geometry) hands back the same object, which callers must not mutate.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from .. import charts, codes, demo, geo, rollup, settings
+from ..store import Store, default_path
+
+MAP_HEIGHT = 460
+MAP_FIT_PX = (350, MAP_HEIGHT - 30)  # a map view fits this box: a phone's width, so it fits on every screen
+
+
+@st.cache_resource(show_spinner=False)
+def store_at(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    """The store named by $DASHBOARD_DB (or data/dashboard.duckdb); one reader per path and process."""
+    return store_at(str(default_path()))
+
+
+def _key(s: Store) -> tuple[str, str]:
+    return str(s.path), s.version()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _meta(path: str, version: str) -> dict:
+    s = store_at(path)
+    return {"roots": s.query("root_units"), "dates": s.query("snapshot_dates"), "demo": demo.is_demo(s),
+            "settings": settings.all_settings(s)}
+
+
+def meta(s: Store) -> dict:
+    """Roots, snapshot dates with load times, demo flag and settings: what every page needs first."""
+    if not s.exists():
+        return {"roots": pd.DataFrame(columns=["code", "name", "level"]), "dates": pd.DataFrame(
+            columns=["domain", "snapshot_date", "loads", "last_loaded_at"]), "demo": False, "settings": {}}
+    return _meta(*_key(s))
+
+
+def dates_by_domain(s: Store) -> dict[str, list[dt.date]]:
+    frame = meta(s)["dates"]
+    return {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in frame.groupby("domain")}
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _unit(path: str, version: str, code: str) -> pd.Series:
+    return rollup.unit(store_at(path), code)
+
+
+def unit(s: Store, code: str) -> pd.Series:
+    """One unit (raises InputError for an unknown code)."""
+    return _unit(*_key(s), code)
+
+
+def ancestors(s: Store, code: str) -> list[pd.Series]:
+    """The unit and its ancestors, root first: the breadcrumb."""
+    chain = [unit(s, code)]
+    while chain[0]["parent_code"] is not None and not pd.isna(chain[0]["parent_code"]) and len(chain) < 8:
+        chain.insert(0, unit(s, chain[0]["parent_code"]))
+    return chain
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _rollup(path: str, version: str, code: str, domain: str, day: dt.date | None) -> rollup.Rollup:
+    return rollup.rollup(store_at(path), code, domain, day)
+
+
+def unit_rollup(s: Store, code: str, domain: str, day: dt.date | None) -> rollup.Rollup | None:
+    """The unit and its children for a domain at a date; None when the domain has no data by then."""
+    return None if day is None else _rollup(*_key(s), code, domain, day)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _trend(path: str, version: str, code: str, domain: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+    s = store_at(path)
+    return rollup.trend(s, code, domain, first, last, settings.all_settings(s))
+
+
+def trend(s: Store, code: str, domain: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """The unit's rolled-up indicators per snapshot date in [first, last]."""
+    return _trend(*_key(s), code, domain, first, last)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rounds(path: str, version: str) -> pd.DataFrame:
+    return store_at(path).query("rounds_all")
+
+
+def round_starts(s: Store, unit: pd.Series, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
+    """Testing rounds that began in the unit's county within [first, last]: a round reset explains a drop."""
+    if codes.PREFIX_LEN[unit["level"]] < codes.PREFIX_LEN["county"]:
+        return []
+    rounds = _rounds(*_key(s))
+    county = rounds[rounds["county_num"] == int(unit["num"]) // 10**9 * 10**9]
+    starts = [(int(r), pd.Timestamp(d).date()) for r, d in zip(county["round"], county["start_date"])]
+    return [(r, d) for r, d in starts if first <= d <= last]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _level_rollup(path: str, version: str, code: str, level: str, domain: str, day: dt.date) -> pd.DataFrame:
+    s = store_at(path)
+    frame = rollup.level_rollup(s, code, domain, level, day, settings.all_settings(s))
+    u = rollup.unit(s, code)
+    lo, hi = int(u["num"]), int(u["num"]) + codes.span(u["level"])
+    members = s.query("units_in_subtree", lo=lo, hi=hi, prefix_len=codes.PREFIX_LEN[level])
+    parents = s.query("units_in_subtree", lo=lo, hi=hi, prefix_len=codes.PREFIX_LEN[level] - 3)
+    parent_name = members["parent_code"].map(dict(zip(parents["code"], parents["name"])))
+    return frame.assign(parent_name=frame["code"].map(dict(zip(members["code"], parent_name))))
+
+
+def level_rollup(s: Store, code: str, level: str, domain: str, day: dt.date) -> pd.DataFrame:
+    """Every unit at `level` under the unit with its indicators and its parent's name (grid names repeat)."""
+    return _level_rollup(*_key(s), code, level, domain, day)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shapes(path: str, version: str, code: str, level: str | None) -> gpd.GeoDataFrame:
+    """Grids get a finer tolerance: at their size 0.0005° (≈ 50 m) would visibly bend their borders."""
+    s = store_at(path)
+    shapes = geo.child_shapes(s, rollup.unit(s, code), level)
+    tolerance = 0.0002 if level == "grid" else 0.0005
+    return geo.simplified(shapes, tolerance=tolerance)
+
+
+def shapes(s: Store, code: str, level: str | None = None) -> gpd.GeoDataFrame:
+    """Simplified geometry of the unit's children (or all its descendants at `level`); shared, do not mutate."""
+    return _shapes(*_key(s), code, level)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_base(path: str, version: str, code: str) -> dict:
+    """Geometry, view, figure height and the labels that fit: everything of a map that no value changes."""
+    shp = _shapes(path, version, code, None)
+    if shp.empty:
+        return {"key": code, "geojson": None, "labels": pd.DataFrame(), "codes": set()}
+    centre, zoom = charts.view_for(shp.total_bounds, *MAP_FIT_PX)
+    names = shp[["code"]].merge(store_at(path).query("unit_children", code=code)[["code", "name"]], how="left")
+    fits = charts.label_fits(shp, names["name"], zoom)
+    points = shp.geometry.representative_point()
+    labels = pd.DataFrame({"name": names["name"].values, "lon": points.x.values, "lat": points.y.values})[fits.values]
+    height = min(MAP_HEIGHT, int(charts.drawn_size(shp.total_bounds, zoom)[1]) + 40)
+    return {"key": code, "geojson": charts.geojson(shp), "centre": centre, "zoom": zoom, "labels": labels,
+            "codes": set(shp["code"]), "height": height}
+
+
+def map_base(s: Store, code: str) -> dict:
+    """The cached, value-free part of a unit's map: GeoJSON, view, label points; shared, do not mutate."""
+    return _map_base(*_key(s), code)

@@ -1,0 +1,135 @@
+"""The map page's body: legend, choropleth of the children (click to drill), all grids (pydeck), units without a boundary.
+
+Why two map engines: Plotly's tile-less choropleth registers clicks reliably in
+Chromium, so drilling happens there; thousands of grid polygons need WebGL, so
+the all-grids view is a pydeck deck with hover tooltips only.
+Geometry and the grid deck are built once and cached; a rerun recomputes values.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from .. import charts, fields, i18n, indicators
+from . import controls, data, model
+from .context import Context, update
+from .table import drill_table
+
+GRID_LEVELS = ("prefecture", "county", "township")  # where "all grids" is offered
+
+
+def render(ctx: Context) -> None:
+    """Map left (first on a phone); pickers and the units furthest behind right; units without a boundary below."""
+    day = ctx.domain_date(ctx.domain)
+    if day is None:
+        st.info(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
+        return
+    current = data.unit_rollup(ctx.store, ctx.code, ctx.domain, day)
+    previous = data.unit_rollup(ctx.store, ctx.code, ctx.domain, ctx.previous_date(ctx.domain, day))
+    rows = model.with_tooltips(model.children(current, previous, ctx.ind), ctx.ind, ctx.lang)
+    if rows.empty:
+        st.info(i18n.t("map_leaf", ctx.lang, name=controls.md_escape(ctx.unit["name"])))
+        return
+    left, right = st.columns([3, 2], gap="medium")
+    with right:
+        controls.domain_picker(ctx, "map")
+        controls.indicator_picker(ctx, "map")
+        all_grids = ctx.unit["level"] in GRID_LEVELS and controls.grids_switch(ctx)
+    with left:
+        base = grids_map(ctx, day) if all_grids else children_map(ctx, rows)
+    with right:
+        largest_gaps(ctx, rows)
+    if base is not None:
+        unmapped(ctx, rows[~rows["code"].isin(base["codes"])])
+
+
+def largest_gaps(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
+    """The children furthest from the target in people, as buttons that drill in (a second way in)."""
+    behind = rows[rows["gap"].fillna(0) > 0].sort_values("gap", ascending=False).head(count)
+    if behind.empty:
+        return
+    level = model.level_words(rows["level"].mode().iloc[0], ctx.lang, capital=True)
+    st.markdown(f"**{i18n.t('map_focus_title', ctx.lang, level=level)}**")
+    unit_word = i18n.t(f"unit_{ctx.ind.unit}", ctx.lang)
+    for row in behind.itertuples():
+        label = i18n.t("map_focus_item", ctx.lang, name=controls.md_escape(row.name),
+                       ratio=i18n.fmt_percent(row.ratio), gap=i18n.fmt_count(row.gap, ctx.lang), unit=unit_word)
+        st.button(label, key=f"focus-{row.code}", type="tertiary", icon=":material/arrow_forward:",
+                  on_click=update, kwargs={"unit": row.code, "grids": None})
+
+
+def legend(ctx: Context, statuses: pd.Series) -> None:
+    """Class colours with their words, ranges for this target and how many units fall in each."""
+    counts = statuses.value_counts()
+    target = ctx.target(ctx.ind)
+    title = i18n.t("legend_title", ctx.lang, indicator=ctx.ind.label(ctx.lang), target=i18n.fmt_percent(target))
+    chips = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:6px;margin:2px 14px 2px 0;white-space:nowrap">'
+        f'<span style="width:14px;height:14px;border-radius:3px;background:{colour};'
+        f'border:1px solid #9e9e9e"></span>{html.escape(label)} · {int(counts.get(key, 0))}</span>'
+        for key, label, colour in charts.legend(target, ctx.lang))
+    st.markdown(f'<div style="font-weight:600;margin-bottom:2px">{html.escape(title)}</div>'
+                f'<div style="display:flex;flex-wrap:wrap;font-size:0.9rem">{chips}</div>', unsafe_allow_html=True)
+
+
+def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
+    """The legend and the Plotly choropleth; a click selects a polygon and the callback drills into it."""
+    base = data.map_base(ctx.store, ctx.code)
+    legend(ctx, rows["status"])
+    mapped = rows[rows["code"].isin(base["codes"])]
+    if mapped.empty:
+        return base
+    key = f"map-{ctx.code}"
+    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"]), key=key, width="stretch",
+                    on_select=lambda: _drill(key), selection_mode="points",
+                    config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
+    st.caption(i18n.t("map_click_hint", ctx.lang))
+    return base
+
+
+def _drill(key: str) -> None:
+    """Runs before the rerun: the clicked polygon's unit becomes the current unit."""
+    points = st.session_state[key]["selection"]["points"]
+    for point in points:
+        code = point.get("location") or (point.get("customdata") or [None])[0]
+        if code:
+            update(unit=code, grids=None)
+            return
+
+
+def unmapped(ctx: Context, rows: pd.DataFrame) -> None:
+    """Units without a boundary still count: listed with their values, drillable from the table."""
+    if rows.empty:
+        return
+    st.markdown(f"**{i18n.t('map_no_shapes', ctx.lang)}**")
+    drill_table(ctx, rows, key="unmapped")
+
+
+def grids_map(ctx: Context, day) -> None:
+    """Every grid under the unit, coloured by class, the children's borders on top; hover for values."""
+    deck, statuses = _grid_deck(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.ind.key, day, ctx.lang)
+    legend(ctx, statuses)
+    if (statuses == "none").all():
+        st.caption(i18n.t("map_no_grid_data", ctx.lang, indicator=ctx.ind.label(ctx.lang)))
+    st.pydeck_chart(deck, height=data.MAP_HEIGHT, key=f"grids-{ctx.code}")
+    st.caption(i18n.t("map_grids_hint", ctx.lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _grid_deck(path: str, version: str, code: str, ind_key: str, day, lang: str):
+    """The deck and the grids' classes; cached per unit, indicator, date and language (a deck is JSON-heavy).
+
+    Grid names repeat in every village (第1网格), so a tooltip names the village too.
+    """
+    s = data.store_at(path)
+    ind = indicators.BY_KEY[ind_key]
+    frame = data.level_rollup(s, code, "grid", ind.domain, day)
+    frame = frame.assign(name=frame["parent_name"].fillna("") + " " + frame["name"])
+    rows = model.with_tooltips(model.indicator_rows(frame, ind), ind, lang)
+    shapes = data.shapes(s, code, "grid")
+    outlines = data.shapes(s, code)
+    view = charts.view_for(shapes.total_bounds if len(shapes) else outlines.total_bounds, *data.MAP_FIT_PX)
+    deck = charts.grids_deck(shapes, rows[["code", "status", "tip_text"]], outlines, view, data.MAP_HEIGHT)
+    return deck, rows["status"]

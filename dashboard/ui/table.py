@@ -1,0 +1,84 @@
+"""The child units as a sortable table; selecting a row drills into that unit.
+
+The table keeps numbers numeric (so sorting by a header is right) and formats
+them in the column configuration; status is a word on its class colour.
+The selection is handled in a callback, before the rerun, and the widget key
+carries the unit code, so a drilled-into unit starts with a fresh table.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from .. import charts, fields, i18n
+from . import data, model
+from .context import Context, update
+from .controls import md_escape, view_pickers
+
+
+def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = "auto") -> None:
+    """Name, status, ratio, numerator, denominator, gap and change; tick a row to open that unit."""
+    ind = ctx.ind
+    rows = rows.sort_values(["ratio"], na_position="last", kind="stable").reset_index(drop=True)
+    shown = pd.DataFrame({
+        "name": rows["name"].astype(str),
+        "status": [charts.status_word(s, ctx.lang) for s in rows["status"]],
+        "ratio": (rows["ratio"] * 100).astype("Float64").round(1),
+        "gap": rows["gap"], "change": rows["change"],
+        "numerator": rows["numerator"], "denominator": rows["denominator"],
+    })  # gap and change before the counts: on a phone the first columns are what is seen
+    colours = dict(zip(shown["status"], rows["status"]))
+    styled = shown.style.map(lambda word: _cell_style(colours.get(word, "none")), subset=["status"])
+    widget_key = f"{key}-{ctx.code}-{ind.key}-{ctx.lang}"
+    codes = list(rows["code"])
+    st.dataframe(styled, key=widget_key, hide_index=True, width="stretch", height=height,
+                 on_select=lambda: _drill(widget_key, codes), selection_mode="single-row",
+                 column_config=_columns(ctx))
+
+
+def _cell_style(status: str) -> str:
+    return f"background-color: {charts.COLOURS[status]}; color: {charts.TEXT_COLOURS[status]}"
+
+
+def _columns(ctx: Context) -> dict:
+    """Labels and number formats; numbers stay numeric underneath so that sorting by a header is right."""
+    ind, lang = ctx.ind, ctx.lang
+    unit_word = i18n.t(f"unit_{ind.unit}", lang)
+    number = lambda label: st.column_config.NumberColumn(label, format="localized")  # noqa: E731
+    return {
+        "name": st.column_config.TextColumn(i18n.t("col_name", lang), pinned=True),
+        "status": st.column_config.TextColumn(i18n.t("col_status", lang)),
+        "ratio": st.column_config.NumberColumn(i18n.t("col_rate", lang), format="%.1f%%", help=ind.label(lang)),
+        "numerator": number(fields.BY_NAME[ind.numerator].label(lang)),
+        "denominator": number(fields.BY_NAME[ind.denominator].label(lang)),
+        "gap": number(i18n.t("col_gap", lang, unit=unit_word)),
+        "change": st.column_config.NumberColumn(i18n.t("col_change", lang), format="%+.1f"),
+    }
+
+
+def _drill(widget_key: str, codes: list[str]) -> None:
+    """Runs before the rerun: the selected row's unit becomes the current unit."""
+    rows = st.session_state[widget_key]["selection"]["rows"]
+    if rows:
+        update(unit=codes[rows[0]], grids=None)
+
+
+def children_section(ctx: Context) -> None:
+    """The heading, the domain and indicator pickers, and the table of the current unit's children."""
+    day = ctx.domain_date(ctx.domain)
+    current = data.unit_rollup(ctx.store, ctx.code, ctx.domain, day)
+    if current is None:  # the chosen domain has no data yet on this date: offer another
+        view_pickers(ctx, key="overview")
+        st.info(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
+        return
+    if current.children.empty:
+        st.info(i18n.t("no_children", ctx.lang, name=md_escape(ctx.unit["name"])))
+        return
+    previous = data.unit_rollup(ctx.store, ctx.code, ctx.domain, ctx.previous_date(ctx.domain, day))
+    rows = model.children(current, previous, ctx.ind)
+    level = model.level_words(rows["level"].mode().iloc[0], ctx.lang, capital=True)
+    st.subheader(i18n.t("children_title", ctx.lang, level=level, name=md_escape(ctx.unit["name"]),
+                        indicator=ctx.ind.label(ctx.lang)), anchor=False)
+    view_pickers(ctx, key="overview")
+    st.caption(i18n.t("children_hint", ctx.lang))
+    drill_table(ctx, rows, key="children")

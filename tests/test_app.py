@@ -1,0 +1,246 @@
+"""The pages under Streamlit's AppTest, on the demo store: they render, their figures match SQL written here, URLs restore views.
+
+The expected figures are computed in this file straight from the `facts`,
+`population` and `units` tables (latest row of each reporting unit within the
+carry-over window), not through `dashboard.rollup`, so a bug in the rollup or
+in the page cannot hide behind the code it would be checked against.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import re
+import shutil
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from dashboard import codes, fields, i18n, rollup
+from dashboard.store import Store
+
+APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
+COUNTY = "990101000000"
+LATEST = dt.date(2022, 5, 7)
+CARRY_DAYS = 3
+
+
+def run_page(monkeypatch, db, page: str = "pages/overview.py", **params) -> AppTest:
+    """One page run through app.py (the router), with the store and URL parameters given."""
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def sql(db, query: str, *params):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(query, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def latest_sums(db, domain: str, day: dt.date, code: str, prefix_len: int, numerator: str, denominator: str):
+    """Sum of each reporting unit's latest row in [day − carry, day] under `code`; register fills a missing denominator.
+
+    Also returns how many rows are from `day` itself (reported) and how many are older (carried).
+    """
+    lo = codes.num(code)
+    hi = lo + codes.span(codes.level_of(code))
+    return sql(db, f"""
+        with latest as (
+            select * from facts
+            where domain = ? and prefix_len = ? and num >= ? and num < ?
+              and snapshot_date between ?::date - {CARRY_DAYS} and ?::date
+            qualify row_number() over (partition by num order by snapshot_date desc) = 1
+        )
+        select sum(l.{numerator}), sum(coalesce(l.{denominator}, p.{denominator})),
+               count(*) filter (where l.snapshot_date = ?::date), count(*) filter (where l.snapshot_date < ?::date)
+        from latest l left join population p on p.num = l.num and p.current
+    """, domain, prefix_len, lo, hi, day, day, day, day)[0]
+
+
+def caption_text(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+# ---- rendering -------------------------------------------------------------------
+def test_each_page_renders_on_the_demo_store(monkeypatch, demo_store_path):
+    for page in ("pages/overview.py", "pages/map.py"):
+        at = run_page(monkeypatch, demo_store_path, page)
+        assert_clean(at)
+        assert any(i18n.t("demo_label", "zh") in m.value for m in at.markdown), "demo data must be labelled"
+        assert at.title[0].value == f"示范县 · {i18n.fmt_date(LATEST, 'zh')}"
+
+
+def test_all_grids_view_renders(monkeypatch, demo_store_path):
+    at = run_page(monkeypatch, demo_store_path, "pages/map.py", grids="1", domain="testing")
+    assert_clean(at)
+    assert at.toggle[0].value is True
+    legend = next(m.value for m in at.markdown if "目标 95.0%" in m.value)
+    grids = sql(demo_store_path, "select count(*) from units where level = 'grid'")[0][0]
+    assert sum(int(n) for n in re.findall(r"· (\d+)</span>", legend)) == grids  # every grid in one class
+
+
+# ---- figures against independent SQL ---------------------------------------------------
+@pytest.mark.parametrize("domain, prefix_len, numerator, denominator, level_words", [
+    ("screening", 15, "households_checked", "households_total", "grids"),
+    ("testing", 15, "sampled", "resident_population", "grids"),
+    ("vaccination", 12, "full_course", "target_population", "villages"),
+])
+def test_headline_equals_sql(monkeypatch, demo_store_path, domain, prefix_len, numerator, denominator, level_words):
+    num, den, reported, carried = latest_sums(demo_store_path, domain, LATEST, COUNTY, prefix_len,
+                                              numerator, denominator)
+    expected = sql(demo_store_path, "select count(*) from units where active and prefix_len = ?", prefix_len)[0][0]
+    at = run_page(monkeypatch, demo_store_path, lang="en")
+    assert_clean(at)
+    card = next(m for m in at.metric if m.label.startswith(fields.DOMAIN_LABELS[domain]["en"]))
+    assert card.value == i18n.fmt_percent(num / den)
+    text = caption_text(at)
+    assert f"{num:,.0f} / {den:,.0f}" in text
+    assert f"{reported:,} of {expected:,} {level_words} reported, {carried:,} carried" in text
+
+
+def test_chinese_headline_uses_wan(monkeypatch, demo_store_path):
+    num, den, _, _ = latest_sums(demo_store_path, "testing", LATEST, COUNTY, 15, "sampled", "resident_population")
+    at = run_page(monkeypatch, demo_store_path)
+    assert f"{num / 10000:.2f}万 / {den / 10000:.2f}万 人" in caption_text(at)
+
+
+# ---- URL restores the view ----------------------------------------------------------------
+def test_url_with_unit_date_indicator_and_language_restores_the_view(monkeypatch, demo_store_path):
+    township = sql(demo_store_path, "select code, name from units where level = 'township' order by num limit 1 offset 4")[0]
+    day = dt.date(2022, 5, 1)
+    at = run_page(monkeypatch, demo_store_path, unit=township[0], date=day.isoformat(), ind="booster_coverage",
+                  lang="en")
+    assert_clean(at)
+    assert at.title[0].value == f"{township[1]} · May 1"
+    assert at.selectbox(key="ctl-date").value == day
+    assert at.selectbox(key="overview-ind").value == "booster_coverage"
+    assert at.button_group(key="overview-domain").value == "vaccination"
+    assert at.button_group(key="ctl-lang").value == "en"
+    assert any(f"**{township[1]}**" in m.value for m in at.markdown), "breadcrumb names the unit"
+    table = at.dataframe[0].value
+    villages = sql(demo_store_path, "select name from units where parent_code = ?", township[0])
+    assert sorted(table["name"]) == sorted(v[0] for v in villages)
+    first = sql(demo_store_path, "select code, name from units where parent_code = ? order by num limit 1", township[0])[0]
+    booster, target, _, _ = latest_sums(demo_store_path, "vaccination", day, first[0], 12, "booster", "target_population")
+    assert table.set_index("name").loc[first[1], "ratio"] == round(booster / target * 100, 1)
+    assert at.metric[2].value == i18n.fmt_percent(
+        rollup.rollup(Store(demo_store_path), township[0], "vaccination", day).unit["full_course_coverage_ratio"])
+
+    at.switch_page("pages/map.py").run()
+    assert_clean(at)
+    assert any("Booster coverage (target 60.0%)" in m.value for m in at.markdown)
+
+
+def test_view_survives_a_page_switch_that_drops_the_query(monkeypatch, demo_store_path):
+    at = run_page(monkeypatch, demo_store_path, unit="990101101000", lang="en")
+    at.query_params.clear()  # what the browser does when the sidebar switches pages
+    at.switch_page("pages/map.py").run()
+    assert dict(at.query_params) == {"unit": "990101101000", "lang": "en"}
+    assert at.title[0].value.startswith("城关镇")
+
+
+def test_drill_down_and_back_up_through_the_url(monkeypatch, demo_store_path):
+    at = run_page(monkeypatch, demo_store_path, "pages/map.py", unit="990101101000")
+    focus = next(b for b in at.button if b.key and b.key.startswith("focus-"))
+    focus.click().run()
+    assert at.query_params["unit"] == focus.key.removeprefix("focus-")
+    at.button(key="crumb-990101101000").click().run()
+    assert at.query_params["unit"] == "990101101000"
+    at.button(key=f"crumb-{COUNTY}").click().run()
+    assert "unit" not in at.query_params  # the root is the default and stays out of the URL
+    assert_clean(at)
+
+
+def test_bad_parameters_fall_back_with_a_message(monkeypatch, demo_store_path):
+    at = run_page(monkeypatch, demo_store_path, unit="990199999000", date="May-the-first", ind="nonsense")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")  # values are Markdown-escaped
+    assert "990199999000" in warnings and "May-the-first" in warnings
+    assert at.title[0].value.startswith("示范县")
+
+
+# ---- empty and odd stores ----------------------------------------------------------------
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py"])
+def test_empty_store_shows_how_to_load_data(monkeypatch, empty_store, page):
+    at = run_page(monkeypatch, empty_store.path, page)
+    assert_clean(at)
+    assert any("python -m dashboard demo" in c.value for c in at.code)
+    assert any(i18n.t("empty_title", "zh") in s.value for s in at.subheader)
+
+
+def test_missing_store_file_shows_guidance_without_creating_it(monkeypatch, tmp_path):
+    path = tmp_path / "none.duckdb"
+    at = run_page(monkeypatch, path, lang="en")
+    assert_clean(at)
+    assert any(i18n.t("empty_title", "en") in s.value for s in at.subheader)
+    assert not path.exists()
+
+
+def test_units_without_a_boundary_are_listed_and_drillable(monkeypatch, demo_store_path, tmp_path):
+    copy = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store_path, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("delete from boundaries where code = '990101101000'")
+    con.close()
+    at = run_page(monkeypatch, copy, "pages/map.py")
+    assert_clean(at)
+    assert any(i18n.t("map_no_shapes", "zh") in m.value for m in at.markdown)
+    assert list(at.dataframe[0].value["name"]) == ["城关镇"]
+
+
+def test_real_files_without_boundaries_list_every_unit_under_the_map(monkeypatch, tmp_path):
+    """One county from the sample files: one domain, village reports, no geometry at all."""
+    from dashboard import ingest, units
+
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    store = Store(tmp_path / "taichen.duckdb")
+    units.load_units(store, fixtures / "taichen_units.csv", dt.date(2022, 4, 1))
+    ingest.commit(store, ingest.plan(store, fixtures / "taichen_screening_20220429.csv"))
+    at = run_page(monkeypatch, store.path, "pages/map.py", unit="411122104000")
+    assert_clean(at)
+    assert not any(i18n.t("demo_label", "zh") in m.value for m in at.markdown), "real data is not demo data"
+    assert len(at.dataframe[0].value) == 12  # every village listed, drillable
+    at.switch_page("pages/overview.py").run()
+    assert_clean(at)
+    assert [m.label for m in at.metric] == ["排查 · 户排查率"]
+
+
+# ---- the classes a leader reads ------------------------------------------------------------
+def test_status_classes_are_relative_to_the_target_and_no_data_is_apart():
+    from dashboard import charts
+
+    for target in (0.95, 0.60):
+        assert charts.status(target, target) == "met"
+        assert charts.status(target - 0.05, target) == "near"      # 5 points below: still near
+        assert charts.status(target - 0.0501, target) == "below"
+        assert charts.status(target - 0.15, target) == "below"
+        assert charts.status(target - 0.1501, target) == "far"
+    assert charts.status(0.0, 0.95) == "far"
+    assert charts.status(None, 0.95) == charts.status(float("nan"), 0.95) == "none"
+    labels = [label for _, label, _ in charts.legend(0.60, "en")]
+    assert labels[0] == "Met target ≥ 60.0%" and labels[-1] == "No data"
+
+
+def test_map_labels_need_no_glyph_server():
+    from dashboard import charts
+
+    assert charts.map_label("第1网格") == "第１网格"
+    names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])
+    shapes = gpd.GeoSeries([shapely.box(113.0, 33.0, 113.5, 33.5)] * 4, crs=4326).to_frame("geometry")
+    assert list(charts.label_fits(shapes, names, zoom=9)) == [True, True, True, False]

@@ -1,0 +1,194 @@
+"""The dashboard in a real browser: Debian's Chromium, driven by Playwright, against `streamlit run app.py`.
+
+Checks what AppTest cannot: a click on a map polygon drills in (URL, breadcrumb,
+the map redrawn with the villages), a deep link in English, the view kept
+across a sidebar page switch, no request leaves the machine, nothing overflows
+at phone width. Screenshots of each page in both languages at 1440×900 and
+390×844 go to tests/screenshots/ (git-ignored) for a human to look at.
+
+Skips when /usr/bin/chromium is missing, except under CI=true, where it fails.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from dashboard import geo, rollup
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "screenshots"
+SHOTS.mkdir(exist_ok=True)
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+TOWNSHIP = "990101101000"  # 城关镇
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+    return plots.length > 0 && plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
+        && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded()))); }"""
+MAP_READY = """() => { const gd = document.querySelector('.js-plotly-plot');
+    const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return !!(m && m.map && m.map.loaded()); }"""
+
+
+def _missing_browser() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is missing"
+    return None
+
+
+_REASON = _missing_browser()
+if _REASON and os.environ.get("CI") == "true":
+    raise RuntimeError(f"browser tests cannot be skipped in CI: {_REASON}")
+pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_store_path, tmp_path_factory):
+    """`streamlit run app.py` on a free port, on a copy of the demo store."""
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copyfile(demo_store_path, db)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_healthy(base: str, proc, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, server, path: str, width: int = 1440, height: int = 900):
+    """A new tab on `path`, after the script has run; requests leaving the machine are collected in `.external`."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.external = []
+    page.on("request", lambda r: page.external.append(r.url)
+            if not r.url.startswith((server, "data:", "blob:")) else None)
+    page.goto(server + path)
+    page.wait_for_selector(READY, timeout=30_000)
+    return page
+
+
+def wait_map(page) -> None:
+    wait_for(page, MAP_READY, "the map to draw", 20_000)
+
+
+def wait_for(page, script: str, what: str, timeout: int = 15_000) -> None:
+    """page.wait_for_function with a failure that says what did not happen and where the page was."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(script, timeout=timeout)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(SHOTS / "failure.png"))
+        raise AssertionError(f"timed out waiting for {what}; page at {page.url}") from None
+
+
+def test_click_on_a_township_drills_into_it(browser, server, demo_store):
+    name = rollup.unit(demo_store, TOWNSHIP)["name"]
+    shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, "990101000000"))
+    point = shapes.set_index("code").loc[TOWNSHIP, "geometry"].representative_point()
+    page = open_page(browser, server, "/map")
+    wait_map(page)
+    x, y = page.evaluate("""([lon, lat]) => {
+        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
+        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y]; }""", [point.x, point.y])
+    page.mouse.move(x - 4, y - 4)
+    page.mouse.move(x, y, steps=4)
+    wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes('{name}')",
+             "the tooltip to name the township")
+    tooltip = page.evaluate("() => document.querySelector('.hoverlayer').textContent")
+    assert "%" in tooltip and "/" in tooltip, tooltip  # ratio and numerator / denominator
+    page.wait_for_timeout(300)  # Streamlit binds the selection handler just after the first draw
+    page.mouse.click(x, y)
+    wait_for(page, f"() => location.search.includes('unit={TOWNSHIP}')", "the URL to name the township")
+    wait_for(page, f"""() => {{ const gd = document.querySelector('.js-plotly-plot');
+        return !!(gd && gd.data && gd.data[0].locations.every(c => c.startsWith('{TOWNSHIP[:9]}'))); }}""",
+             "the map to show the township's villages")
+    assert name in page.locator(".st-key-breadcrumb").inner_text()
+    drawn = page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].locations)")
+    villages = set(demo_store.query("unit_children", code=TOWNSHIP)["code"])
+    assert set(drawn) == villages
+    assert page.external == [], "the map must not fetch anything from the internet"
+    page.close()
+
+
+def test_deep_link_in_english_and_page_switch_keeps_the_view(browser, server):
+    page = open_page(browser, server, f"/map?unit={TOWNSHIP}&date=2022-05-01&ind=booster_coverage&lang=en")
+    body = page.locator("[data-testid='stMain']")
+    assert "城关镇 · May 1" in body.locator("h1").inner_text()
+    assert "Booster coverage (target 60.0%)" in body.inner_text()
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
+    wait_for(page, f"() => location.search.includes('unit={TOWNSHIP}')", "the overview URL to keep the unit")
+    page.wait_for_selector(READY)
+    wait_for(page, "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 3", "three cards")
+    assert "lang=en" in page.url and "date=2022-05-01" in page.url and "ind=booster_coverage" in page.url
+    assert "Testing · Testing coverage of residents" in body.inner_text()
+    assert page.external == []
+    page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_screenshots_and_nothing_overflows(browser, server, width, height):
+    """Each page in both languages; the main column never scrolls sideways."""
+    for route, name in (("/", "overview"), ("/map", "map")):
+        for lang in ("zh", "en"):
+            page = open_page(browser, server, f"{route}?lang={lang}", width, height)
+            wait_for(page, PLOTS_READY, f"the charts of {name} to draw")
+            page.wait_for_timeout(300)  # last paint of the charts
+            page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
+            overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+                return main.scrollWidth - main.clientWidth; }""")
+            assert overflow <= 1, f"{name} {lang} at {width}px overflows by {overflow}px"
+            assert page.external == [], page.external
+            page.close()
