@@ -31,3 +31,12 @@ def test_rollup_sums_every_field():
 def test_values_are_bound_not_formatted(empty_store):
     hostile = "990101000000' or 1=1 --"
     assert empty_store.query("unit_by_code", code=hostile).empty
+
+
+def test_every_message_has_both_languages_and_the_same_placeholders():
+    import string
+    from dashboard import i18n
+    for key, texts in i18n.MESSAGES.items():
+        assert set(texts) == set(i18n.LANGS), key
+        names = [{f[1] for f in string.Formatter().parse(texts[lang]) if f[1]} for lang in i18n.LANGS]
+        assert names[0] == names[1], key

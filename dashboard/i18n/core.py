@@ -1,16 +1,4 @@
-"""Every user-visible string, in Chinese (default) and English, plus number and date formats.
-
-The CLI, exports and the UI all take their words from here, so a message
-reads the same wherever it appears.
-"""
-from __future__ import annotations
-
-import datetime as dt
-import math
-import os
-
-LANGS = ("zh", "en")
-DEFAULT_LANG = "zh"
+"""Messages of the core: file and row errors, warnings, CLI results."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- file and row errors (always name file, row, column) ---
@@ -108,123 +96,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "template_title": {"zh": "{unit}{domain}情况统计表（截至{date}24时）", "en": "{unit} {domain} report (as of {date} 24:00)"},
     "full_date": {"zh": "{year}年{month}月{day}日", "en": "{year}-{month:02d}-{day:02d}"},
     "col_code": {"zh": "区划代码", "en": "code"},
-    "col_name": {"zh": "名称", "en": "name"},
     "rename_done": {"zh": "{code} 自 {date} 起更名为 {name}", "en": "{code} is named {name} from {date}"},
     "retire_done": {"zh": "{code} 自 {date} 起撤销（历史数据保留）", "en": "{code} retired from {date} (history kept)"},
     # --- sources ---
     "source_report": {"zh": "报表", "en": "report"},
     "source_register": {"zh": "参考人口", "en": "register"},
     "source_mixed": {"zh": "报表+参考人口", "en": "report + register"},
-    # --- UI ---
-    "app_title": {"zh": "网格化排查统计", "en": "Grid-check dashboard"},
-    "page_overview": {"zh": "总览", "en": "Overview"},
-    "page_map": {"zh": "地图", "en": "Map"},
-    "lang_label": {"zh": "语言", "en": "Language"},
-    "lang_zh": {"zh": "中文", "en": "中文"},
-    "lang_en": {"zh": "English", "en": "English"},
-    "date_label": {"zh": "日期", "en": "Date"},
-    "date_latest": {"zh": "{date}（最新）", "en": "{date} (latest)"},
-    "loaded_at": {"zh": "{domain} {date} 数据，导入于 {time}", "en": "{domain} data for {date}, loaded {time}"},
-    "loaded_at_all": {"zh": "最近一次导入：{time}", "en": "Last load: {time}"},
-    "domain_label": {"zh": "业务", "en": "Domain"},
-    "indicator_label": {"zh": "指标", "en": "Indicator"},
-    "breadcrumb_label": {"zh": "当前位置", "en": "You are here"},
-    "status_met": {"zh": "达标", "en": "Met target"},
-    "status_near": {"zh": "接近", "en": "Near target"},
-    "status_below": {"zh": "未达标", "en": "Below target"},
-    "status_far": {"zh": "差距大", "en": "Far below"},
-    "status_none": {"zh": "无数据", "en": "No data"},
-    "legend_item": {"zh": "{word} {range}", "en": "{word} {range}"},
-    "legend_title": {"zh": "{indicator}（目标 {target}）", "en": "{indicator} (target {target})"},
-    "unit_people": {"zh": "人", "en": "people"},
-    "unit_households": {"zh": "户", "en": "households"},
-    "card_title": {"zh": "{domain} · {indicator}", "en": "{domain} · {indicator}"},
-    "card_numden": {"zh": "{num} / {den} {unit}", "en": "{num} / {den} {unit}"},
-    "card_target": {"zh": "目标 {target}", "en": "target {target}"},
-    "card_gap": {"zh": "距目标还差 {gap} {unit}", "en": "{gap} {unit} short of target"},
-    "card_gap_none": {"zh": "已达到目标", "en": "Target reached"},
-    "card_delta": {"zh": "{value} 个百分点", "en": "{value} pts"},
-    "card_delta_since": {"zh": "较 {date}", "en": "vs {date}"},
-    "card_complete": {"zh": "{reported} / {expected} 个{level}已报告，{carried} 个沿用此前数据",
-                      "en": "{reported} of {expected} {level} reported, {carried} carried from earlier days"},
-    "card_below": {"zh": "下辖 {total} 个{level}中 {below} 个未达标", "en": "{below} of {total} {level} below target"},
-    "card_stale": {"zh": "所选日期无新报，显示 {date} 数据", "en": "Nothing new on the chosen date: showing {date}"},
-    "card_no_data": {"zh": "截至所选日期尚无{domain}数据", "en": "No {domain} data up to the chosen date"},
-    "card_source": {"zh": "分母来源：{source}", "en": "Denominator from {source}"},
-    "level_pl_province": {"zh": "省", "en": "provinces"},
-    "level_pl_prefecture": {"zh": "市", "en": "prefectures"},
-    "level_pl_county": {"zh": "县", "en": "counties"},
-    "level_pl_township": {"zh": "乡镇/街道", "en": "townships"},
-    "level_pl_village": {"zh": "村/社区", "en": "villages"},
-    "level_pl_grid": {"zh": "网格", "en": "grids"},
-    "trend_title": {"zh": "近期走势（主要指标，虚线为目标）", "en": "Recent trend (main indicators; dotted: target)"},
-    "trend_round": {"zh": "第{round}轮核酸开始", "en": "Testing round {round} starts"},
-    "children_title": {"zh": "下辖{level} · {indicator}", "en": "{level} in {name} · {indicator}"},
-    "children_hint": {"zh": "点表头排序；点选行首方框进入该单位", "en": "Click a header to sort; tick a row to open that unit"},
-    "no_children": {"zh": "{name}没有下级单位", "en": "{name} has no units below it"},
-    "col_name": {"zh": "名称", "en": "Name"},
-    "col_status": {"zh": "状态", "en": "Status"},
-    "col_rate": {"zh": "完成率", "en": "Rate"},
-    "col_gap": {"zh": "缺口（{unit}）", "en": "Gap ({unit})"},
-    "col_change": {"zh": "较上次（百分点）", "en": "Change (pts)"},
-    "col_reported": {"zh": "已报告", "en": "Reported"},
-    "empty_title": {"zh": "还没有数据", "en": "No data yet"},
-    "empty_body": {"zh": "数据库 {path} 中还没有单位和报表。可先生成演示县，或导入本县的单位名录和报表：",
-                   "en": "The store {path} holds no units or reports yet. Build the demo county, or load your units and reports:"},
-    "empty_demo": {"zh": "生成演示县（虚构数据）", "en": "Build the demo county (fictional data)"},
-    "empty_real": {"zh": "导入单位名录、参考人口和每日报表", "en": "Load the unit list, the reference population and daily reports"},
-    "empty_after": {"zh": "导入后刷新本页。", "en": "Then reload this page."},
-    "empty_no_reports": {"zh": "已有单位名录，但还没有导入报表。", "en": "The unit list is loaded, but no reports yet."},
-    "param_unit_unknown": {"zh": "链接中的单位代码 {code} 不存在，已显示 {name}",
-                           "en": "The link names unit {code}, which does not exist; showing {name}"},
-    "param_date_bad": {"zh": "链接中的日期“{value}”无效，已显示最新数据",
-                       "en": "The link's date '{value}' is not valid; showing the latest data"},
-    "map_grids_toggle": {"zh": "显示全部网格", "en": "Show all grids"},
-    "map_grids_hint": {"zh": "悬停查看网格数值。进入某个单位：关闭此开关后点击地图。",
-                       "en": "Hover for a grid's values. To open a unit, switch this off and click the map."},
-    "map_click_hint": {"zh": "点击区域进入下一级；点上方路径返回上级。", "en": "Click an area to open it; use the path above to go back up."},
-    "map_no_shapes": {"zh": "没有边界的单位（点选行首方框进入）", "en": "Units without a boundary (tick a row to open)"},
-    "map_leaf": {"zh": "{name}是最小单位，没有下级区域可画。", "en": "{name} has no smaller areas to draw."},
-    "map_no_grid_data": {"zh": "{indicator}不按网格上报，网格显示为无数据。",
-                         "en": "{indicator} is not reported per grid, so grids show no data."},
-    "tip_numden": {"zh": "{num} / {den} {unit}", "en": "{num} / {den} {unit}"},
-    "tip_gap": {"zh": "还差 {gap} {unit}", "en": "{gap} {unit} short"},
-    "tip_gap_none": {"zh": "已达目标", "en": "Target reached"},
-    "map_focus_title": {"zh": "缺口最大的{level}（点击进入）", "en": "{level} furthest from target (click to open)"},
-    "map_focus_item": {"zh": "{name}：{ratio}，还差 {gap} {unit}", "en": "{name}: {ratio}, {gap} {unit} short"},
-    "error_title": {"zh": "无法显示：{detail}", "en": "Cannot show this view: {detail}"},
 }
-
-
-def lang_from_env() -> str:
-    lang = os.environ.get("DASHBOARD_LANG", DEFAULT_LANG)
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
-def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
-    """The message `key` in `lang`, with values filled in; unknown keys raise."""
-    return MESSAGES[key][lang if lang in LANGS else DEFAULT_LANG].format(**values)
-
-
-def fmt_count(value, lang: str = DEFAULT_LANG, wan: bool = False) -> str:
-    """478609 -> '478,609'; with wan=True in Chinese, 478609 -> '47.86万'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    value = float(value)
-    if wan and lang == "zh" and abs(value) >= 10000:
-        return f"{value / 10000:.2f}万"
-    if wan and lang == "en" and abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.2f}M"
-    return f"{value:,.0f}"
-
-
-def fmt_percent(ratio, digits: int = 1) -> str:
-    """0.8723 -> '87.2%'; None -> '—'."""
-    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
-        return "—"
-    return f"{ratio * 100:.{digits}f}%"
-
-
-def fmt_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
-    """5月4日 / May 4."""
-    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day:%b} {day.day}"
