@@ -137,3 +137,15 @@ def test_level_rollup_lists_every_unit_of_a_level_with_its_own_figures(store, tm
     assert grids.loc[G_JIA_2, "households_checked"] == 4 and pd.isna(grids.loc[G_ONE_2, "households_checked"])
     villages = rollup.level_rollup(store, COUNTY, "screening", "village", D1).set_index("code")
     assert villages.loc[V_TWO, "households_checked"] == 30 and villages.loc[V_JIA, "households_checked"] == 4
+
+
+def test_gap_ranking_orders_by_people_not_ratio_and_shows_the_change(store, tmp_path):
+    from dashboard import gaps
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_ONE_1},1000,700\n{G_JIA_1},100,40\n")
+    load(store, tmp_path, "t_20220503.csv", f"code,resident_population,sampled\n{G_ONE_1},1000,800\n{G_JIA_1},100,50\n")
+    ranked = gaps.ranking(store, COUNTY, "testing_coverage", D3, level="grid")
+    top = ranked.iloc[0]
+    assert top["code"] == G_ONE_1 and top["gap"] == 150  # 80 % of 1,000 leaves more people than 50 % of 100
+    assert ranked.iloc[1]["gap"] == 45 and ranked.iloc[1]["parent_code"] == V_JIA
+    assert top["numerator_change"] == 100 and top["ratio_change"] == pytest.approx(0.1)
+    assert ranked["gap"].isna().sum() == 2  # grids without reports rank last, gap unknown

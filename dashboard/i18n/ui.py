@@ -2,6 +2,9 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "app_title": {"zh": "网格化排查统计", "en": "Grid-check dashboard"},
+    "nav_dashboard": {"zh": "看板", "en": "Dashboard"},
+    "nav_analysis": {"zh": "分析", "en": "Analysis"},
+    "nav_data": {"zh": "数据管理", "en": "Data"},
     "page_overview": {"zh": "总览", "en": "Overview"},
     "page_map": {"zh": "地图", "en": "Map"},
     "lang_label": {"zh": "语言", "en": "Language"},
