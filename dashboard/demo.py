@@ -30,11 +30,10 @@ def build(store: Store, seed: int = demo_data.DEMO_SEED) -> dict:
             _write_rounds(con, county.rounds)
             ingest.write_loads(con, [_plan(load, county.rounds) for load in county.loads], 1, user="demo")
             queries.execute(con, "meta_put", key="demo", value=f"seed={seed}")
-        store.path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(fresh.path, store.path)
+        store.replace_with(fresh.path)
     finally:
-        fresh.path.unlink(missing_ok=True)
-        fresh.path.with_name(fresh.path.name + ".lock").unlink(missing_ok=True)
+        for leftover in (fresh.path, *(fresh.sidecar(kind) for kind in ("lock", "intent", "gate"))):
+            leftover.unlink(missing_ok=True)
     return {"units": len(county.units), "loads": len(county.loads), "seconds": time.monotonic() - started}
 
 

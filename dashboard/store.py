@@ -1,27 +1,32 @@
-"""The DuckDB store: one file, written by copy-and-swap, read through read-only snapshots.
+"""The DuckDB store: one file, written in place by one writer at a time, read through cached read-only instances.
 
-Why copy-and-swap: DuckDB lets one process write a file, and any process
-holding it open blocks other writers. So no process ever opens the live file
-for writing. A writer takes an exclusive lock file, copies the live file to a
-private temp file, applies its whole change there in one transaction,
-checkpoints, and atomically renames the temp file over the live one. Readers
-attach the live file read-only into a private in-memory DuckDB instance (so
-the path's instance cache never hands back a stale file) and reattach when the
-file's identity changes. Consequences:
-- a reader sees a whole file, old or new, never part of a load;
-- a writer killed at any point leaves only a stray temp file, removed by the next writer;
-- the dashboard keeps serving during an ingest and shows the new snapshot on its next query.
+DuckDB lets one process write a file, and any process holding the file open
+(even read-only) blocks another from writing it. So readers and writers
+share a small protocol of advisory locks beside the file:
+- `.lock`: writers queue on it (one writer at a time, across processes);
+- `.intent`: a writer holds it exclusively from the moment it wants the file
+  until it is done, so readers know to step aside;
+- `.gate`: each open reader instance holds it shared; a writer takes it
+  exclusively, i.e. only once every reader has closed its instance.
+A reader keeps its read-only instance (and its cache) open between queries;
+a background reaper closes it as soon as a writer signals intent and no
+query of that reader is running. New queries wait while a writer is busy
+(a load takes seconds), then reopen the file and see the whole new load.
+The writer changes the file in one DuckDB transaction: a writer killed at
+any point leaves the store as it was (an uncommitted transaction is never
+visible; a committed one is replayed from DuckDB's write-ahead log).
+Locks held by a process that dies are released by the kernel.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
-import glob
 import os
 import pathlib
-import shutil
 import threading
 import time
+import weakref
 
 import duckdb
 
@@ -29,18 +34,59 @@ from . import queries
 
 DEFAULT_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
 WRITE_LOCK_TIMEOUT_S = 60.0
+REAPER_INTERVAL_S = 0.02
 
 
 class Discard(Exception):
-    """Raised inside `Store.write()` to leave the live file untouched (e.g. nothing to change)."""
+    """Raised inside `Store.write()` to leave the store untouched (e.g. nothing to change)."""
 
 
 class StoreBusy(RuntimeError):
-    """Another process held the write lock for longer than the timeout."""
+    """Another writer held the store for longer than the timeout."""
 
 
 def default_path() -> pathlib.Path:
     return pathlib.Path(os.environ.get("DASHBOARD_DB") or DEFAULT_PATH)
+
+
+def _flock(path: pathlib.Path, mode: int, timeout: float | None = None):
+    """An open handle holding `mode` on `path`; None when non-blocking and not granted, StoreBusy on timeout."""
+    handle = open(path, "a")
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+            return handle
+        except BlockingIOError:
+            if deadline is not None and time.monotonic() > deadline:
+                handle.close()
+                raise StoreBusy(str(path)) from None
+            time.sleep(0.01)
+
+
+class _Reader:
+    """One cached read-only instance, its shared gate lock, and the count of queries running on it."""
+
+    def __init__(self, store: Store):
+        self.gate = _flock(store.sidecar("gate"), fcntl.LOCK_SH, timeout=WRITE_LOCK_TIMEOUT_S)
+        self.signature = store.signature()
+        self.con = duckdb.connect()
+        self.con.execute("attach $path as store (read_only)", {"path": str(store.path)})
+        self.active = 0
+
+    def close(self) -> None:
+        self.con.close()
+        self.gate.close()  # releases the shared gate: a waiting writer may go ahead
+
+
+_OPEN_STORES: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close cached instances before the interpreter tears down DuckDB's bindings."""
+    for store in list(_OPEN_STORES):
+        store.close()
 
 
 class Store:
@@ -48,17 +94,29 @@ class Store:
 
     def __init__(self, path=None):
         self.path = pathlib.Path(path) if path else default_path()
-        self._lock = threading.Lock()
-        self._reader: tuple[tuple, duckdb.DuckDBPyConnection] | None = None
+        self._lock = threading.Condition()
+        self._reader: _Reader | None = None
+        self._reaper: threading.Thread | None = None
+        _OPEN_STORES.add(self)
+
+    def close(self) -> None:
+        """Close the cached read-only instance (it reopens on the next query)."""
+        with self._lock:
+            self._close_reader_if_idle()
+
+    def sidecar(self, kind: str) -> pathlib.Path:
+        return self.path.with_name(f"{self.path.name}.{kind}")
 
     # ---- reading -------------------------------------------------------
     def signature(self) -> tuple | None:
-        """The live file's identity; changes whenever a writer swaps in a new file."""
+        """The file's identity and state; changes whenever a writer changes the store."""
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        wal = self.path.with_name(self.path.name + ".wal")
+        wal_size = wal.stat().st_size if wal.exists() else 0
+        return (st.st_ino, st.st_mtime_ns, st.st_size, wal_size)
 
     def version(self) -> str:
         """A string that changes with every write: the key for cached results."""
@@ -68,31 +126,78 @@ class Store:
     def exists(self) -> bool:
         return self.signature() is not None
 
-    def _connection(self) -> duckdb.DuckDBPyConnection:
-        sig = self.signature()
-        if sig is None:
+    def _acquire_reader(self) -> _Reader:
+        """The open instance (opened if needed), counted as in use; waits while a writer is busy."""
+        if not self.exists():
             self.create()
-            sig = self.signature()
+        deadline = time.monotonic() + WRITE_LOCK_TIMEOUT_S
+        while True:
+            with self._lock:
+                if self._reader is not None and self._reader.signature != self.signature():
+                    self._close_reader_if_idle()
+                if self._reader is None and not self._busy():
+                    self._reader = _Reader(self)
+                    self._start_reaper()
+                if self._reader is not None and not self._busy():
+                    self._reader.active += 1
+                    return self._reader
+                self._lock.wait(0.02)
+            if time.monotonic() > deadline:
+                raise StoreBusy(str(self.path))
+
+    def _busy(self) -> bool:
+        """True while a writer wants or holds the file (it holds `.intent` exclusively)."""
+        try:
+            _flock(self.sidecar("intent"), fcntl.LOCK_SH, timeout=0).close()
+        except StoreBusy:
+            return True
+        return False
+
+    def _release_reader(self, reader: _Reader) -> None:
         with self._lock:
-            if self._reader is None or self._reader[0] != sig:
-                con = duckdb.connect()
-                con.execute("attach $path as store (read_only)", {"path": str(self.path)})
-                self._reader = (sig, con)
-            return self._reader[1]
+            reader.active -= 1
+            if reader is not self._reader and reader.active == 0:
+                reader.close()
+            self._lock.notify_all()
+
+    def _close_reader_if_idle(self) -> None:
+        if self._reader is not None and self._reader.active == 0:
+            self._reader.close()
+        self._reader = None  # a busy old instance is closed by its last query (see _release_reader)
+
+    def _start_reaper(self) -> None:
+        if self._reaper is None or not self._reaper.is_alive():
+            self._reaper = threading.Thread(target=self._reap, name=f"store-reaper-{self.path.name}", daemon=True)
+            self._reaper.start()
+
+    def _reap(self) -> None:
+        """Close the idle instance as soon as a writer wants the file; stop when there is none."""
+        while True:
+            time.sleep(REAPER_INTERVAL_S)
+            with self._lock:
+                if self._reader is None:
+                    self._reaper = None
+                    return
+                if self._busy() and self._reader.active == 0:
+                    self._close_reader_if_idle()
 
     @contextlib.contextmanager
     def read(self):
-        """A cursor on the current snapshot of the file; one per query, closed after.
+        """A cursor on the store; one per query, closed after.
 
         A cursor per query, not a shared connection: a connection shared by
         threads returned empty results under load on DuckDB 2.0.
         """
-        cursor = self._connection().cursor()
+        reader = self._acquire_reader()
         try:
-            cursor.execute("use store")
-            yield cursor
+            cursor = reader.con.cursor()
+            try:
+                cursor.execute("use store")
+                yield cursor
+            finally:
+                cursor.close()
         finally:
-            cursor.close()
+            self._release_reader(reader)
 
     def query(self, name: str, /, **params):
         with self.read() as cur:
@@ -107,63 +212,50 @@ class Store:
 
     @contextlib.contextmanager
     def write(self):
-        """A read-write connection on a private copy, swapped in whole on success."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._write_lock():
-            self._remove_stray_temp_files()
-            temp = self.path.with_name(f"{self.path.name}.writing-{os.getpid()}")
-            if self.exists():
-                shutil.copyfile(self.path, temp)
-            con = duckdb.connect(str(temp))
+        """A read-write connection inside one transaction, committed whole on success."""
+        with self._exclusive():
+            con = duckdb.connect(str(self.path))
             try:
                 queries.execute(con, "create_schema")
                 con.execute("begin transaction")
                 yield con
+                _fault_point("before_commit")
                 con.execute("commit")
                 con.execute("checkpoint")
-                con.close()
-                _fsync(temp)
-                _fault_point("before_swap")
-                os.replace(temp, self.path)
-                _fsync(self.path.parent)
             except Discard:
-                con.close()
-                temp.unlink(missing_ok=True)
+                con.execute("rollback")
             except BaseException:
-                con.close()
-                temp.unlink(missing_ok=True)
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("rollback")
                 raise
+            finally:
+                con.close()
 
     @contextlib.contextmanager
-    def _write_lock(self):
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "a") as handle:
-            deadline = time.monotonic() + WRITE_LOCK_TIMEOUT_S
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreBusy(str(self.path)) from None
-                    time.sleep(0.05)
+    def _exclusive(self):
+        """Writers queue; the winner signals intent, then waits until every reader has closed its instance."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._close_reader_if_idle()  # this process's own idle reader steps aside at once
+        queue = _flock(self.sidecar("lock"), fcntl.LOCK_EX, timeout=WRITE_LOCK_TIMEOUT_S)
+        try:
+            intent = _flock(self.sidecar("intent"), fcntl.LOCK_EX, timeout=WRITE_LOCK_TIMEOUT_S)
             try:
-                yield
+                gate = _flock(self.sidecar("gate"), fcntl.LOCK_EX, timeout=WRITE_LOCK_TIMEOUT_S)
+                try:
+                    yield
+                finally:
+                    gate.close()
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                intent.close()
+        finally:
+            queue.close()
 
-    def _remove_stray_temp_files(self) -> None:
-        """Temp files left by a killed writer; safe to remove while holding the lock."""
-        for stray in glob.glob(glob.escape(str(self.path)) + ".writing-*"):
-            os.unlink(stray)
-
-
-def _fsync(path: pathlib.Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    def replace_with(self, built: pathlib.Path) -> None:
+        """Swap a complete store file built elsewhere (the demo) in place of this one, with readers stepped aside."""
+        with self._exclusive():
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            os.replace(built, self.path)
 
 
 def _fault_point(name: str) -> None:
