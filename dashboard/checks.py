@@ -14,9 +14,18 @@ RATIO_TOLERANCE = 0.006  # a ratio printed with one decimal (97.6%) is within 0.
 
 
 def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Values as floats (thousands separators and spaces dropped) and a mask of cells that are not numbers."""
-    text = raw.astype(str).str.replace(r"[,，\s]", "", regex=True)
+    """Values as floats (thousands separators and spaces dropped) and a mask of cells that are not numbers.
+
+    Clean columns (the usual case, and all of a 500,000-row province file) parse in one vectorised step;
+    only the cells that fail are cleaned and parsed again.
+    """
+    text = raw.astype(str)
     values = pd.to_numeric(text, errors="coerce")
+    retry = values.isna() & (text != "")
+    if retry.any():
+        cleaned = text[retry].str.replace(r"[,，\s]", "", regex=True)
+        values[retry] = pd.to_numeric(cleaned, errors="coerce")
+        text = text.where(~retry, cleaned)
     return values, (text != "") & values.isna()
 
 

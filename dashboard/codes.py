@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 LEVELS = ("province", "prefecture", "county", "township", "village", "grid")
 PREFIX_LEN = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12, "grid": 15}
 LEVEL_OF_PREFIX = {v: k for k, v in PREFIX_LEN.items()}
@@ -43,6 +45,22 @@ def level_of(code: str) -> str:
         if set(code[end:]) == {"0"}:
             return level
     return "village"
+
+
+def levels_of(code_series):
+    """level_of for a whole pandas Series of normalized codes (fast for 500,000 rows)."""
+    import numpy as np
+
+    tail = {end: code_series.str[end:12] for end in (2, 4, 6, 9)}
+    zeros = {end: tail[end] == "0" * (12 - end) for end in tail}
+    return pd.Series(np.select(
+        [code_series.str.len() == 15, zeros[2], zeros[4], zeros[6], zeros[9]],
+        ["grid", "province", "prefecture", "county", "township"], default="village"), index=code_series.index)
+
+
+def nums_of(code_series):
+    """num for a whole pandas Series of normalized codes."""
+    return code_series.str.ljust(15, "0").astype("int64")
 
 
 def num(code: str) -> int:

@@ -50,11 +50,13 @@ class Report:
 
 
 def read_report(sheet: Sheet) -> Report:
-    header_at, depth = _header_position(sheet)
-    columns = _columns(sheet.rows[header_at: header_at + depth])
-    _refuse_personal_data(sheet, columns, header_at + depth)
-    title = " ".join(" ".join(dict.fromkeys(c for c in row if c)) for row in sheet.rows[:header_at])
-    frame, totals, skipped = _body(sheet, columns, header_at + depth)
+    head = sheet.head(HEADER_SCAN_ROWS + 1)
+    header_at, depth = _header_position(sheet.file, head)
+    columns = _columns(head[header_at: header_at + depth])
+    body = sheet.cells.iloc[header_at + depth:]
+    _refuse_personal_data(sheet.file, body, columns)
+    title = " ".join(" ".join(dict.fromkeys(c for c in row if c)) for row in head[:header_at])
+    frame, totals, skipped = _body(body, columns)
     return Report(sheet.file, title, columns, frame, totals, skipped)
 
 
@@ -65,13 +67,13 @@ def _score(row: list[str]) -> int:
         aliases.field_for(cell) or aliases.is_one_of(cell, known) or aliases.is_ratio(cell)))
 
 
-def _header_position(sheet: Sheet) -> tuple[int, int]:
+def _header_position(file: str, head: list[list[str]]) -> tuple[int, int]:
     """(row index of the header, 1 or 2 header rows)."""
-    scores = [_score(row) for row in sheet.rows[:HEADER_SCAN_ROWS]]
+    scores = [_score(row) for row in head[:HEADER_SCAN_ROWS]]
     if not scores or max(scores) < 1:
-        raise InputError([Message("err_no_header", {"file": sheet.file})])
+        raise InputError([Message("err_no_header", {"file": file})])
     at = scores.index(max(scores))
-    below = sheet.rows[at + 1] if at + 1 < len(sheet.rows) else []
+    below = head[at + 1] if at + 1 < len(head) else []
     return at, 2 if _is_subheader(below) else 1
 
 
@@ -123,36 +125,32 @@ def _role(index: int, shown: str, name: str, scale: int) -> Column:
     return Column(index, shown, "ignored" if not name else "unknown")
 
 
-def _refuse_personal_data(sheet: Sheet, columns: list[Column], first_data: int) -> None:
+def _refuse_personal_data(file: str, body: pd.DataFrame, columns: list[Column]) -> None:
     """The store holds aggregates only: a column of person names, ID-card or phone numbers stops the file."""
     errors = []
+    sample = body.head(2000)
     for col in columns:
-        values = [row[col.index] for row in sheet.rows[first_data:first_data + 2000]]
+        values = sample[col.index]
         kind = ("personal_header" if aliases.is_one_of(col.header, aliases.PERSONAL_HEADERS) else
-                "id_card" if any(_ID_CARD.match(v) for v in values) else
-                "phone" if any(_PHONE.match(v) for v in values) else None)
+                "id_card" if values.str.fullmatch(_ID_CARD.pattern).any() else
+                "phone" if values.str.fullmatch(_PHONE.pattern).any() else None)
         if kind:
-            errors.append(Message("err_personal_data", {"file": sheet.file, "column": col.header, "kind": kind},
+            errors.append(Message("err_personal_data", {"file": file, "column": col.header, "kind": kind},
                                   column=col.header))
     if errors:
         raise InputError(errors)
 
 
-def _body(sheet: Sheet, columns: list[Column], first_data: int):
+def _body(body: pd.DataFrame, columns: list[Column]):
     """Data rows as text (index = file line), total rows apart, rows with no values skipped."""
     keep = [c for c in columns if c.role in ("code", "name", "field", "ratio", "not_sampled", "round", "date")]
-    records, lines, totals, skipped = [], [], [], []
-    for row, line in zip(sheet.rows[first_data:], sheet.lines[first_data:]):
-        values = {_key(c): row[c.index] for c in keep}
-        if _is_total(row, columns):
-            totals.append((line, values))
-        elif not any(row[c.index] for c in keep if c.role in ("field", "ratio", "not_sampled")):
-            skipped.append(line)
-        else:
-            records.append(values)
-            lines.append(line)
-    frame = pd.DataFrame(records, index=pd.Index(lines, name="line"), columns=[_key(c) for c in keep], dtype=object)
-    return frame.fillna(""), totals, skipped
+    frame = body[[c.index for c in keep]].set_axis([_key(c) for c in keep], axis=1).rename_axis("line")
+    valued = [_key(c) for c in keep if c.role in ("field", "ratio", "not_sampled")]
+    is_total = _total_rows(body, columns)
+    has_values = (frame[valued] != "").any(axis=1) if valued else pd.Series(False, index=frame.index)
+    totals = [(line, row) for line, row in frame[is_total].to_dict("index").items()]
+    skipped = list(frame.index[~is_total & ~has_values])
+    return frame[~is_total & has_values].astype(object), totals, skipped
 
 
 def _key(column: Column) -> str:
@@ -163,9 +161,18 @@ def _key(column: Column) -> str:
     return column.role
 
 
-def _is_total(row: list[str], columns: list[Column]) -> bool:
-    label_cells = [row[c.index] for c in columns if c.role in ("name", "ignored", "unknown", "code")][:3]
-    return any(aliases.normalise(cell) in {aliases.normalise(w) for w in aliases.TOTAL_WORDS} for cell in label_cells)
+_TOTAL_HINT = "|".join(aliases.TOTAL_WORDS)
+_TOTAL_KEYS = {aliases.normalise(w) for w in aliases.TOTAL_WORDS}
+
+
+def _total_rows(body: pd.DataFrame, columns: list[Column]) -> pd.Series:
+    """Rows whose label cells (name, 序号 or other text columns) say 合计/总计/小计."""
+    found = pd.Series(False, index=body.index)
+    for col in [c for c in columns if c.role in ("name", "ignored", "unknown", "code")][:3]:
+        cells = body[col.index]
+        hint = cells.str.contains(_TOTAL_HINT, case=False, regex=True)
+        found[hint] |= cells[hint].map(lambda cell: aliases.normalise(cell) in _TOTAL_KEYS).astype(bool)
+    return found
 
 
 # ---- what the title and file name say -----------------------------------------------------------
