@@ -13,10 +13,11 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
-from . import checks, codes, fields, i18n, matching, queries, reports, sheets
+from . import checks, codes, fields, i18n, materialize, matching, queries, reports, sheets
 from .messages import InputError, Message, cell
 from .store import Discard, Store, _fault_point
 
@@ -55,21 +56,30 @@ def sha256_of(path: pathlib.Path) -> str:
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
+Progress = Callable[[float, str], None]  # (fraction done, stage: read | matched | validated | written)
+
+
+def _silent(fraction: float, stage: str) -> None:
+    """No one is watching the progress (the CLI, tests)."""
+
+
 def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, round=None,
-         display_name=None, parent=None, sheet=None) -> Plan:
-    """Reads and checks a report file as offices send it; stores nothing."""
+         display_name=None, parent=None, sheet=None, on_progress: Progress | None = None) -> Plan:
+    """Reads and checks a report file as offices send it; stores nothing. `on_progress` lets a page show stages."""
     path = pathlib.Path(path)
+    progress = on_progress or _silent
     result = Plan(file=display_name or path.name, sha256="")
     try:
         result.sha256 = sha256_of(path)
         report = reports.read_report(sheets.read_sheet(path, result.file, sheet))
-        _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent)
+        progress(0.5, "read")
+        _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress)
     except InputError as exc:
         result.errors = exc.messages
     return result
 
 
-def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent) -> None:
+def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress=_silent) -> None:
     context = f"{report.title} {result.file}"
     result.title = report.title
     result.domain = domain or fields.infer_domain(report.fields)
@@ -80,11 +90,13 @@ def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, 
         reports.hour_in(report.title) or _hour_from(result.file))
     result.warnings += _column_notes(report, result.domain)
     result.frame = _validated(store, report, result, parent, context)
+    progress(0.75, "matched")
     if result.ok:
         result.level = result.frame["level"].mode().iloc[0] if len(result.frame) else None
         result.round = _rounds(store, result, round or _round_from(report, context))
         result.warnings += checks.all_checks(report, result.frame, result.domain, result.file)
         result.warnings += cumulative_drops(store, result)
+    progress(1.0, "validated")
 
 
 def _date_from(report, result) -> dt.date:
@@ -145,43 +157,47 @@ def _validated(store: Store, report, result: Plan, parent, context) -> pd.DataFr
 
 
 def _codes(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
-    """Each row's unit, from its code column, else from its name matched against the unit list."""
-    units = store.query("units_all")
-    if units.empty:
+    """Each row's unit (code, num, level, prefix_len), from its code column, else from its name."""
+    if store.query("unit_count")["units"].iloc[0] == 0:
         raise InputError([Message("err_no_units")])
     code_col = report.by_role("code")
     if code_col:
-        found = _from_code_column(report.frame["code"], set(units["code"]), result, code_col[0].header)
+        frame = _from_code_column(store, report.frame["code"], result, code_col[0].header)
     elif report.by_role("name"):
-        header = report.by_role("name")[0].header
-        resolution = matching.resolve(report.frame["name"], matching.with_stems(units), result.file, header,
-                                      parent, context)
-        result.errors += resolution.errors
-        result.parent = resolution.parent
-        found = resolution.codes.dropna()
+        frame = _from_names(store, report, result, parent, context)
     else:
         raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码 | 名称"})])
-    frame = pd.DataFrame({"code": found}).rename_axis("line")
     for line in frame.index[frame["code"].duplicated()]:
         result.errors.append(cell("err_duplicate_code", result.file, line, "code", frame.at[line, "code"]))
-    frame["num"] = frame["code"].map(codes.num).astype("int64")
-    frame["level"] = frame["code"].map(codes.level_of)
-    frame["prefix_len"] = frame["level"].map(codes.PREFIX_LEN).astype("int8")
     return frame
 
 
-def _from_code_column(raw: pd.Series, known: set, result: Plan, header: str) -> pd.Series:
-    out = {}
-    for line, value in raw.items():
-        try:
-            code = codes.normalize(value)
-        except codes.CodeError:
-            result.errors.append(cell("err_bad_code", result.file, line, header, value))
-            continue
-        if code not in known:
-            result.errors.append(cell("err_unknown_code", result.file, line, header, code))
-        out[line] = code
-    return pd.Series(out, dtype=object)
+def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -> pd.DataFrame:
+    """Codes checked against the unit list in DuckDB (a province file has 500,000 rows)."""
+    with store.read() as cur:
+        cur.register("incoming_codes", pd.DataFrame({"line": raw.index, "code": raw.astype(str).values}))
+        checked = queries.run(cur, "code_check").set_index("line")
+    for line in checked.index[~checked["well_formed"]]:
+        result.errors.append(cell("err_bad_code", result.file, line, header, raw[line]))
+    for line in checked.index[checked["well_formed"] & ~checked["known"]]:
+        result.errors.append(cell("err_unknown_code", result.file, line, header, checked.at[line, "code"]))
+    frame = checked[checked["known"]][["code", "num", "level", "prefix_len"]]
+    return frame.astype({"num": "int64", "prefix_len": "int8"})
+
+
+def _from_names(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
+    """Names matched against the unit list (exact, then suffix variants); errors list the closest names."""
+    units = store.query("units_all")
+    header = report.by_role("name")[0].header
+    resolution = matching.resolve(report.frame["name"], matching.with_stems(units), result.file, header,
+                                  parent, context)
+    result.errors += resolution.errors
+    result.parent = resolution.parent
+    frame = pd.DataFrame({"code": resolution.codes.dropna()}).rename_axis("line")
+    frame["num"] = codes.nums_of(frame["code"])
+    frame["level"] = codes.levels_of(frame["code"])
+    frame["prefix_len"] = frame["level"].map(codes.PREFIX_LEN).astype("int8")
+    return frame
 
 
 def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1) -> pd.Series:
@@ -232,7 +248,7 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
     return out
 
 
-def commit(store: Store, plan: Plan, user: str | None = None) -> LoadResult:
+def commit(store: Store, plan: Plan, user: str | None = None, on_progress: Progress | None = None) -> LoadResult:
     """Stores a checked plan as one load; the same file again changes nothing."""
     if not plan.ok:
         raise InputError(plan.errors)
@@ -246,6 +262,7 @@ def commit(store: Store, plan: Plan, user: str | None = None) -> LoadResult:
             raise Discard
         load_id = queries.rows(con, "next_load_id")[0][0]
         write_load(con, plan, load_id, user)
+    (on_progress or _silent)(1.0, "written")
     return same or LoadResult(load_id, unchanged=False)
 
 
@@ -263,6 +280,7 @@ def write_loads(con, plans: list[Plan], first_load_id: int, user: str) -> None:
     con.register("incoming_facts", pd.concat([_history_rows(p, i) for p, i in zip(plans, ids)], ignore_index=True))
     queries.execute(con, "facts_history_append")
     queries.execute(con, "facts_rebuild")
+    materialize.refresh_all(con)
     con.unregister("incoming_facts")
     con.unregister("incoming_loads")
 
@@ -288,6 +306,7 @@ def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     con.register("touched_nums", rows[["num"]])
     queries.execute(con, "facts_refresh", domain=plan.domain, snapshot_date=plan.snapshot_date)
     queries.execute(con, "loads_refresh_status", domain=plan.domain, snapshot_date=plan.snapshot_date)
+    materialize.refresh(con, plan.domain, plan.snapshot_date)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
     con.unregister("incoming_facts")
     con.unregister("touched_nums")

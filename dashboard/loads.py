@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import queries
+from . import materialize, queries
 from .messages import InputError, Message
 from .store import Store
 
@@ -36,6 +36,7 @@ def _set_status(store: Store, load_id: int, status: str, user: str) -> None:
             domain, day = touched["domain"].iloc[0], touched["snapshot_date"].iloc[0]
             queries.execute(con, "facts_refresh", domain=domain, snapshot_date=day)
             queries.execute(con, "loads_refresh_status", domain=domain, snapshot_date=day)
+            materialize.refresh(con, domain, day)
             con.unregister("touched_nums")
         queries.execute(con, "load_event_insert", load_id=load_id, by_user=user,
                         action="restored" if status == "active" else "rolled_back")

@@ -10,7 +10,7 @@ import pathlib
 
 import pandas as pd
 
-from . import codes, fields, queries, readers
+from . import codes, fields, materialize, queries, readers
 from .ingest import _counts, Plan
 from .messages import InputError, Message, cell
 from .store import Store
@@ -70,3 +70,4 @@ def write_register(store: Store, frame: pd.DataFrame, con=None) -> None:
     con.register("incoming_population", frame)
     queries.execute(con, "population_replace", load_id=load_id)
     con.unregister("incoming_population")
+    materialize.refresh_all(con)

@@ -52,7 +52,7 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
     """The unit and its children for one domain at a date (latest with data by default)."""
     values = settings.all_settings(store) if values is None else values
     u = unit(store, code)
-    day = snapshot_date or latest_date(store, domain)
+    day = latest_date(store, domain, on_or_before=snapshot_date) or snapshot_date
     expected = _expected_prefix_len(store, domain, day, values)
     itself = _members(store, u, domain, day, day, values, expected, u["level"], None)
     children = _members(store, u, domain, day, day, values, expected, _child_level(store, u), code)
@@ -65,7 +65,7 @@ def level_rollup(store: Store, code: str, domain: str, level: str, snapshot_date
     """Every unit at `level` under the unit (e.g. all grids of a county), with indicators."""
     values = settings.all_settings(store) if values is None else values
     u = unit(store, code)
-    day = snapshot_date or latest_date(store, domain)
+    day = latest_date(store, domain, on_or_before=snapshot_date) or snapshot_date
     expected = _expected_prefix_len(store, domain, day, values)
     return _members(store, u, domain, day, day, values, expected, level, None)
 
@@ -80,11 +80,19 @@ def trend(store: Store, code: str, domain: str, date_from: dt.date, date_to: dt.
 
 
 def _members(store, u, domain, date_from, date_to, values, expected, level, parent_code) -> pd.DataFrame:
-    """One run of queries/rollup.sql: the member units' sums per day, with indicator columns."""
-    frame = store.query(
-        "rollup", domain=domain, date_from=date_from, date_to=date_to, carry_days=settings.carry_days(store, values),
-        lo=int(u["num"]), hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
-        member_span=codes.span(level), parent_code=parent_code, expected_prefix_len=expected)
+    """The member units' sums per day, with indicator columns.
+
+    Units above grid level come from the stored rollups (kept current by every write: a few rows per page);
+    grids, the leaves, are rolled up on the fly by queries/rollup.sql over their own rows.
+    """
+    bounds = dict(domain=domain, date_from=date_from, date_to=date_to, lo=int(u["num"]),
+                  hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
+                  parent_code=parent_code)
+    if codes.PREFIX_LEN[level] <= codes.PREFIX_LEN["village"]:
+        frame = store.query("rollup_stored", **bounds)
+    else:
+        frame = store.query("rollup", **bounds, carry_days=settings.carry_days(store, values),
+                            member_span=codes.span(level), expected_prefix_len=expected)
     counts = ["reported", "carried", "double_reported", "rows_used", "expected"]
     frame[counts] = frame[counts].fillna(0).astype("int64")
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date

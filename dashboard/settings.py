@@ -1,10 +1,12 @@
 """Settings a county can change (targets, carry-forward days, expected reporting level), stored in the store."""
 from __future__ import annotations
 
-from . import codes, indicators, queries
+from . import codes, indicators, materialize, queries
 from .store import Store
 
 DEFAULT_CARRY_DAYS = 3
+DEFAULT_PACE_DAYS = 7       # gaps: a unit's pace is its mean daily increase over this many last reported days
+DEFAULT_SPIKE_FACTOR = 5.0  # data quality: a daily increase this many times the previous week's median is flagged
 
 
 def all_settings(store: Store) -> dict[str, str]:
@@ -31,12 +33,14 @@ def expected_level(values: dict[str, str], domain: str) -> str | None:
 
 def put(store: Store, key: str, value) -> None:
     """Sets one setting; keys are checked so a typo cannot hide a target."""
-    allowed = {f"target.{i.key}" for i in indicators.INDICATORS} | {"carry_days"} | \
+    allowed = {f"target.{i.key}" for i in indicators.INDICATORS} | {"carry_days", "pace_days", "spike_factor"} | \
         {f"expected_level.{d}" for d in ("screening", "testing", "vaccination")}
     if key not in allowed:
         raise KeyError(key)
     with store.write() as con:
         queries.execute(con, "setting_put", key=key, value=str(value))
+        if not key.startswith("target."):  # targets apply when read; the counting rule changed: recount
+            materialize.refresh_all(con)
 
 
 def put_round(store: Store, county_code: str, round_no: int, start) -> None:
@@ -44,3 +48,4 @@ def put_round(store: Store, county_code: str, round_no: int, start) -> None:
     county_num = codes.num(county_code[:6].ljust(12, "0"))
     with store.write() as con:
         queries.execute(con, "round_put", county_num=county_num, round=round_no, start_date=start)
+        materialize.refresh_all(con)

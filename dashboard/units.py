@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import codes, queries, readers
+from . import codes, materialize, queries, readers
 from .messages import InputError, Message, cell
 from .store import Store
 
@@ -84,6 +84,7 @@ def load_units(store: Store, path, effective: dt.date | None = None, display_nam
         queries.execute(con, "units_replace")
         con.register("renamed_units", result.pop("renamed_frame"))
         queries.execute(con, "unit_names_rename")
+        materialize.refresh_all(con)
     out = UnitsResult(**result, warnings=warnings)
     out.warnings += [Message("warn_no_parent", {"code": c, "name": n})
                      for c, n in _orphans(with_parents(merged)) if c in set(incoming["code"])]
@@ -122,6 +123,7 @@ def retire(store: Store, code: str, effective: dt.date) -> None:
     _require(store, code)
     with store.write() as con:
         queries.execute(con, "unit_retire", code=code, effective=effective)
+        materialize.refresh_all(con)
 
 
 def _require(store: Store, code: str) -> None:

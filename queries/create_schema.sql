@@ -24,3 +24,16 @@ create table if not exists facts_history (
     target_population bigint, dose1 bigint, full_course bigint, booster bigint);
 create table if not exists facts as select * from facts_history limit 0;
 create table if not exists load_events (load_id integer, action varchar, happened_at timestamp, by_user varchar);
+create table if not exists rollups (
+    domain varchar, snapshot_date date, num bigint, prefix_len tinyint,
+    households_total bigint, households_checked bigint, persons_checked bigint, returnees bigint,
+    risk_area_returnees bigint, home_isolation bigint, central_isolation bigint, health_monitoring bigint,
+    resident_population bigint, target_persons bigint, sampled bigint, tested bigint, positives bigint,
+    sampling_sites bigint, sampling_staff bigint,
+    target_population bigint, dose1 bigint, full_course bigint, booster bigint,
+    resident_population_from_report bigint, resident_population_from_register bigint,
+    target_persons_from_report bigint, target_persons_from_register bigint,
+    target_population_from_report bigint, target_population_from_register bigint,
+    households_total_from_report bigint, households_total_from_register bigint,
+    reported bigint, carried bigint, double_reported bigint, rows_used bigint, last_reported date,
+    expected bigint, expected_prefix_len tinyint);

@@ -1,0 +1,122 @@
+-- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level (returns nothing).
+-- The one counting rule (same as queries/rollup.sql, which serves grid-level views):
+-- * each day, every unit's latest row of the previous $carry_days days counts (older than the day = carried),
+--   testing rows only from the round running in their county that day;
+-- * a row counts unless a deeper row under it is present that day (then those count instead: never twice); a unit
+--   with both is flagged (double_reported); sorted by num, "a deeper row exists" is "the next row falls in my range";
+-- * a unit sums the counting rows in its subtree at or below its own level; missing denominators come from the
+--   register row by row; expected = units of the expected level (the setting, else the finest level that reported
+--   in the 7 days up to the day).
+delete from rollups where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
+insert into rollups
+with days as (
+    select distinct snapshot_date as day from facts
+    where domain = $domain and snapshot_date between $date_from::date and $date_to::date
+),
+window_rows as (
+    select d.day, f.*, f.snapshot_date < d.day as carried
+    from days d join facts f
+      on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day
+),
+set_round as (
+    select d.day, r.county_num, arg_max(r.round, r.start_date) as round
+    from days d join rounds r on r.start_date <= d.day
+    group by all
+),
+reported_round as (
+    select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
+    from window_rows where not carried group by all
+),
+latest as (
+    select w.*
+    from window_rows w
+    left join set_round s on s.day = w.day and s.county_num = w.num // 1000000000 * 1000000000
+    left join reported_round r on r.day = w.day and r.county_num = w.num // 1000000000 * 1000000000
+    where not w.carried or w.round is null or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
+    qualify row_number() over (partition by w.day, w.num order by w.snapshot_date desc) = 1
+),
+expected_level as (
+    select d.day, coalesce($expected_prefix_len::tinyint, max(f.prefix_len)) as prefix_len
+    from days d left join facts f
+      on f.domain = $domain and f.snapshot_date between d.day - 6 and d.day
+    group by d.day
+),
+marked as (
+    select l.*, e.prefix_len as expected_prefix_len,
+        coalesce(lead(l.num) over (partition by l.day order by l.num) < l.num + case l.prefix_len
+            when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
+            when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
+    from latest l join expected_level e using (day)
+),
+filled as (
+    select m.*,
+        g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
+        g.target_population as reg_target_population, g.households_total as reg_households_total
+    from marked m left join population g on g.current and g.num = m.num
+),
+ancestors as (
+    -- each row once per unit above grid level that contains it (and at or above its own level)
+    select f.*, a.prefix_len as member_prefix_len,
+        f.num // a.span * a.span as member_num
+    from filled f
+    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
+        as a(prefix_len, span) on f.prefix_len >= a.prefix_len
+),
+grouped as (
+    select day, member_num, member_prefix_len, any_value(expected_prefix_len) as expected_prefix_len,
+        sum(households_total) filter (where not masked) as households_total,
+        sum(households_checked) filter (where not masked) as households_checked,
+        sum(persons_checked) filter (where not masked) as persons_checked,
+        sum(returnees) filter (where not masked) as returnees,
+        sum(risk_area_returnees) filter (where not masked) as risk_area_returnees,
+        sum(home_isolation) filter (where not masked) as home_isolation,
+        sum(central_isolation) filter (where not masked) as central_isolation,
+        sum(health_monitoring) filter (where not masked) as health_monitoring,
+        sum(coalesce(resident_population, reg_resident_population)) filter (where not masked) as resident_population,
+        sum(coalesce(target_persons, reg_target_persons)) filter (where not masked) as target_persons,
+        sum(sampled) filter (where not masked) as sampled,
+        sum(tested) filter (where not masked) as tested,
+        sum(positives) filter (where not masked) as positives,
+        sum(sampling_sites) filter (where not masked) as sampling_sites,
+        sum(sampling_staff) filter (where not masked) as sampling_staff,
+        sum(coalesce(target_population, reg_target_population)) filter (where not masked) as target_population,
+        sum(dose1) filter (where not masked) as dose1,
+        sum(full_course) filter (where not masked) as full_course,
+        sum(booster) filter (where not masked) as booster,
+        count(resident_population) filter (where not masked) as resident_population_from_report,
+        count(reg_resident_population) filter (where not masked and resident_population is null) as resident_population_from_register,
+        count(target_persons) filter (where not masked) as target_persons_from_report,
+        count(reg_target_persons) filter (where not masked and target_persons is null) as target_persons_from_register,
+        count(target_population) filter (where not masked) as target_population_from_report,
+        count(reg_target_population) filter (where not masked and target_population is null) as target_population_from_register,
+        count(households_total) filter (where not masked) as households_total_from_report,
+        count(reg_households_total) filter (where not masked and households_total is null) as households_total_from_register,
+        count(*) filter (where prefix_len = expected_prefix_len and not carried) as reported,
+        count(*) filter (where prefix_len = expected_prefix_len and carried) as carried,
+        count(*) filter (where masked and not carried) as double_reported,
+        count(*) filter (where not masked) as rows_used,
+        max(snapshot_date) filter (where not masked) as last_reported
+    from ancestors
+    group by day, member_num, member_prefix_len
+),
+expected as (
+    select e.day, u.num // a.span * a.span as member_num, count(*) as expected
+    from expected_level e
+    join units u on u.active and u.prefix_len = e.prefix_len
+    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
+        as a(prefix_len, span) on u.prefix_len >= a.prefix_len
+    group by all
+),
+members as (
+    select d.day, u.num, u.prefix_len from days d cross join units u where u.active and u.prefix_len <= 12
+),
+final as (
+    select $domain as domain, m.day as snapshot_date, m.num, m.prefix_len,
+        g.* exclude (day, member_num, member_prefix_len, expected_prefix_len),
+        coalesce(x.expected, 0) as expected, e.prefix_len as expected_prefix_len
+    from members m
+    join expected_level e on e.day = m.day
+    left join grouped g on g.day = m.day and g.member_num = m.num and g.member_prefix_len = m.prefix_len
+    left join expected x on x.day = m.day and x.member_num = m.num
+)
+select * from final order by snapshot_date, num;
