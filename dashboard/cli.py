@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import pathlib
 import sys
 
 import pandas as pd
@@ -118,6 +119,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("start", type=_date)
     p.set_defaults(run=cmd_round)
 
+    p = sub.add_parser("briefing", help="the briefing deck (PPTX) and its images (PNG, SVG) for a unit and date")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--date", type=_date, help="snapshot date (default: the latest)")
+    p.add_argument("--out", help="FILE.pptx (the deck only) or a directory (deck and images; default: 简报_<unit>_<date>)")
+    p.add_argument("--per-child", action="store_true", help="one more slide per unit below (e.g. per township)")
+    p.set_defaults(run=cmd_briefing)
+
+    p = sub.add_parser("bench", help="benchmark at province scale: ratios against bare DuckDB scans and pandas")
+    p.add_argument("--counties", type=int, default=100)
+    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--quick", action="store_true", help="2 counties, 4 days, 3 runs each: a smoke run (CI)")
+    p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
+    p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
+    p.set_defaults(run=cmd_bench)
+
     p = sub.add_parser("demo", help="build the demo county store")
     p.add_argument("--seed", type=int)
     p.add_argument("--if-missing", action="store_true", help="do nothing when the store already exists")
@@ -191,6 +207,14 @@ def cmd_ingest(store: Store, args) -> int:
     return 0
 
 
+def cmd_briefing(store: Store, args) -> int:
+    from . import briefing  # python-pptx and matplotlib load only for this command
+
+    for path in briefing.write(store, args.unit, args.date, args.lang, args.out, args.per_child):
+        print(i18n.t("briefing_written", args.lang, path=path))
+    return 0
+
+
 def cmd_coverage(store: Store, args) -> int:
     result = coverage.coverage(store, args.unit, args.date, args.domain)
     if args.format == "json":
@@ -254,6 +278,16 @@ def cmd_set(store: Store, args) -> int:
 def cmd_round(store: Store, args) -> int:
     settings.put_round(store, args.county, args.number, args.start)
     print(i18n.t("round_done", args.lang, county=args.county, round=args.number, start=args.start.isoformat()))
+    return 0
+
+
+def cmd_bench(store: Store, args) -> int:
+    from . import bench  # heavy imports only when asked
+
+    counties, days, repeat = (2, 4, 3) if args.quick else (args.counties, args.days, 7)
+    folder = pathlib.Path(args.folder)
+    result = bench.run(folder, counties, days, repeat, pathlib.Path(args.out or folder / "results.json"))
+    print(bench.table(result))
     return 0
 
 

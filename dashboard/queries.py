@@ -5,9 +5,11 @@ values never enter SQL text. An unknown name raises at once.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import pathlib
 import re
+import time
 
 import pandas as pd
 
@@ -48,9 +50,27 @@ def _bind(name: str, params: dict) -> dict:
     return {k: params[k] for k in wanted}
 
 
+_OBSERVERS: list = []
+
+
+@contextlib.contextmanager
+def observed():
+    """Collects (name, milliseconds) of every query run inside the block: the benchmark's view of a page's SQL."""
+    seen: list[tuple[str, float]] = []
+    _OBSERVERS.append(seen)
+    try:
+        yield seen
+    finally:
+        _OBSERVERS.remove(seen)
+
+
 def run(cursor, name: str, /, **params) -> pd.DataFrame:
     """The named result as a DataFrame."""
-    return cursor.execute(sql(name), _bind(name, params)).df()
+    started = time.perf_counter()
+    result = cursor.execute(sql(name), _bind(name, params)).df()
+    for seen in _OBSERVERS:
+        seen.append((name, (time.perf_counter() - started) * 1000))
+    return result
 
 
 def execute(cursor, name: str, /, **params) -> None:

@@ -1,0 +1,272 @@
+"""`python -m dashboard bench`: is the dashboard still instant at province scale? Ratios, measured in one process.
+
+Every figure is a ratio against a baseline measured in the same process on
+the same rows (DuckDB's bare read_csv, a bare `sum()` scan, pandas), so a
+noisy shared machine moves both sides alike. Absolute times are printed as a
+guide. The synthetic province is generated once and cached in the bench
+folder; the store is built through the product's own ingest path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import pathlib
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import duckdb
+import pandas as pd
+
+from . import charts, codes, geo, gaps, ingest, queries, rollup, synthetic, units
+from .store import Store
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def timed(function, repeat: int) -> dict:
+    """Median and spread (min, max) in milliseconds over warm runs (one unmeasured warm-up first)."""
+    function()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        runs.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": statistics.median(runs), "min_ms": min(runs), "max_ms": max(runs), "runs": len(runs)}
+
+
+def ratio(measured: dict, baseline: dict) -> float:
+    return measured["median_ms"] / baseline["median_ms"]
+
+
+# ---- the store -------------------------------------------------------------------------------
+def build_store(province: synthetic.Province, path: pathlib.Path) -> Store:
+    """Units, boundaries and every day but the last, loaded through the product's path (cached)."""
+    store = Store(path)
+    done = path.with_name(path.name + ".complete")
+    if done.exists():
+        return store
+    path.unlink(missing_ok=True)
+    units.load_units(store, province.units_csv)
+    _write_boundaries(store, province)
+    for day in range(province.days - 1):
+        ingest.commit(store, ingest.plan(store, province.day_csv(day)), user="bench")
+    done.touch()
+    return store
+
+
+def _write_boundaries(store: Store, province: synthetic.Province) -> None:
+    """Villages from the generator; townships, counties, prefectures and the province as their unions."""
+    import geopandas as gpd
+
+    villages = gpd.read_parquet(province.boundaries)
+    frames = [villages]
+    for prefix in (9, 6, 4, 2):
+        frames.append(villages.assign(code=villages["code"].str[:prefix].str.ljust(12, "0"))
+                      .dissolve(by="code", as_index=False)[["code", "geometry"]])
+    with store.write() as con:
+        geo.write_boundaries(con, pd.concat(frames, ignore_index=True), source="bench")
+
+
+# ---- measurements ----------------------------------------------------------------------------
+def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.Path, repeat: int) -> dict:
+    """The last day's file through plan + commit (each run a corrected file, so every run really writes)."""
+    source = province.day_csv(province.days - 1)
+    frame = pd.read_csv(source, dtype={"code": str})
+    runs = iter(range(10_000))
+
+    def product():
+        version = next(runs)
+        path = scratch / f"{source.stem}_更正{version}.csv"
+        frame.assign(sampled=frame["sampled"] - (version % 3)).to_csv(path, index=False)
+        ingest.commit(store, ingest.plan(store, path), user="bench")
+        path.unlink()
+
+    bare_db = duckdb.connect(str(scratch / "bare.duckdb"))
+
+    def bare():
+        queries.execute(bare_db, "bench_bare_load", path=str(source))
+        bare_db.execute("checkpoint")
+
+    baseline = timed(bare, repeat)
+    measured = timed(product, repeat)
+    bare_db.close()
+    return {"rows": len(frame), "bare_read_csv": baseline, "product_ingest": measured,
+            "ratio": ratio(measured, baseline)}
+
+
+def late_corrections(store: Store, province: synthetic.Province, scratch: pathlib.Path, count: int = 10) -> int:
+    """A batch of late corrections to earlier dates (5,000 rows each): the layout must not erode."""
+    grids = synthetic.grid_codes(province.counties)
+    for i in range(count):
+        day = (i * 7) % max(province.days - 1, 1)
+        rows = synthetic.day_frame(grids, day).head(5000)
+        path = scratch / f"correction_{province.date(day):%Y%m%d}_{i}.csv"
+        rows.assign(sampled=rows["sampled"] + 1).to_csv(path, index=False)
+        ingest.commit(store, ingest.plan(store, path), user="bench")
+        path.unlink()
+    return count
+
+
+def views(store: Store, province: synthetic.Province) -> dict[str, pd.Series]:
+    """The province and one county in the middle of it."""
+    county = synthetic.county_codes(province.counties)[province.counties // 2] + "000000"
+    return {"province": rollup.unit(store, f"{synthetic.PROVINCE}0000000000"), "county": rollup.unit(store, county)}
+
+
+def page_queries(store: Store, unit: pd.Series, day: dt.date, first: dt.date) -> dict:
+    """What the pages ask of the store for a view: overview, map (children), trend, gap ranking of villages."""
+    code = unit["code"]
+    return {
+        "overview_and_map": lambda: rollup.rollup(store, code, "testing", day),
+        "trend": lambda: rollup.trend(store, code, "testing", first, day),
+        "gaps_villages": lambda: gaps.ranking(store, code, "testing_coverage", day, level="village"),
+    }
+
+
+def bare_scan(store: Store, unit: pd.Series, first: dt.date, day: dt.date):
+    lo = int(unit["num"])
+    hi = lo + codes.span(unit["level"])
+    return lambda: store.query("bare_scan", domain="testing", date_from=first, date_to=day, lo=lo, hi=hi)
+
+
+def pandas_way(frame: pd.DataFrame, unit: pd.Series, day: dt.date, child_level: str):
+    """The same rollup done naively: filter an in-memory frame, group by child, sum."""
+    lo, span = int(unit["num"]), codes.span(unit["level"])
+    child_span = codes.span(child_level)
+
+    def run():
+        rows = frame[(frame["snapshot_date"] == pd.Timestamp(day)) & (frame["num"] >= lo) & (frame["num"] < lo + span)]
+        return rows.groupby(rows["num"] // child_span)[["sampled", "resident_population"]].sum()
+    return run
+
+
+def sql_of(function) -> dict:
+    """Run a page's data function and time only its SQL: every query, and the rollup queries among them."""
+    with queries.observed() as seen:
+        function()
+    return {"all_sql_ms": sum(ms for _, ms in seen), "rollup_ms": sum(ms for name, ms in seen if "rollup" in name),
+            "queries": len(seen)}
+
+
+def timed_sql(function, repeat: int) -> dict:
+    """Medians over warm runs of a page function's total SQL time and its rollup queries' time."""
+    function()
+    runs = [sql_of(function) for _ in range(repeat)]
+    return {key: statistics.median(r[key] for r in runs) for key in ("all_sql_ms", "rollup_ms", "queries")}
+
+
+def measure_pages(store: Store, province: synthetic.Province, repeat: int) -> dict:
+    """Per view and page function: its rollup SQL against the bare scan of the same rows, all its SQL, pandas."""
+    day, first = province.date(province.days - 1), province.date(0)
+    frame = store.query("bench_facts_frame", domain="testing")
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
+    out = {}
+    for view, unit in views(store, province).items():
+        child = {"province": "prefecture", "county": "township"}[view]
+        one_day = timed(bare_scan(store, unit, day, day), repeat)
+        all_days = timed(bare_scan(store, unit, first, day), repeat)
+        naive = timed(pandas_way(frame, unit, day, child), repeat)
+        for name, function in page_queries(store, unit, day, first).items():
+            sql = timed_sql(function, repeat)
+            baseline = all_days if name == "trend" else one_day
+            out[f"{view}/{name}"] = {
+                "rollup_sql_ms": sql["rollup_ms"], "all_sql_ms": sql["all_sql_ms"], "queries": sql["queries"],
+                "bare_scan_ms": baseline["median_ms"], "ratio_to_bare": sql["rollup_ms"] / baseline["median_ms"],
+                "pandas_ms": naive["median_ms"], "pandas_over_product": naive["median_ms"] / sql["rollup_ms"],
+                "python_total": timed(function, repeat)}
+    return out
+
+
+def map_payloads(store: Store, province: synthetic.Province) -> dict:
+    """Bytes each map view sends (figure JSON), raw and gzipped: province → counties, county → townships, township → villages."""
+    day = province.date(province.days - 1)
+    county = views(store, province)["county"]
+    township = rollup.unit(store, store.query("unit_children", code=county["code"])["code"].iloc[0])
+    out = {}
+    for view, unit in (("province", views(store, province)["province"]), ("county", county), ("township", township)):
+        shapes = geo.simplified(geo.child_shapes(store, unit))
+        if unit["level"] == "province":  # the province view draws counties, not prefectures
+            shapes = geo.simplified(geo.child_shapes(store, unit, level="county"))
+        values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": shapes["code"]})
+        centre, zoom = charts.view_for(shapes.total_bounds, 360, 420)
+        base = {"key": unit["code"], "geojson": charts.geojson(shapes), "centre": centre, "zoom": zoom,
+                "labels": pd.DataFrame(columns=["name", "lon", "lat"])}
+        payload = charts.choropleth(base, values, "zh", 500).to_json().encode()
+        out[view] = {"polygons": len(shapes), "raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload))}
+    del day
+    return out
+
+
+def measure_render(store: Store, province: synthetic.Province) -> dict:
+    """Each page rendered server-side through AppTest at province scale, cold and warm, in its own process,
+    which also reports its peak memory (apart from this process's pandas baseline)."""
+    views_ = views(store, province)
+    script = ROOT / "dashboard" / "bench_render.py"  # AppTest resolves app.py against the caller: run from ROOT
+    result = subprocess.run([sys.executable, str(script), str(store.path), views_["province"]["code"],
+                             views_["county"]["code"]], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    if result.returncode != 0:
+        return {"error": result.stderr[-2000:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathlib.Path) -> dict:
+    started = time.perf_counter()
+    province = synthetic.build(folder, counties, days)
+    store = build_store(province, folder / f"store-c{counties}-d{days}.duckdb")
+    scratch = folder / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    result = {"machine": machine(), "counties": counties, "days": days, "rows_per_day": None}
+    result["ingest"] = measure_ingest(store, province, scratch, repeat)
+    result["rows_per_day"] = result["ingest"]["rows"]
+    result["pages"] = measure_pages(store, province, repeat)
+    result["late_corrections"] = late_corrections(store, province, scratch)
+    result["pages_after_corrections"] = measure_pages(store, province, repeat)
+    result["ingest_after_corrections"] = measure_ingest(store, province, scratch, repeat)
+    result["map_payloads"] = map_payloads(store, province)
+    result["render"] = measure_render(store, province)
+    result["seconds"] = time.perf_counter() - started
+    out.write_text(json.dumps(result, indent=1, default=str))
+    return result
+
+
+def machine() -> dict:
+    return {"python": platform.python_version(), "duckdb": duckdb.__version__, "cores": os.cpu_count(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "platform": platform.platform(), "date": dt.date.today().isoformat()}
+
+
+def table(result: dict) -> str:
+    """The printed summary: one line per measurement, ratios first."""
+    lines = [f"province: {result['counties']} counties, {result['days']} days, {result['rows_per_day']:,} rows/day"]
+    for key in ("ingest", "ingest_after_corrections"):
+        r = result[key]
+        lines.append(f"{key:<28} ratio to bare read_csv {r['ratio']:6.2f}×   "
+                     f"({r['product_ingest']['median_ms']:.0f} ms vs {r['bare_read_csv']['median_ms']:.0f} ms)")
+    for group in ("pages", "pages_after_corrections"):
+        for name, r in result[group].items():
+            lines.append(f"{group + '/' + name:<52} rollup SQL {r['ratio_to_bare']:6.1f}× bare scan   "
+                         f"pandas {r['pandas_over_product']:6.1f}× slower   all SQL {r['all_sql_ms']:5.1f} ms "
+                         f"({r['queries']:.0f} queries)   with Python {r['python_total']['median_ms']:.0f} ms")
+    for view, p in result["map_payloads"].items():
+        lines.append(f"map payload {view:<10} {p['polygons']:>6} polygons  {p['raw_bytes'] / 1024:8.0f} KiB raw  "
+                     f"{p['gzip_bytes'] / 1024:6.0f} KiB gzip")
+    render = result.get("render", {})
+    for name, r in render.get("pages", {}).items():
+        lines.append(f"render {name:<30} cold {r['cold_ms']:7.0f} ms   warm {r['warm_ms']:6.0f} ms")
+    if "peak_rss_mib" in render:
+        lines.append(f"dashboard process peak memory {render['peak_rss_mib']:.0f} MiB")
+    if "error" in render:
+        lines.append("render failed: " + render["error"].splitlines()[-1])
+    return "\n".join(lines)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
