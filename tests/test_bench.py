@@ -1,0 +1,77 @@
+"""The benchmark's own machinery: a deterministic province, baselines over the same rows, ratios from measurements."""
+import json
+import os
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+import shapely
+
+from dashboard import bench, rollup, synthetic
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_the_synthetic_province_is_deterministic_and_well_formed():
+    first, again = synthetic.units(2), synthetic.units(2)
+    pd.testing.assert_frame_equal(first, again)
+    assert first["code"].is_unique and len(first) == 1 + 1 + 2 * (1 + 20 * (1 + 25 * (1 + 10)))
+    assert set(first["code"].str.len()) == {12, 15}
+    grids = synthetic.grid_codes(2)
+    pd.testing.assert_frame_equal(synthetic.day_frame(grids, 3), synthetic.day_frame(grids, 3))
+    assert not synthetic.day_frame(grids, 3).equals(synthetic.day_frame(grids, 4))
+    a, b = synthetic.village_boundaries(2), synthetic.village_boundaries(2)
+    assert list(shapely.to_wkb(a.geometry.values)) == list(shapely.to_wkb(b.geometry.values))
+    assert a.geometry.is_valid.all() and len(a) == 2 * 20 * 25
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "results.json"
+    result = subprocess.run([sys.executable, "-m", "dashboard", "bench", "--quick", "--folder", str(folder),
+                             "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return folder, json.loads(out.read_text()), result.stdout
+
+
+def test_quick_run_writes_a_complete_result(quick):
+    _, result, printed = quick
+    assert {"machine", "ingest", "pages", "pages_after_corrections", "ingest_after_corrections", "map_payloads",
+            "render", "late_corrections"} <= set(result)
+    for group in ("pages", "pages_after_corrections"):
+        assert {f"{v}/{p}" for v in ("province", "county") for p in ("overview_and_map", "trend", "gaps_villages")} \
+            == set(result[group])
+    assert set(result["map_payloads"]) == {"province", "county", "township"}
+    assert {"overview/province", "map/province", "overview/county", "map/county"} == set(result["render"]["pages"])
+    assert result["render"]["peak_rss_mib"] > 0
+    assert "ratio to bare read_csv" in printed and "map payload" in printed
+
+
+def test_ratios_are_computed_from_the_measured_numbers(quick):
+    _, result, _ = quick
+    ingest = result["ingest"]
+    assert ingest["ratio"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
+    for page in result["pages"].values():
+        assert page["ratio_to_bare"] == pytest.approx(page["rollup_sql_ms"] / page["bare_scan_ms"])
+        assert page["pandas_over_product"] == pytest.approx(page["pandas_ms"] / page["rollup_sql_ms"])
+        assert page["rollup_sql_ms"] > 0 and page["queries"] >= 2
+
+
+def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):
+    folder, result, _ = quick
+    province = synthetic.Province(folder / "c2-d4", 2, 4)
+    store = bench.build_store(province, folder / "store-c2-d4.duckdb")
+    county = bench.views(store, province)["county"]
+    day = province.date(1)
+    scan = bench.bare_scan(store, county, day, day)()
+    in_file = pd.read_csv(province.day_csv(1), dtype={"code": str})
+    in_county = in_file[in_file["code"].str[:6] == county["code"][:6]]
+    assert scan["rows"].iloc[0] == len(in_county)  # late corrections change values, never which rows exist
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        stored = con.execute("select sum(sampled) from facts where snapshot_date = ? and code like ?",
+                             [day, county["code"][:6] + "%"]).fetchone()[0]
+    assert scan["sampled"].iloc[0] == stored
+    assert rollup.rollup(store, county["code"], "testing", day).unit["reported"] == len(in_county)
