@@ -270,3 +270,22 @@ def table(result: dict) -> str:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def markdown(result: dict, command: str) -> str:
+    """BENCHMARKS.md: the latest figures, the machine, and the command that reproduces them."""
+    m = result["machine"]
+    return "\n".join([
+        "# Benchmarks", "",
+        f"Reproduce: `{command}` (the synthetic province and its store are cached in `bench/`, git-ignored).", "",
+        f"Machine: {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}, Python {m['python']}, "
+        f"DuckDB {m['duckdb']}; run on {m['date']}, {result['seconds'] / 60:.0f} min in all (shared machine: "
+        "ratios against baselines measured in the same process are what counts).", "",
+        f"Province: {result['counties']} counties, {result['days']} days, {result['rows_per_day']:,} grid rows a day.",
+        "", "```", table(result), "```", "",
+        "- *rollup SQL × bare scan*: the rollup queries behind a page against `select sum()` over the same rows "
+        "(one date; all dates for the trend).",
+        "- *pandas × slower*: the same rollup done by filtering and grouping an in-memory frame of all rows.",
+        "- *all SQL*: every query a page's data function runs; *with Python*: the whole function, DataFrames included.",
+        "- *render*: the page through Streamlit's AppTest in a process of its own (cold: first run; warm: best of 3).",
+        ""])

@@ -132,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="2 counties, 4 days, 3 runs each: a smoke run (CI)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
     p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
+    p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
     p.set_defaults(run=cmd_bench)
 
     p = sub.add_parser("demo", help="build the demo county store")
@@ -288,6 +289,9 @@ def cmd_bench(store: Store, args) -> int:
     folder = pathlib.Path(args.folder)
     result = bench.run(folder, counties, days, repeat, pathlib.Path(args.out or folder / "results.json"))
     print(bench.table(result))
+    if args.markdown:
+        command = "python -m dashboard bench" + ("" if (counties, days) == (100, 90) else f" --counties {counties} --days {days}")
+        pathlib.Path(args.markdown).write_text(bench.markdown(result, command), encoding="utf-8")
     return 0
 
 

@@ -63,14 +63,14 @@ def _write_rounds(con, rounds: pd.DataFrame) -> None:
 def _plan(load, rounds: pd.DataFrame) -> ingest.Plan:
     """A checked plan from a generated frame, as `ingest.plan` would make from the same CSV."""
     frame = load.frame.copy()
-    frame["num"] = frame["code"].map(codes.num).astype("int64")
-    frame["level"] = frame["code"].map(codes.level_of)
+    frame["num"] = codes.nums_of(frame["code"])
+    frame["level"] = codes.levels_of(frame["code"])
     frame["prefix_len"] = frame["level"].map(codes.PREFIX_LEN).astype("int8")
     round_no = None
     if load.domain == "testing":
         started = rounds[rounds["start_date"] <= load.snapshot_date]
         round_no = int(started["round"].max()) if len(started) else 1
         frame["round"] = round_no
-    digest = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()).hexdigest()
     return ingest.Plan(file=load.file_name, sha256=digest, domain=load.domain, snapshot_date=load.snapshot_date,
                        as_of_hour=load.as_of_hour, round=round_no, level=frame["level"].mode().iloc[0], frame=frame)

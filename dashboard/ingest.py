@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from . import checks, codes, fields, i18n, materialize, matching, queries, reports, sheets
@@ -277,7 +278,7 @@ def write_loads(con, plans: list[Plan], first_load_id: int, user: str) -> None:
     ids = range(first_load_id, first_load_id + len(plans))
     con.register("incoming_loads", pd.DataFrame([_load_record(p, i, user) for p, i in zip(plans, ids)]))
     queries.execute(con, "loads_append")
-    con.register("incoming_facts", pd.concat([_history_rows(p, i) for p, i in zip(plans, ids)], ignore_index=True))
+    con.register("incoming_facts", _all_history_rows(plans, ids))
     queries.execute(con, "facts_history_append")
     queries.execute(con, "facts_rebuild")
     materialize.refresh_all(con)
@@ -289,6 +290,17 @@ def _load_record(plan: Plan, load_id: int, user: str | None) -> dict:
     return dict(load_id=load_id, file_name=plan.file, sha256=plan.sha256, domain=plan.domain,
                 snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour, round=plan.round, level=plan.level,
                 rows_accepted=len(plan.frame), rows_rejected=0, loaded_by=user or current_user())
+
+
+def _all_history_rows(plans: list[Plan], ids) -> pd.DataFrame:
+    """Every plan's rows in one frame, load columns repeated per row (one concat, not one assign per load)."""
+    rows = pd.concat([p.frame for p in plans], ignore_index=True).drop(columns=["level"])
+    sizes = [len(p.frame) for p in plans]
+    for column, values in (("load_id", list(ids)), ("domain", [p.domain for p in plans]),
+                           ("snapshot_date", [p.snapshot_date for p in plans]),
+                           ("as_of_hour", [p.as_of_hour for p in plans])):
+        rows[column] = np.repeat(np.array(values, dtype=object), sizes)
+    return rows.astype({"load_id": "int64"})
 
 
 def _history_rows(plan: Plan, load_id: int) -> pd.DataFrame:
