@@ -71,3 +71,18 @@ def gap(numerator, denominator, target: float) -> int | None:
 
 def _isnan(value) -> bool:
     return bool(pd.isna(value))
+
+
+def headline_indicator(domain: str, unit_row=None) -> Indicator:
+    """The domain's main indicator, unless the unit's figures lack its denominator and another one is complete.
+
+    A county that reports 应检人数 but no 常住人口 (the Jintang file) still gets a
+    headline: testing completion instead of an empty coverage card.
+    """
+    main = BY_KEY[MAIN_INDICATOR[domain]]
+    if unit_row is None or not _isnan(unit_row.get(f"{main.key}_denominator")):
+        return main
+    for ind in for_domain(domain):
+        if not _isnan(unit_row.get(f"{ind.key}_denominator")) and not _isnan(unit_row.get(f"{ind.key}_numerator")):
+            return ind
+    return main

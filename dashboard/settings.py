@@ -5,6 +5,7 @@ from . import codes, indicators, materialize, queries
 from .store import Store
 
 DEFAULT_CARRY_DAYS = 3
+COUNTING_KEYS = ("carry_days",)  # with expected_level.*: the settings the stored rollups depend on
 DEFAULT_PACE_DAYS = 7       # gaps: a unit's pace is its mean daily increase over this many last reported days
 DEFAULT_SPIKE_FACTOR = 5.0  # data quality: a daily increase this many times the previous week's median is flagged
 
@@ -39,7 +40,7 @@ def put(store: Store, key: str, value) -> None:
         raise KeyError(key)
     with store.write() as con:
         queries.execute(con, "setting_put", key=key, value=str(value))
-        if not key.startswith("target."):  # targets apply when read; the counting rule changed: recount
+        if key in COUNTING_KEYS or key.startswith("expected_level."):  # the counting rule changed: recount
             materialize.refresh_all(con)
 
 

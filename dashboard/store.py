@@ -71,6 +71,7 @@ class _Reader:
         self.gate = _flock(store.sidecar("gate"), fcntl.LOCK_SH, timeout=WRITE_LOCK_TIMEOUT_S)
         self.signature = store.signature()
         self.con = duckdb.connect()
+        self.con.execute("set enable_progress_bar = false")
         self.con.execute("attach $path as store (read_only)", {"path": str(store.path)})
         self.active = 0
 
@@ -216,6 +217,7 @@ class Store:
         with self._exclusive():
             con = duckdb.connect(str(self.path))
             try:
+                con.execute("set enable_progress_bar = false")  # no bars on stderr during a large load
                 queries.execute(con, "create_schema")
                 con.execute("begin transaction")
                 yield con

@@ -144,3 +144,12 @@ def test_the_cli_prints_what_it_inferred(store):
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.returncode == 0
     assert "核酸采样 · 2022-04-12 截至18时 · 第3轮 · 乡镇/街道 · 16 行 · 所属 金堂县" in out.stdout
+
+
+def test_a_county_reporting_persons_to_test_but_no_residents_gets_a_completion_headline(store):
+    from dashboard import indicators
+    loaded(store, ingest.plan(store, FIXTURES / "jintang_testing_20220412.xlsx"))
+    county = rollup.rollup(store, "510121000000", "testing", dt.date(2022, 4, 12)).unit
+    chosen = indicators.headline_indicator("testing", county)
+    assert chosen.key == "testing_completion" and county[f"{chosen.key}_ratio"] == pytest.approx(847820 / 1029078)
+    assert indicators.headline_indicator("testing", None).key == "testing_coverage"

@@ -29,15 +29,15 @@ def headlines(ctx: Context) -> None:
 
 def card(ctx: Context, domain: str) -> None:
     """The domain's main indicator: figure, change, status in colour and words, then the facts behind it."""
-    ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
-    title = i18n.t("card_title", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang], indicator=ind.label(ctx.lang))
     day = ctx.domain_date(domain)
+    current = data.unit_rollup(ctx.store, ctx.code, domain, day) if day is not None else None
+    ind = indicators.headline_indicator(domain, current.unit if current is not None else None)
+    title = i18n.t("card_title", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang], indicator=ind.label(ctx.lang))
     with st.container(border=True, key=f"card-{domain}"):
         if day is None:
             st.metric(title, "—")
             st.caption(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang]))
             return
-        current = data.unit_rollup(ctx.store, ctx.code, domain, day)
         previous = data.unit_rollup(ctx.store, ctx.code, domain, ctx.previous_date(domain, day))
         head = model.headline(current, previous, ind, ctx.target(ind))
         since = i18n.t("card_delta_since", ctx.lang, date=i18n.fmt_date(head.previous_date, ctx.lang)) \

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import charts, fields, i18n
-from . import data, model
+from . import data, downloads, model
 from .context import Context, update
 from .controls import md_escape, view_pickers
 
@@ -34,6 +34,8 @@ def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = 
     st.dataframe(styled, key=widget_key, hide_index=True, width="stretch", height=height,
                  on_select=lambda: _drill(widget_key, codes), selection_mode="single-row",
                  column_config=_columns(ctx))
+    downloads.table(shown, f"{ctx.unit['name']}_{ind.label(ctx.lang)}_{ctx.date.isoformat()}", ctx.lang,
+                    key=widget_key, labels=_columns(ctx))
 
 
 def _cell_style(status: str) -> str:

@@ -1,0 +1,296 @@
+"""数据导入 without Streamlit: uploaded bytes to a checked plan, the preview tables, the load history in words.
+
+Why a module of plain functions: AppTest cannot upload a file, so everything
+between the uploaded bytes and the confirm button lives here and is tested
+directly with the fixtures. The work itself is the CLI's code path,
+`ingest.plan` then `ingest.commit`, and `loads.rollback`/`loads.restore`;
+nothing here reads a file any other way or writes the store by itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pathlib
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from .. import codes, fields, i18n, indicators, ingest, loads, rollup
+from ..messages import Message
+from ..store import Store
+
+PREVIEW_ROWS = 1_000        # rows of parsed values shown; a 500,000-row file still loads whole
+MESSAGE_ROWS = 1_000        # errors or warnings listed per file; the count says how many there are
+PICKER_UNITS = 5_000        # units offered in a selector; villages then grids are left out beyond that
+NAME_PROBLEMS = ("err_unknown_name", "err_ambiguous_name")
+_XLSX_MAGIC, _XLS_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+
+
+def current_user() -> str:
+    """Who imports or changes something. The one place a later login will supply the name."""
+    return ingest.current_user()
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, kept in memory only (never written anywhere but a temp file to read it)."""
+    name: str
+    data: bytes = b""
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def key(self) -> str:
+        """Stable across reruns and independent of the name: the same bytes uploaded twice are one file."""
+        return self.sha256[:16]
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the user corrected of the inferred values; None means 'as inferred'."""
+    domain: str | None = None
+    snapshot_date: dt.date | None = None
+    round: int | None = None
+    parent: str | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(v is not None for v in (self.domain, self.snapshot_date, self.round, self.parent))
+
+
+def uploads(files) -> list[Upload]:
+    """The uploader's files as Uploads, each content once, in the order given."""
+    seen, out = set(), []
+    for f in files or []:
+        upload = Upload(f.name, f.getvalue())
+        if upload.key not in seen:
+            seen.add(upload.key)
+            out.append(upload)
+    return out
+
+
+def plan_upload(store: Store, upload: Upload, overrides: Overrides = Overrides(),
+                on_progress: ingest.Progress | None = None) -> ingest.Plan:
+    """Checks an uploaded file exactly as `python -m dashboard ingest` would; stores nothing.
+
+    The bytes go to a temp file only because the readers read paths; the file
+    is deleted before this returns. Its suffix follows the content, not the
+    name, so a file of any name is read (an XLSX is a zip; anything else is
+    tried as text); an old binary .xls is refused with a message saying how to fix it.
+    """
+    if upload.data.startswith(_XLS_MAGIC):
+        return ingest.Plan(file=upload.name, sha256=upload.sha256,
+                           errors=[Message("imp_err_xls", {"file": upload.name})])
+    suffix = ".xlsx" if upload.data.startswith(_XLSX_MAGIC) else ".csv"
+    with tempfile.TemporaryDirectory(prefix="dashboard-upload-") as folder:
+        path = pathlib.Path(folder) / f"upload{suffix}"
+        path.write_bytes(upload.data)
+        return ingest.plan(store, path, domain=overrides.domain, snapshot_date=overrides.snapshot_date,
+                           round=overrides.round, parent=overrides.parent, display_name=upload.name,
+                           on_progress=on_progress)
+
+
+def confirm(store: Store, plan: ingest.Plan, on_progress: ingest.Progress | None = None) -> ingest.LoadResult:
+    """Stores a checked plan as one load (the same commit as the CLI), in the current user's name."""
+    return ingest.commit(store, plan, current_user(), on_progress=on_progress)
+
+
+# ---- what a plan shows ------------------------------------------------------------
+
+def facts(plan: ingest.Plan, units: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """(label, value) of what was inferred: domain, date, as-of hour, round, level, parent, rows; '—' when unknown."""
+    level = plan.level or (plan.frame["level"].mode().iloc[0] if "level" in plan.frame and len(plan.frame) else None)
+    names = names_of(units, [plan.parent])
+    return [
+        (i18n.t("imp_fact_domain", lang), fields.DOMAIN_LABELS[plan.domain][lang] if plan.domain else "—"),
+        (i18n.t("imp_fact_date", lang), plan.snapshot_date.isoformat() if plan.snapshot_date else "—"),
+        (i18n.t("imp_fact_hour", lang), i18n.t("imp_hour_value", lang, hour=plan.as_of_hour)
+         if plan.as_of_hour else "—"),
+        (i18n.t("imp_fact_round", lang), str(plan.round) if plan.round else "—"),
+        (i18n.t("imp_fact_level", lang), codes.LEVEL_LABELS[level][lang] if level else "—"),
+        (i18n.t("imp_fact_parent", lang), names.get(plan.parent, plan.parent) if plan.parent else "—"),
+        (i18n.t("imp_fact_rows", lang), i18n.fmt_count(len(plan.frame), lang)),
+    ]
+
+
+def preview_rows(plan: ingest.Plan, units: pd.DataFrame, lang: str, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
+    """The accepted rows as sent: file row, code, matched name, the domain's fields under UI-language headers."""
+    frame = plan.frame.head(limit)
+    if frame.empty or plan.domain is None:
+        return pd.DataFrame()
+    names = names_of(units, frame["code"])
+    out = pd.DataFrame({i18n.t("imp_col_row", lang): frame.index.to_numpy(),
+                        i18n.t("imp_col_code", lang): frame["code"].to_numpy(),
+                        i18n.t("col_name", lang): frame["code"].map(names).to_numpy()})
+    for f in fields.domain_fields(plan.domain):
+        if f.name in frame:
+            out[f.label(lang)] = frame[f.name].to_numpy()
+    if "round" in frame:
+        out[fields.ROUND_LABELS[lang]] = frame["round"].to_numpy()
+    return out
+
+
+def names_of(units: pd.DataFrame, wanted) -> dict[str, str]:
+    """code -> name for the codes wanted only: a province store holds half a million units."""
+    found = units[units["code"].isin(list(wanted))]
+    return dict(zip(found["code"], found["name"]))
+
+
+def name_problems(plan: ingest.Plan, lang: str, limit: int = MESSAGE_ROWS) -> pd.DataFrame:
+    """Unknown or ambiguous names with the closest known names: what the clerk has to fix or disambiguate."""
+    found = [m for m in plan.errors if m.key in NAME_PROBLEMS][:limit]
+    rows = [(m.row, m.values.get("value"), i18n.t(f"imp_{m.key}", lang), m.values.get("options")) for m in found]
+    return pd.DataFrame(rows, columns=[i18n.t("imp_col_row", lang), i18n.t("imp_col_name_given", lang),
+                                       i18n.t("imp_col_problem", lang), i18n.t("imp_col_suggestions", lang)])
+
+
+def messages_table(messages: list[Message], lang: str, limit: int = MESSAGE_ROWS) -> pd.DataFrame:
+    """Row, column and the message in the user's language; only the first `limit` are rendered into text."""
+    rows = [("" if m.row is None else str(m.row), m.column or "", m.text(lang)) for m in messages[:limit]]
+    return pd.DataFrame(rows, columns=[i18n.t("imp_col_row", lang), i18n.t("imp_col_column", lang),
+                                       i18n.t("imp_col_message", lang)])
+
+
+def earlier_load(history: pd.DataFrame, plan: ingest.Plan) -> pd.Series | None:
+    """The load that already holds this very file for its domain and date (then loading again changes nothing)."""
+    if not plan.sha256 or plan.domain is None or plan.snapshot_date is None or history.empty:
+        return None
+    same = history[(history["sha256"] == plan.sha256) & (history["domain"] == plan.domain)
+                   & (history["snapshot_date"].map(_day) == plan.snapshot_date)]
+    return None if same.empty else same.sort_values("load_id").iloc[-1]
+
+
+def _day(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def figures_unit(plan: ingest.Plan, units: pd.DataFrame) -> str | None:
+    """The unit whose figures a load changes as a whole: the parent the names were found in, else the nearest
+    unit holding every row of the file (a township's file of villages: that township)."""
+    if plan.parent or plan.frame.empty:
+        return plan.parent
+    first = plan.frame["code"].iloc[int(plan.frame["num"].to_numpy().argmin())]
+    last = int(plan.frame["num"].max())
+    candidates = codes.ancestor_codes(first)  # nearest first
+    present = set(units.loc[units["code"].isin(candidates), "code"])
+    return next((c for c in candidates if c in present
+                 and codes.num(c) <= last < codes.num(c) + codes.span(codes.level_of(c))), None)
+
+
+def figures_after(store: Store, plan: ingest.Plan, units: pd.DataFrame, lang: str) -> str | None:
+    """'金堂县 4月12日：应检尽检完成率 82.4%（84.78万 / 102.91万 人）…': the loaded file's figures as the dashboard now
+    counts them (the same rollup as the overview), so the clerk sees at once that they arrived."""
+    code = figures_unit(plan, units)
+    if code is None or plan.domain is None or plan.snapshot_date is None:
+        return None
+    row = rollup.rollup(store, code, plan.domain, plan.snapshot_date).unit
+    if row is None:
+        return None
+    parts = []
+    for ind in indicators.for_domain(plan.domain):
+        ratio, num, den = (row.get(f"{ind.key}_{k}") for k in ("ratio", "numerator", "denominator"))
+        if ratio is not None and not pd.isna(ratio):
+            parts.append(i18n.t("imp_figure", lang, indicator=ind.label(lang), ratio=i18n.fmt_percent(float(ratio)),
+                                num=i18n.fmt_count(num, lang, wan=True), den=i18n.fmt_count(den, lang, wan=True),
+                                unit=i18n.t(f"unit_{ind.unit}", lang)))
+    if not parts:
+        return None
+    name = names_of(units, [code]).get(code, code)
+    return i18n.t("imp_figures", lang, name=name, date=i18n.fmt_date(plan.snapshot_date, lang),
+                  figures=("；" if lang == "zh" else "; ").join(parts))
+
+
+# ---- the load history ------------------------------------------------------------
+
+def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Every load, newest first, in words: id, file, short hash, domain, date, rows, time, by whom, status."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame({
+        t("imp_col_load"): history["load_id"].astype(int).to_numpy(),
+        t("imp_col_file"): history["file_name"].astype(str).to_numpy(),
+        t("imp_col_hash"): history["sha256"].astype(str).str[:10].to_numpy(),
+        t("imp_col_domain"): [fields.DOMAIN_LABELS.get(d, {}).get(lang, d) for d in history["domain"]],
+        t("imp_col_date"): [_day(d) for d in history["snapshot_date"]],
+        t("imp_col_rows"): history["rows_accepted"].astype("Int64").to_numpy(),
+        t("imp_col_time"): pd.to_datetime(history["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+        t("imp_col_user"): history["loaded_by"].astype(str).to_numpy(),
+        t("imp_col_status"): [status_word(s, lang) for s in history["status"]],
+    })
+
+
+def status_word(status: str, lang: str) -> str:
+    key = f"imp_status_{status}"
+    return i18n.t(key, lang) if key in i18n.MESSAGES else str(status)
+
+
+def load_label(row: pd.Series, lang: str) -> str:
+    """'#12 · file.xlsx · 核酸采样 2022-04-12': one load in a selector (its status is in the table and on the button:
+    a selector keeps showing the label an option had when it was chosen)."""
+    return i18n.t("imp_load_label", lang, load_id=int(row["load_id"]), file=row["file_name"],
+                  domain=fields.DOMAIN_LABELS.get(row["domain"], {}).get(lang, row["domain"]),
+                  date=_day(row["snapshot_date"]).isoformat())
+
+
+def superseding(store: Store, history: pd.DataFrame, load_id: int) -> list[int]:
+    """The loads whose rows win over this one's: later (as-of hour, then load id), same domain and date, same units.
+
+    A superseded load comes back by rolling these back (nothing is deleted,
+    each can be restored again). Loads of the same date for other units are
+    left alone: two townships' files of one day do not supersede each other.
+    """
+    row = history.set_index("load_id").loc[load_id]
+    same_day = history[(history["domain"] == row["domain"]) & (history["status"] != "rolled_back")
+                       & (history["snapshot_date"].map(_day) == _day(row["snapshot_date"]))
+                       & (history["load_id"] != load_id)]
+    rank = lambda hour, lid: (24 if pd.isna(hour) else int(hour), int(lid))  # noqa: E731
+    mine = rank(row["as_of_hour"], load_id)
+    later = [int(lid) for lid, hour in zip(same_day["load_id"], same_day["as_of_hour"]) if rank(hour, lid) > mine]
+    units = set(store.query("load_nums", load_id=load_id)["num"])
+    return sorted(lid for lid in later if units & set(store.query("load_nums", load_id=lid)["num"]))
+
+
+def roll_back(store: Store, load_id: int) -> None:
+    loads.rollback(store, load_id, current_user())
+
+
+def restore(store: Store, history: pd.DataFrame, load_id: int) -> list[int]:
+    """Makes a load's values current again: a rolled-back load is restored; a superseded one by rolling back
+    the loads that supersede it. Returns the loads rolled back on the way."""
+    status = history.set_index("load_id").loc[load_id, "status"]
+    if status == "rolled_back":
+        loads.restore(store, load_id, current_user())
+        return []
+    later = superseding(store, history, load_id)
+    for lid in later:
+        loads.rollback(store, lid, current_user())
+    return later
+
+
+# ---- selectors --------------------------------------------------------------------
+
+def unit_choices(units: pd.DataFrame, limit: int = PICKER_UNITS, with_grids: bool = False) -> pd.DataFrame:
+    """Units to offer in a selector, in hierarchy order: all of them in a county; in a province store the
+    finest levels are left out until the list is short enough to scroll and type into."""
+    out = units if with_grids else units[units["level"] != "grid"]
+    for level in ("grid", "village", "township"):
+        if len(out) <= limit:
+            break
+        out = out[out["level"] != level]
+    return out
+
+
+def unit_label(units: pd.DataFrame, lang: str):
+    """A format function for unit selectors: '赵镇街道 · 乡镇/街道 · 510121001000' (grid names repeat, codes do not)."""
+    table = units.set_index("code")
+
+    def label(code) -> str:
+        if code is None or code not in table.index:
+            return "" if code is None else str(code)
+        row = table.loc[code]
+        retired = "" if bool(row["active"]) else i18n.t("set_retired_mark", lang)
+        return f"{row['name']} · {codes.LEVEL_LABELS[row['level']][lang]} · {code}{retired}"
+    return label

@@ -1,0 +1,89 @@
+"""趋势 Trends: an indicator over time for the current unit, compared with chosen units, or all children side by side.
+
+Every calendar day is a point, so a day without data breaks the line instead
+of pretending to be zero (dashboard/trends.py); testing rounds are marked
+where counts restart. The numbers behind the chart are in a table below it,
+blanks where there was no data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from .. import analysis_charts, fields, i18n, trends
+from . import analysis_data
+from .context import Context
+from .controls import view_pickers
+from .model import level_words
+
+PERIODS = (14, 28, 0)  # days shown; 0 = every snapshot
+MAX_MULTIPLES = 36
+
+
+def render(ctx: Context) -> None:
+    view_pickers(ctx, key="trends")
+    days = [d for d in ctx.by_domain.get(ctx.domain, []) if d <= ctx.date]
+    if not days:
+        st.info(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
+        return
+    children = trends.children_codes(ctx.store, ctx.code)
+    measure, period, chosen, multiples = controls(ctx, children)
+    last = days[-1]
+    first = days[0] if period == 0 else max(days[0], last - dt.timedelta(days=period - 1))
+    marks = [(d, i18n.t("trend_round", ctx.lang, round=r))
+             for r, d in analysis_data.rounds(ctx.store, ctx.code, ctx.domain, first, last)]
+    names = dict(zip(children["code"], children["name"]))
+    series = [(str(ctx.unit["name"]), analysis_data.series(ctx.store, ctx.code, ctx.ind.key, first, last))]
+    series += [(str(names[c]), analysis_data.series(ctx.store, c, ctx.ind.key, first, last)) for c in chosen]
+    title = i18n.t("trends_chart_title", ctx.lang, indicator=ctx.ind.label(ctx.lang),
+                   measure=i18n.t(f"trends_measure_{measure}", ctx.lang))
+    st.markdown(f"**{title}**")
+    st.plotly_chart(analysis_charts.lines(series, measure, ctx.lang, marks, i18n.t("trends_target", ctx.lang)),
+                    config={"displayModeBar": False}, key=f"trend-lines-{ctx.lang}")
+    st.caption(i18n.t("trends_gaps_note", ctx.lang))
+    if multiples and len(children):
+        small_multiples(ctx, children, measure, first, last, marks)
+    with st.expander(i18n.t("trends_table", ctx.lang)):
+        frame = trends.table(dict(series), measure)
+        frame["snapshot_date"] = [d.isoformat() for d in frame["snapshot_date"]]
+        st.dataframe(frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)}),
+                     hide_index=True, width="stretch", key="trends-table")
+
+
+def controls(ctx: Context, children) -> tuple[str, int, list[str], bool]:
+    """Measure, period, units to compare (children of the current unit) and the small-multiples switch."""
+    one, two = st.columns([3, 2], vertical_alignment="bottom")
+    with one:
+        measure = st.segmented_control(
+            i18n.t("trends_measure", ctx.lang), list(trends.MEASURES), default="ratio", key="trends-measure",
+            format_func=lambda m: i18n.t(f"trends_measure_{m}", ctx.lang)) or "ratio"
+    with two:
+        period = st.selectbox(i18n.t("trends_period", ctx.lang), list(PERIODS), index=1, key="trends-period",
+                              format_func=lambda p: i18n.t("trends_period_all", ctx.lang) if p == 0
+                              else i18n.t("trends_period_days", ctx.lang, days=p))
+    if children.empty:
+        return measure, period, [], False
+    names = dict(zip(children["code"], children["name"]))
+    level = level_words(children["level"].mode().iloc[0], ctx.lang)
+    three, four = st.columns([3, 2], vertical_alignment="bottom")
+    with three:
+        chosen = st.multiselect(i18n.t("trends_compare", ctx.lang, level=level), list(names), format_func=names.get,
+                                max_selections=len(analysis_charts.PALETTE) - 1, key=f"trends-compare-{ctx.code}",
+                                placeholder=i18n.t("trends_compare_placeholder", ctx.lang))
+    with four:
+        multiples = st.toggle(i18n.t("trends_multiples", ctx.lang, level=level), key="trends-multiples")
+    return measure, period, chosen, multiples
+
+
+def small_multiples(ctx: Context, children, measure: str, first, last, marks) -> None:
+    """All children (up to MAX_MULTIPLES), same scales; three columns on a laptop, two on a phone-sized chart."""
+    shown = children.head(MAX_MULTIPLES)
+    series = [(str(n), analysis_data.series(ctx.store, c, ctx.ind.key, first, last))
+              for c, n in zip(shown["code"], shown["name"])]
+    level = level_words(children["level"].mode().iloc[0], ctx.lang, capital=True)
+    st.markdown(f"**{i18n.t('trends_multiples_title', ctx.lang, level=level, count=len(series))}**")
+    if len(children) > MAX_MULTIPLES:
+        st.caption(i18n.t("trends_multiples_cut", ctx.lang, shown=MAX_MULTIPLES, total=len(children)))
+    st.plotly_chart(analysis_charts.small_multiples(series, measure, ctx.lang, marks, columns=3),
+                    config={"displayModeBar": False}, key=f"trend-multiples-{ctx.lang}")

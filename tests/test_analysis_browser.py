@@ -1,0 +1,65 @@
+"""The analyst pages in a real browser (Debian's Chromium via Playwright, `streamlit run app.py` on the demo store).
+
+Checks what AppTest cannot: the charts draw, nothing is fetched from the
+internet, nothing overflows at phone width, and a flag's relative link really
+resolves to the overview at that unit. Screenshots of each page in both
+languages at 1440×900 and 390×844 go to tests/screenshots/ (git-ignored).
+Same server fixture pattern as tests/test_browser.py; skips without Chromium
+except under CI=true, where it fails.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import _REASON, PLOTS_READY, READY, SHOTS, browser, open_page, server, wait_for  # noqa: F401
+
+pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+
+PAGES = (("/gaps?domain=testing", "gaps"), ("/trends?domain=testing", "trends"), ("/quality?domain=testing", "quality"))
+OVERFLOW = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return main.scrollWidth - main.clientWidth; }"""
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_analysis_screenshots_and_nothing_overflows(browser, server, width, height):  # noqa: F811
+    for route, name in PAGES:
+        for lang in ("zh", "en"):
+            page = open_page(browser, server, f"{route}&lang={lang}", width, height)
+            wait_for(page, PLOTS_READY, f"the charts of {name} to draw")
+            page.wait_for_timeout(300)  # last paint of the charts
+            page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
+            assert page.evaluate(OVERFLOW) <= 1, f"{name} {lang} at {width}px overflows"
+            assert page.external == [], page.external
+            assert "Traceback" not in page.locator("[data-testid='stMain']").inner_text()
+            page.close()
+
+
+def test_small_multiples_draw_one_panel_per_township(browser, server, demo_store):  # noqa: F811
+    towns = len(demo_store.query("unit_children", code="990101000000"))
+    page = open_page(browser, server, "/trends?domain=testing", 1440, 1600)
+    page.get_by_text("全部下辖乡镇/街道小图").click()
+    wait_for(page, "() => document.querySelectorAll('.js-plotly-plot').length === 2", "the small multiples")
+    wait_for(page, PLOTS_READY, "the small multiples to draw")
+    panels = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1].data.length")
+    assert panels == towns * 2  # a line and its target per township
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / "trends-multiples-zh-1440x1600.png"))
+    assert page.external == []
+    page.close()
+
+
+def test_a_flag_link_resolves_to_the_overview_at_its_unit(browser, server, demo_store):  # noqa: F811
+    from dashboard import quality, rollup
+    from dashboard.demo_data import COUNTY_CODE, LAST_DATE
+    from dashboard.ui.analysis_data import overview_link
+
+    flag = quality.anomalies(demo_store, COUNTY_CODE, "testing", LAST_DATE, LAST_DATE).iloc[0]
+    page = open_page(browser, server, "/quality?domain=testing")
+    target = page.evaluate("(link) => new URL(link, location.href).href",
+                           overview_link(flag["code"], flag["snapshot_date"], "testing", "zh"))
+    page.goto(target)
+    page.wait_for_selector(READY, timeout=30_000)
+    wait_for(page, "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 3", "the overview's cards")
+    title = page.locator("[data-testid='stMain'] h1").inner_text()
+    assert title.startswith(str(rollup.unit(demo_store, flag["code"])["name"]))
+    page.close()

@@ -1,0 +1,94 @@
+"""The 简报 page in Chromium: the present view fills a 1920×1080 screen without scrolling, and the downloads work.
+
+Uses the server, browser and page helpers of tests/test_browser.py (a
+`streamlit run app.py` on a copy of the demo store). Screenshots of the
+present view (zh, en) and of the page at 1440×900 and 390×844 go to
+tests/screenshots/. Skips without /usr/bin/chromium, fails instead under CI=true.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+
+from dashboard import fields, i18n, rollup
+from test_browser import MAP_READY, PLOTS_READY, SHOTS, browser, open_page, pytestmark, server, wait_for  # noqa: F401
+
+TOWNSHIP = "990101101000"
+SLIDE = ".st-key-briefing-slide"
+PARTS = {"title": f"{SLIDE} h1", "indicators": f"{SLIDE} [data-testid='stMetric']",
+         "map": f"{SLIDE} .js-plotly-plot", "gap table": f"{SLIDE} table.briefing-gaps"}
+
+
+def boxes(page, selector: str) -> list[dict]:
+    return page.evaluate("""(sel) => Array.from(document.querySelectorAll(sel)).map(e => {
+        const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; })""",
+                         selector)
+
+
+@pytest.mark.parametrize("lang, query", [("zh", ""), ("en", f"&lang=en&unit={TOWNSHIP}&domain=testing")])
+def test_present_view_fits_a_1920x1080_screen(browser, server, lang, query):
+    page = open_page(browser, server, f"/briefing?present=1{query}", 1920, 1080)
+    wait_for(page, MAP_READY, "the map to draw", 20_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SHOTS / f"briefing-present-{lang}-1920x1080.png"))
+    found = {name: boxes(page, selector) for name, selector in PARTS.items()}
+    assert [len(found[n]) for n in PARTS] == [1, 3, 1, 1], found
+    for name, items in found.items():
+        for box in items:
+            assert box["top"] >= 0 and box["left"] >= 0 and box["bottom"] <= 1080 and box["right"] <= 1920, (name, box)
+    scroll = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+        return [m.scrollHeight - m.clientHeight, document.documentElement.scrollHeight - innerHeight,
+                document.documentElement.scrollWidth - innerWidth]; }""")
+    assert max(scroll) <= 1, f"the present view scrolls: {scroll}"
+    hidden = page.evaluate("""() => ['stSidebar', 'stHeader', 'stToolbar'].map(id => {
+        const e = document.querySelector(`[data-testid="${id}"]`); return !e || e.getBoundingClientRect().width === 0
+            || getComputedStyle(e).display === 'none'; })""")
+    assert all(hidden), f"sidebar, header, toolbar hidden: {hidden}"
+    assert page.locator(".st-key-breadcrumb").is_hidden()
+    rows = page.locator(f"{SLIDE} table.briefing-gaps tbody tr").count()
+    assert 1 <= rows <= 8
+    assert page.external == [], page.external
+    page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_page_screenshots_and_nothing_overflows(browser, server, width, height):
+    for lang in ("zh", "en"):
+        page = open_page(browser, server, f"/briefing?lang={lang}", width, height)
+        wait_for(page, PLOTS_READY, "the briefing map to draw", 20_000)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / f"briefing-{lang}-{width}x{height}.png"))
+        overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+            return main.scrollWidth - main.clientWidth; }""")
+        assert overflow <= 1, f"briefing {lang} at {width}px overflows by {overflow}px"
+        assert page.external == [], page.external
+        page.close()
+
+
+def test_deck_and_gap_table_download_from_the_page(browser, server, demo_store):
+    page = open_page(browser, server, "/briefing?domain=testing")
+    link = page.locator("[data-testid='stLinkButton'] a").first
+    assert link.evaluate("a => a.href") == f"{server}/briefing?domain=testing&present=1"
+    with page.expect_download(timeout=60_000) as caught:
+        page.locator(".st-key-briefing-pptx button").first.click()
+    deck = Presentation(caught.value.path())
+    assert caught.value.suggested_filename == "简报_示范县_2022-05-07.pptx"
+    assert len(deck.slides) == 2 + len(fields.DOMAINS)
+    ratio = rollup.rollup(demo_store, "990101000000", "testing").unit["testing_coverage_ratio"]
+    assert any(i18n.fmt_percent(ratio) in shape.text_frame.text for shape in deck.slides[2].shapes
+               if shape.has_text_frame)
+    with page.expect_download(timeout=30_000) as caught:
+        page.locator("[class*='st-key-briefing-gaps-'][class*='-csv'] button").first.click()
+    table = pd.read_csv(io.BytesIO(open(caught.value.path(), "rb").read()), encoding="utf-8-sig")
+    assert list(table.columns) == ["序号", "名称", "状态", "完成率", "缺口（人）", "较上次（百分点）"]
+    assert list(table["名称"]) == [page.locator(f"{SLIDE} table.briefing-gaps tbody tr").nth(i)
+                                   .locator("td").nth(1).inner_text() for i in range(len(table))]
+    with page.expect_download(timeout=30_000) as caught:
+        page.locator("[class*='st-key-briefing-img-'][class*='testing_map-png'] button").first.click()
+    assert caught.value.suggested_filename.endswith("_testing_map.png")
+    assert open(caught.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert page.external == []
+    page.close()

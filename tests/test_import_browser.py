@@ -1,0 +1,121 @@
+"""The 数据导入 page in a real browser: upload a township office's file, confirm, and see the figures on the overview.
+
+A store holding only 金堂县's unit list (built through the core, as a county
+starts) is served by `streamlit run app.py`; the sample XLSX goes through the
+file uploader's input. Screenshots of the import and settings pages in both
+languages at 1440×900 and 390×844 land in tests/screenshots/ for a human to look at.
+
+Skips when /usr/bin/chromium is missing, except under CI=true, where it fails (see test_browser.py).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from dashboard import i18n, units
+from dashboard.store import Store
+from tests.test_browser import (_REASON, READY, ROOT, SHOTS, _free_port, _wait_healthy, browser,  # noqa: F401
+                                open_page, wait_for)
+
+pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+FIXTURES = ROOT / "tests" / "fixtures"
+REPORT = FIXTURES / "jintang_testing_20220412.xlsx"
+UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free port, on a store with the Jintang units and no report yet."""
+    db = tmp_path_factory.mktemp("import-browser") / "jintang.duckdb"
+    units.load_units(Store(db), FIXTURES / "jintang_units.csv")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def totals() -> tuple[int, int]:
+    """(sampled, persons to test) from the file's own 总计 row."""
+    rows = list(openpyxl.load_workbook(REPORT).active.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "应检人数" in r)
+    total = next(r for r in rows if r and r[0] == "总计")
+    return total[header.index("已采样人数")], total[header.index("应检人数")]
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def upload(page, *files) -> None:
+    """Puts files into the uploader and waits until every one is checked (each shows its confirm button)."""
+    page.locator(UPLOADER).set_input_files([str(f) for f in files])
+    wait_for(page, f"""() => document.querySelectorAll('[class*="st-key-imp-file-"]').length === {len(files)}
+        && document.querySelectorAll('[class*="st-key-imp-confirm-"], [class*="st-key-imp-restore-"]').length
+           === {len(files)}""", "every uploaded file to be checked", 60_000)
+    page.wait_for_selector(READY)
+
+
+def test_upload_confirm_and_the_overview_shows_the_new_figures(browser, server):
+    sampled, to_test = totals()
+    page = open_page(browser, server, "/import")
+    upload(page, REPORT)
+    text = main_text(page)
+    assert "核酸采样" in text and "2022-04-12" in text and "乡镇/街道" in text and "金堂县" in text
+    assert "检查通过：16 个单位" in text
+    page.get_by_role("button", name="确认导入").click()
+    page.get_by_text("已导入 jintang_testing_20220412.xlsx").wait_for(timeout=30_000)
+    page.wait_for_selector(READY)
+    text = main_text(page)
+    assert f"应检尽检完成率 {i18n.fmt_percent(sampled / to_test)}" in text  # 82.4%, the county, as now counted
+    assert f"{i18n.fmt_count(sampled, 'zh', wan=True)} / {i18n.fmt_count(to_test, 'zh', wan=True)}" in text
+    page.get_by_role("link", name="查看总览").click()
+    wait_for(page, "() => location.pathname.endsWith('/overview') || location.pathname === '/'", "the overview")
+    page.wait_for_selector(READY)
+    wait_for(page, "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 1", "the cards")
+    text = main_text(page)
+    assert "金堂县 · 4月12日" in text  # the new snapshot, without a restart
+    assert f"{i18n.fmt_count(sampled, 'zh', wan=True)} / " in text  # sampled, county-wide
+    assert "16 / 16 个乡镇/街道已报告" in text
+    assert page.external == [], "nothing may be fetched from the internet"
+    page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
+def test_screenshots_of_the_data_pages_and_nothing_overflows(browser, server, width, height):
+    """The import page with a good and a bad file checked, and the settings page, in both languages."""
+    bad = FIXTURES / "taichen_screening_20220429.csv"  # another county's villages: names not in this unit list
+    for lang in ("zh", "en"):
+        page = open_page(browser, server, f"/import?lang={lang}", width, height)
+        upload(page, REPORT, bad)
+        _shoot(page, f"import-{lang}-{width}x{height}")
+        assert ("Names that match no unit" if lang == "en" else "未能匹配的单位名称") in main_text(page)
+        page.get_by_role("tab", name=i18n.t("imp_tab_history", lang)).click()
+        page.wait_for_timeout(300)
+        _shoot(page, f"import-history-{lang}-{width}x{height}")
+        page.close()
+        page = open_page(browser, server, f"/settings?lang={lang}", width, height)
+        _shoot(page, f"settings-{lang}-{width}x{height}")
+        page.close()
+
+
+def _shoot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+        return main.scrollWidth - main.clientWidth; }""")
+    assert overflow <= 1, f"{name} overflows by {overflow}px"
+    assert page.external == [], page.external

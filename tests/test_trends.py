@@ -1,0 +1,84 @@
+"""Trends: one row per calendar day, missing days as gaps (never zeros), daily increases that respect rounds."""
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import demo_data, settings, trends
+from tests.helpers import COUNTY, G_JIA_1, G_ONE_1, V_JIA, load, small_store
+
+D = [dt.date(2022, 5, d) for d in range(1, 11)]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return small_store(tmp_path)
+
+
+def _testing(store, tmp_path, day, value, code=G_JIA_1):
+    load(store, tmp_path, f"t_{day:%Y%m%d}.csv", f"code,resident_population,sampled\n{code},1000,{value}\n")
+
+
+def test_a_day_without_any_report_is_a_gap_not_a_zero(store, tmp_path):
+    for day, value in ((D[0], 100), (D[1], 150), (D[3], 300)):
+        _testing(store, tmp_path, day, value)
+    out = trends.unit_series(store, V_JIA, "testing_coverage", D[0], D[3])
+    assert list(out["snapshot_date"]) == D[:4]
+    assert list(out["numerator"].iloc[[0, 1, 3]]) == [100, 150, 300] and pd.isna(out["numerator"].iloc[2])
+    assert pd.isna(out["ratio"].iloc[2]) and out["ratio"].iloc[3] == pytest.approx(0.3)
+    assert out["increase"].iloc[1] == 50
+    assert pd.isna(out["increase"].iloc[2]) and pd.isna(out["increase"].iloc[3])  # no day before to compare with
+    assert (out["target"] == 0.95).all()
+
+
+def test_a_unit_silent_beyond_the_carry_days_has_no_value(store, tmp_path):
+    _testing(store, tmp_path, D[0], 100)
+    for day in D[1:6]:
+        _testing(store, tmp_path, day, 10, code=G_ONE_1)  # the county keeps reporting, G_JIA_1 does not
+    out = trends.unit_series(store, G_JIA_1, "testing_coverage", D[0], D[5]).set_index("snapshot_date")
+    assert list(out.loc[D[1]:D[3], "numerator"]) == [100, 100, 100]  # carried for settings' 3 days
+    assert out.loc[D[4]:D[5], "numerator"].isna().all()
+    county = trends.unit_series(store, COUNTY, "testing_coverage", D[0], D[5]).set_index("snapshot_date")
+    assert county.loc[D[5], "numerator"] == 10
+
+
+def test_the_daily_increase_restarts_with_a_testing_round(store, tmp_path):
+    settings.put_round(store, COUNTY, 2, D[2])
+    _testing(store, tmp_path, D[0], 100)
+    _testing(store, tmp_path, D[1], 180)
+    _testing(store, tmp_path, D[2], 40)
+    _testing(store, tmp_path, D[3], 90)
+    out = trends.unit_series(store, V_JIA, "testing_coverage", D[0], D[3])
+    assert list(out["increase"].iloc[1:]) == [80, 40, 50]  # the round's first day counts from 0, never −140
+    assert trends.rounds_in(store, V_JIA, "testing", D[0], D[3]) == [(2, D[2])]
+    assert trends.rounds_in(store, V_JIA, "vaccination", D[0], D[3]) == []
+
+
+def test_daily_increase_on_plain_numbers():
+    days = pd.Series(D[:5])
+    values = pd.Series([10.0, 15.0, float("nan"), 30.0, 31.0])
+    out = trends.daily_increase(days, values, [D[4]])
+    assert pd.isna(out.iloc[0]) and out.iloc[1] == 5 and out.iloc[2:4].isna().all() and out.iloc[4] == 31
+
+
+def test_the_table_keeps_blanks_and_shows_percent(store, tmp_path):
+    _testing(store, tmp_path, D[0], 100)
+    _testing(store, tmp_path, D[2], 300)
+    frame = trends.table({"甲村": trends.unit_series(store, V_JIA, "testing_coverage", D[0], D[2])}, "ratio")
+    assert list(frame.columns) == ["snapshot_date", "甲村"]
+    assert frame["甲村"].iloc[0] == 10.0 and pd.isna(frame["甲村"].iloc[1]) and frame["甲村"].iloc[2] == 30.0
+
+
+def test_demo_grid_silent_for_five_days_shows_a_gap_at_the_end(demo_store, demo_store_path):
+    """The demo's grid silent for its last 5 days: carried for 3 days, then nothing (not zero) on the last two."""
+    con = duckdb.connect(str(demo_store_path), read_only=True)
+    silent = con.execute("select code from facts where domain = 'testing' and prefix_len = 15 group by code "
+                         "having max(snapshot_date) = ?", [demo_data.LAST_DATE - dt.timedelta(days=5)]).fetchall()
+    con.close()
+    assert len(silent) == 1
+    silent = silent[0][0]
+    out = trends.unit_series(demo_store, silent, "testing_coverage", demo_data.FIRST_DATE, demo_data.LAST_DATE)
+    last_two = out[out["snapshot_date"] > demo_data.LAST_DATE - dt.timedelta(days=2)]
+    assert len(last_two) == 2 and last_two["numerator"].isna().all() and last_two["ratio"].isna().all()
+    assert out["numerator"].iloc[:-2].notna().all() and (out["numerator"].fillna(1) > 0).all()
