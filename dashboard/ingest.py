@@ -319,6 +319,7 @@ def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     queries.execute(con, "facts_refresh", domain=plan.domain, snapshot_date=plan.snapshot_date)
     queries.execute(con, "loads_refresh_status", domain=plan.domain, snapshot_date=plan.snapshot_date)
     materialize.refresh(con, plan.domain, plan.snapshot_date)
+    _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
     con.unregister("incoming_facts")
     con.unregister("touched_nums")
@@ -334,6 +335,21 @@ def summary(store: Store, plan: Plan, lang: str) -> str:
         round=i18n.t("plan_round", lang, round=plan.round) if plan.round else "",
         level=codes.LEVEL_LABELS[plan.level][lang] if plan.level else "",
         parent=i18n.t("plan_parent", lang, name=parent.iloc[0]) if len(parent) else "")
+
+
+KEPT_WARNINGS = ("warn_total_mismatch",)  # the data-quality page checks these after the load
+
+
+def _keep_warnings(con, plan: Plan, load_id: int) -> None:
+    kept = [m for m in plan.warnings if m.key in KEPT_WARNINGS]
+    if not kept:
+        return
+    con.register("incoming_warnings", pd.DataFrame({
+        "load_id": load_id, "key": [m.key for m in kept], "line": [m.row for m in kept],
+        "column_name": [m.column for m in kept], "stated": [float(m.values.get("stated", "nan")) for m in kept],
+        "summed": [float(m.values.get("summed", "nan")) for m in kept]}))
+    queries.execute(con, "load_warnings_append")
+    con.unregister("incoming_warnings")
 
 
 def current_user() -> str:

@@ -26,11 +26,11 @@ USUAL_WINDOW_DAYS = 7         # completeness: "usually reports" looks at the pre
 USUAL_MIN_DAYS = 4            # ... and means on at least 4 of them (most)
 CONTEXT_DAYS = 14             # rows read before the window: previous values and the previous week's increases
 
-# Every rule, in the order the page lists them. total_mismatch needs the load warnings, which ingest does not
-# keep yet (the 合计 row is compared and dropped at load time): listed, shown as not checked.
+# Every rule, in the order the page lists them. total_mismatch reads the warnings ingest kept at load time
+# (the 合计 row itself is compared and dropped then).
 RULES = ("coverage_over_100", "cumulative_drop", "denominator_missing", "daily_spike", "total_mismatch",
          "double_reported")
-UNCHECKED_RULES = ("total_mismatch",)
+UNCHECKED_RULES: tuple[str, ...] = ()
 FLAG_COLUMNS = ("snapshot_date", "rule", "code", "name", "level", "parent_name", "field", "value",
                 "reference_field", "reference", "reference_date", "rows_below", "load_id", "file_name")
 
@@ -200,7 +200,7 @@ def anomalies(store: Store, code: str, domain: str, date_from: dt.date, date_to:
     values = settings.all_settings(store) if values is None else values
     factor = spike_factor(values) if factor is None else factor
     rows = delivered_rows(store, code, domain, date_from - dt.timedelta(days=CONTEXT_DAYS), date_to)
-    flags = check_rows(rows, domain, factor)
+    flags = _concat([check_rows(rows, domain, factor), total_mismatch(store, code, domain, date_from, date_to)])
     flags = flags[(flags["snapshot_date"] >= date_from) & (flags["snapshot_date"] <= date_to)]
     return describe(store, flags.reset_index(drop=True))
 
@@ -213,6 +213,32 @@ def delivered_rows(store: Store, code: str, domain: str, date_from: dt.date, dat
                        date_from=date_from, date_to=date_to)
     rows["snapshot_date"] = pd.to_datetime(rows["snapshot_date"])
     return rows
+
+
+def total_mismatch(store: Store, code: str, domain: str, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
+    """A file's 合计/总计 row that disagreed with the sum of its rows (kept by ingest when the file was loaded).
+
+    Flagged on the unit the file covered: the deepest unit containing all its rows.
+    """
+    u = rollup.unit(store, code)
+    lo = int(u["num"])
+    found = store.query("total_mismatches", domain=domain, date_from=date_from, date_to=date_to,
+                        lo=lo, hi=lo + codes.span(u["level"]))
+    if found.empty:
+        return found
+    covered = [_common_unit(a, b) for a, b in zip(found["first_code"], found["last_code"])]
+    hit = pd.DataFrame({"snapshot_date": pd.to_datetime(found["snapshot_date"]),
+                        "num": [codes.num(c) for c in covered], "load_id": found["load_id"]})
+    return _flags(hit, "total_mismatch", found["column_name"].values, found["stated"].values,
+                  "sum_of_rows", found["summed"].values)
+
+
+def _common_unit(first: str, last: str) -> str:
+    """The deepest division code whose prefix both codes share (a township file's rows -> the township)."""
+    for length in (12, 9, 6, 4, 2):
+        if first[:length] == last[:length] and len(first) > length:
+            return first[:length].ljust(12, "0")
+    return first[:2].ljust(12, "0")
 
 
 def rule_counts(flags: pd.DataFrame) -> dict[str, int | None]:

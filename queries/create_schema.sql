@@ -37,3 +37,4 @@ create table if not exists rollups (
     households_total_from_report bigint, households_total_from_register bigint,
     reported bigint, carried bigint, double_reported bigint, rows_used bigint, last_reported date,
     expected bigint, expected_prefix_len tinyint);
+create table if not exists load_warnings (load_id integer, key varchar, line integer, column_name varchar, stated double, summed double);

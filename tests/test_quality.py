@@ -141,11 +141,18 @@ def test_a_unit_reported_itself_and_through_its_children_is_flagged_with_both_fi
     assert rollup.rollup(store, COUNTY, "screening", D[0]).unit["double_reported"] == len(flags)
 
 
-def test_the_total_row_rule_is_listed_but_not_checked(store, tmp_path):
-    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,8\n")
-    counts = quality.rule_counts(quality.anomalies(store, COUNTY, "screening", D[0], D[0]))
-    assert list(counts) == list(quality.RULES)
-    assert counts["total_mismatch"] is None and counts["double_reported"] == 0
+def test_a_total_row_that_disagreed_at_load_time_is_flagged_on_the_unit_the_file_covered(store, tmp_path):
+    load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,8\n"
+                                            f"{G_ONE_2},20,15\n合计,30,25\n")  # 8 + 15 = 23, not 25
+    load(store, tmp_path, "s_20220502.csv", f"code,households_total,households_checked\n{G_ONE_1},10,9\n"
+                                            f"{G_ONE_2},20,16\n合计,30,25\n")  # agrees: no flag
+    flags = quality.anomalies(store, COUNTY, "screening", D[0], D[1])
+    hit = flags[flags["rule"] == "total_mismatch"]
+    assert list(zip(hit["code"], hit["snapshot_date"], hit["field"], hit["value"], hit["reference"])) == [
+        (V_ONE, D[0], "households_checked", 25, 23)]
+    assert hit["file_name"].iloc[0] == "s_20220501.csv" and hit["load_id"].iloc[0] == 1
+    counts = quality.rule_counts(flags)
+    assert list(counts) == list(quality.RULES) and counts["total_mismatch"] == 1
 
 
 def test_flags_outside_the_window_are_left_out_but_context_before_it_is_read(store, tmp_path):

@@ -159,10 +159,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "{field} rose {value} a day; the previous week's median was {reference} "
                                       "({times}×)"},
     "rule_total_mismatch": {"zh": "合计行与明细不符", "en": "Total row disagrees with its rows"},
-    "rule_total_mismatch_doc": {"zh": "报表中的合计行不等于各行之和。导入时会提示，但提示尚未保存，本页无法复查",
-                                "en": "A file's total row differs from the sum of its rows. Ingest warns at load "
-                                      "time, but the warnings are not stored yet, so this page cannot list them"},
-    "rule_total_mismatch_limit": {"zh": "未检查", "en": "not checked"},
+    "rule_total_mismatch_doc": {"zh": "报表中的合计行不等于各行之和（导入时发现并保存；合计行本身不计入）",
+                                "en": "A file's total row differs from the sum of its rows (found and kept at load "
+                                      "time; the total row itself is never counted)"},
+    "rule_total_mismatch_limit": {"zh": "须完全相等", "en": "must be equal"},
+    "rule_total_mismatch_detail": {"zh": "{field} 合计行 {value}，各行之和 {reference}",
+                                   "en": "{field}: total row {value}, sum of rows {reference}"},
     "rule_double_reported": {"zh": "本级与下级重复上报", "en": "Reported itself and through its units"},
     "rule_double_reported_doc": {"zh": "同一天既报了本单位的一行，又报了其下级单位（汇总只计下级）",
                                  "en": "On one date a row for the unit itself and rows for units below it (the "
