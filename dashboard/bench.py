@@ -208,7 +208,7 @@ def measure_render(store: Store, province: synthetic.Province) -> dict:
     """Each page rendered server-side through AppTest at province scale, cold and warm, in its own process,
     which also reports its peak memory (apart from this process's pandas baseline)."""
     views_ = views(store, province)
-    script = ROOT / "dashboard" / "bench_render.py"  # AppTest resolves app.py against the caller: run from ROOT
+    script = ROOT / "dashboard" / "ui" / "bench_render.py"  # AppTest resolves app.py against the caller: run from ROOT
     result = subprocess.run([sys.executable, str(script), str(store.path), views_["province"]["code"],
                              views_["county"]["code"]], capture_output=True, text=True, cwd=ROOT, timeout=900)
     if result.returncode != 0:

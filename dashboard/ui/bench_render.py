@@ -11,7 +11,7 @@ import sys
 import time
 
 PAGES = {"overview": "pages/overview.py", "map": "pages/map.py"}
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def render(page: str, unit: str) -> float:
