@@ -256,3 +256,14 @@ def test_a_flag_link_opens_the_overview_at_that_unit(monkeypatch, demo_store_pat
     assert_clean(overview)
     name = sql(demo_store_path, "select name from units where code = ?", params["unit"])[0][0]
     assert overview.title[0].value.startswith(name)
+
+
+@pytest.mark.parametrize("page, keys", [
+    ("pages/quality.py", {"quality-per-date", "quality-missing", "quality-flags", "quality-timeliness"}),
+    ("pages/trends.py", {"trends-table"}),
+])
+def test_every_analysis_table_downloads_as_csv_and_xlsx(monkeypatch, demo_store_path, page, keys):
+    at = run_page(monkeypatch, demo_store_path, page, domain="testing")
+    assert_clean(at)
+    found = {b.key for b in at.get("download_button")}
+    assert {f"{k}-{suffix}" for k in keys for suffix in ("csv", "xlsx")} <= found

@@ -89,6 +89,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality_none_missing": {"zh": "最近 {count} 个日期所有应报{level}都按时上报。",
                              "en": "Every expected unit ({level}) reported on each of the last {count} dates."},
     "quality_per_date": {"zh": "逐日统计", "en": "Per date"},
+    "quality_missing_file": {"zh": "未报单位", "en": "Units not reported"},
+    "quality_flags_file": {"zh": "异常标记", "en": "Anomaly flags"},
     "quality_missing_title": {
         "zh": "{date}未报告的{level}：{count} 个，其中 {usual} 个前 {window} 天至少报了 {days} 天",
         "en": "{level} that did not report on {date}: {count}, of which {usual} reported on at least {days} of "

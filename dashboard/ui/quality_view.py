@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import analysis_charts, fields, i18n, quality, settings
-from . import analysis_data
+from . import analysis_data, downloads
 from .context import Context
 from .controls import domain_picker, md_escape
 from .model import level_words
@@ -63,7 +63,9 @@ def completeness_section(ctx: Context, day: dt.date) -> None:
         completeness_chart(ctx, shown, capital)
     missing_list(ctx, day, capital)
     with st.expander(i18n.t("quality_per_date", ctx.lang)):
-        st.dataframe(completeness_table(frame, ctx.lang), hide_index=True, width="stretch", key="quality-per-date")
+        per_date = completeness_table(frame, ctx.lang)
+        st.dataframe(per_date, hide_index=True, width="stretch", key="quality-per-date")
+        downloads.table(per_date, _stem(ctx, "quality_per_date"), ctx.lang, key="quality-per-date")
 
 
 def completeness_chart(ctx: Context, frame: pd.DataFrame, title_level: str) -> None:
@@ -87,6 +89,7 @@ def missing_list(ctx: Context, day: dt.date, words: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", key="quality-missing", column_config={
         shown.columns[0]: st.column_config.TextColumn(pinned=True),
         link: st.column_config.LinkColumn(link, display_text=i18n.t("quality_open", ctx.lang))})
+    downloads.table(shown, _stem(ctx, "quality_missing_file"), ctx.lang, key="quality-missing")
 
 
 def missing_table(ctx: Context, rows: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -151,6 +154,7 @@ def anomalies_section(ctx: Context, day: dt.date) -> None:
     link = i18n.t("quality_col_link", ctx.lang)
     st.dataframe(shown, hide_index=True, width="stretch", key="quality-flags", column_config={
         link: st.column_config.LinkColumn(link, display_text=i18n.t("quality_open", ctx.lang))})
+    downloads.table(shown, _stem(ctx, "quality_flags_file"), ctx.lang, key="quality-flags")
 
 
 def rules_table(flags: pd.DataFrame, factor: float, lang: str) -> pd.DataFrame:
@@ -236,3 +240,9 @@ def timeliness_section(ctx: Context) -> None:
         h("quality_col_file"): frame["first_file"].astype(str).to_numpy(),
     })
     st.dataframe(shown, hide_index=True, width="stretch", key="quality-timeliness")
+    downloads.table(shown, _stem(ctx, "quality_timeliness"), ctx.lang, key="quality-timeliness")
+
+
+def _stem(ctx: Context, title_key: str) -> str:
+    """A download's file name: unit, what the table is, date."""
+    return f"{ctx.unit['name']}_{i18n.t(title_key, ctx.lang)}_{ctx.date.isoformat()}"

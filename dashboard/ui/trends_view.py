@@ -12,7 +12,7 @@ import datetime as dt
 import streamlit as st
 
 from .. import analysis_charts, fields, i18n, trends
-from . import analysis_data
+from . import analysis_data, downloads
 from .context import Context
 from .controls import view_pickers
 from .model import level_words
@@ -47,8 +47,10 @@ def render(ctx: Context) -> None:
     with st.expander(i18n.t("trends_table", ctx.lang)):
         frame = trends.table(dict(series), measure)
         frame["snapshot_date"] = [d.isoformat() for d in frame["snapshot_date"]]
-        st.dataframe(frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)}),
-                     hide_index=True, width="stretch", key="trends-table")
+        frame = frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)})
+        st.dataframe(frame, hide_index=True, width="stretch", key="trends-table")
+        downloads.table(frame, f"{ctx.unit['name']}_{i18n.t('trends_table', ctx.lang)}_{ctx.date.isoformat()}",
+                        ctx.lang, key="trends-table")
 
 
 def controls(ctx: Context, children) -> tuple[str, int, list[str], bool]:
