@@ -22,7 +22,7 @@ import streamlit as st
 from .. import codes, fields, i18n, ingest, rollup, templates
 from ..messages import InputError, Message
 from ..store import StoreBusy
-from . import admin, import_model
+from . import admin, downloads, import_model
 from .admin import Admin
 from .controls import md_escape
 from .import_model import Overrides, Upload
@@ -343,9 +343,11 @@ def history_section(adm: Admin) -> None:
         return
     st.caption(i18n.t("imp_history_hint", lang))
     ids = [int(i) for i in history["load_id"]]
-    st.dataframe(import_model.history_table(history, lang), hide_index=True, width="stretch",
+    table = import_model.history_table(history, lang)
+    st.dataframe(table, hide_index=True, width="stretch",
                  height=_height(len(history)), key="imp-history-table", selection_mode="single-row",
                  on_select=lambda: _pick_from_table(ids))
+    downloads.table(table, i18n.t("imp_tab_history", lang), lang, key="imp-history")
     rows = history.set_index("load_id", drop=False)
     chosen = st.selectbox(i18n.t("imp_pick_load", lang), list(rows.index), key="imp-pick-load",
                           format_func=lambda lid: import_model.load_label(rows.loc[lid], lang))
