@@ -262,6 +262,11 @@ def card_values(at: AppTest) -> dict:
     return {m.label: m.value for m in at.metric}
 
 
+def template_button(at: AppTest):
+    """The template's download button (the history table has its own CSV/XLSX buttons too)."""
+    return next(b for b in at.get("download_button") if b.key == "imp-tpl-download")
+
+
 def test_import_page_renders_history_and_template_on_the_demo_store(monkeypatch, demo_store_copy):
     at = run(monkeypatch, demo_store_copy.path, "pages/import.py")
     assert at.title[0].value == "数据导入"
@@ -272,17 +277,17 @@ def test_import_page_renders_history_and_template_on_the_demo_store(monkeypatch,
     assert at.button(key="imp-rollback").label == f"撤回导入编号 {history['load_id'].iloc[0]}"
     assert at.selectbox(key="imp-tpl-unit").value == DEMO_COUNTY  # the URL's unit by default (here: the root)
     children = sql(demo_store_copy, "select count(*) from units where parent_code = ? and active", DEMO_COUNTY)[0][0]
-    assert at.get("download_button")[0].label == f"下载模板（{children} 个单位）"
+    assert template_button(at).label == f"下载模板（{children} 个单位）"
     township = "990101101000"
     at = run(monkeypatch, demo_store_copy.path, "pages/import.py", unit=township, lang="en")
     assert at.title[0].value == "Import data" and at.selectbox(key="imp-tpl-unit").value == township
     assert "Status" in at.dataframe[0].value.columns
     villages = sql(demo_store_copy, "select count(*) from units where parent_code = ? and active", township)[0][0]
-    assert at.get("download_button")[0].label == f"Download template ({villages} units)"
+    assert template_button(at).label == f"Download template ({villages} units)"
     at.selectbox(key="imp-tpl-level-township").set_value("grid").run()
     grids = sql(demo_store_copy, "select count(*) from units where level = 'grid' and code like ? and active",
                 township[:9] + "%")[0][0]
-    assert at.get("download_button")[0].label == f"Download template ({grids} units)"
+    assert template_button(at).label == f"Download template ({grids} units)"
 
 
 def test_a_prepared_upload_is_previewed_confirmed_and_shows_on_the_overview(monkeypatch, jintang):
