@@ -36,8 +36,17 @@ def main(store_path: str, province: str, county: str) -> None:
             cold = render(page, unit)
             warm = min(render(page, unit) for _ in range(3))
             out[f"{name}/{view}"] = {"cold_ms": cold, "warm_ms": warm}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"pages": out, "peak_rss_mib": peak}))
+    print(json.dumps({"pages": out, "peak_rss_mib": peak_rss_mib()}))
+
+
+def peak_rss_mib() -> float:
+    """This process's own high-water mark (VmHWM). Not getrusage's ru_maxrss: Linux carries that over fork and exec
+    from the parent, which here holds the benchmark's multi-GiB pandas baseline."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
