@@ -303,25 +303,26 @@ def _all_history_rows(plans: list[Plan], ids) -> pd.DataFrame:
     return rows.astype({"load_id": "int64"})
 
 
-def _history_rows(plan: Plan, load_id: int) -> pd.DataFrame:
-    return plan.frame.drop(columns=["level"]).reset_index(drop=True).assign(
-        load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
-
-
 def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     """Inside an open write: record the load, append its rows, refresh the current rows."""
     queries.execute(con, "load_insert", **_load_record(plan, load_id, user))
-    rows = _history_rows(plan, load_id)
+    rows = _all_history_rows([plan], [load_id])
     con.register("incoming_facts", rows)
     queries.execute(con, "facts_history_append")
+    con.unregister("incoming_facts")
     _fault_point("after_rows")
-    con.register("touched_nums", rows[["num"]])
-    queries.execute(con, "facts_refresh", domain=plan.domain, snapshot_date=plan.snapshot_date)
-    queries.execute(con, "loads_refresh_status", domain=plan.domain, snapshot_date=plan.snapshot_date)
-    materialize.refresh(con, plan.domain, plan.snapshot_date)
+    refresh_current(con, rows[["num"]], plan.domain, plan.snapshot_date)
     _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
-    con.unregister("incoming_facts")
+
+
+def refresh_current(con, nums: pd.DataFrame, domain: str, day) -> None:
+    """Inside an open write: after a load, rollback or restore of these units' rows on one date, recompute the
+    current rows, the loads' statuses and the stored rollups that depend on them."""
+    con.register("touched_nums", nums)
+    queries.execute(con, "facts_refresh", domain=domain, snapshot_date=day)
+    queries.execute(con, "loads_refresh_status", domain=domain, snapshot_date=day)
+    materialize.refresh(con, domain, day)
     con.unregister("touched_nums")
 
 

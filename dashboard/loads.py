@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import materialize, queries
+from . import ingest, queries
 from .messages import InputError, Message
 from .store import Store
 
@@ -32,11 +32,6 @@ def _set_status(store: Store, load_id: int, status: str, user: str) -> None:
         queries.execute(con, "load_set_status", load_id=load_id, status=status)
         touched = queries.run(con, "load_nums", load_id=load_id)
         if len(touched):
-            con.register("touched_nums", touched[["num"]])
-            domain, day = touched["domain"].iloc[0], touched["snapshot_date"].iloc[0]
-            queries.execute(con, "facts_refresh", domain=domain, snapshot_date=day)
-            queries.execute(con, "loads_refresh_status", domain=domain, snapshot_date=day)
-            materialize.refresh(con, domain, day)
-            con.unregister("touched_nums")
+            ingest.refresh_current(con, touched[["num"]], touched["domain"].iloc[0], touched["snapshot_date"].iloc[0])
         queries.execute(con, "load_event_insert", load_id=load_id, by_user=user,
                         action="restored" if status == "active" else "rolled_back")

@@ -7,21 +7,10 @@ import pathlib
 import pandas as pd
 
 from .messages import InputError, Message
-
-ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
+from .sheets import decode  # one decoder for every CSV: UTF-8 first, else GB18030
 
 CODE_HEADERS = ("code", "区划代码", "代码", "统计用区划代码", "单位代码", "行政区划代码")
 NAME_HEADERS = ("name", "名称", "单位名称", "区划名称", "单位")
-
-
-def decode(raw: bytes, file: str) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM) first, else GB18030."""
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError([Message("err_unreadable", {"file": file, "detail": "encoding"})])
 
 
 def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.DataFrame:

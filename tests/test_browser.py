@@ -10,6 +10,7 @@ Skips when /usr/bin/chromium is missing, except under CI=true, where it fails.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import shutil
@@ -66,6 +67,13 @@ def server(demo_store_path, tmp_path_factory):
     """`streamlit run app.py` on a free port, on a copy of the demo store."""
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     shutil.copyfile(demo_store_path, db)
+    with streamlit_server(db) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def streamlit_server(db):
+    """`streamlit run app.py` on a free port with DASHBOARD_DB=db; yields its base URL, stops it after."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),

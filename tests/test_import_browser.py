@@ -9,16 +9,12 @@ Skips when /usr/bin/chromium is missing, except under CI=true, where it fails (s
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import openpyxl
 import pytest
 
 from dashboard import i18n, units
 from dashboard.store import Store
-from tests.test_browser import (_REASON, READY, ROOT, SHOTS, _free_port, _wait_healthy, browser,  # noqa: F401
+from tests.test_browser import (_REASON, READY, ROOT, SHOTS, streamlit_server, browser,  # noqa: F401
                                 open_page, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
@@ -32,21 +28,8 @@ def server(tmp_path_factory):
     """`streamlit run app.py` on a free port, on a store with the Jintang units and no report yet."""
     db = tmp_path_factory.mktemp("import-browser") / "jintang.duckdb"
     units.load_units(Store(db), FIXTURES / "jintang_units.csv")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
+    with streamlit_server(db) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def totals() -> tuple[int, int]:
