@@ -94,11 +94,19 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("loads", help="the load history, newest first")
     p.set_defaults(run=cmd_loads)
-    for name, text in (("rollback", "roll a load back (its rows are kept)"), ("restore", "restore a rolled-back load")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("load_id", type=int)
+    for name, text in (("rollback", "roll a load back (its rows are kept)"),
+                       ("restore", "restore N: a rolled-back load; restore DIR: the whole store from a backup folder "
+                                   "(a folder holding manifest.json)")):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("load_id", type=int if name == "rollback" else _load_or_backup,
+                       metavar="N" if name == "rollback" else "N|DIR")
         p.add_argument("--user")
         p.set_defaults(run=cmd_load_status, action=name)
+
+    p = sub.add_parser("backup", help="write the whole store to DIR: one Parquet file per table, manifest.json "
+                                      "with checksums (runs while the dashboard serves)")
+    p.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    p.set_defaults(run=cmd_backup)
 
     p = sub.add_parser("template", help="a blank report template (XLSX) for a unit, its units' codes filled in")
     p.add_argument("--domain", choices=fields.DOMAINS, required=True)
@@ -247,7 +255,39 @@ def cmd_loads(store: Store, args) -> int:
     return 0
 
 
+def _load_or_backup(text: str):
+    """`restore`'s argument: a folder holding manifest.json is a backup (checked first), an integer a load number."""
+    from . import backup
+
+    if backup.is_backup(text):
+        return pathlib.Path(text)
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(i18n.t("err_restore_target", i18n.lang_from_env(), value=text)) from None
+
+
+def cmd_backup(store: Store, args) -> int:
+    from . import backup
+
+    manifest = backup.backup(store, args.folder)
+    print(i18n.t("backup_done", args.lang, path=args.folder, tables=len(manifest["tables"]),
+                 rows=backup.total_rows(manifest)))
+    return 0
+
+
+def cmd_restore_backup(store: Store, args) -> int:
+    from . import backup
+
+    manifest = backup.restore(store, args.load_id)
+    print(i18n.t("backup_restored", args.lang, path=args.load_id, db=store.path, tables=len(manifest["tables"]),
+                 rows=backup.total_rows(manifest), created=manifest["created_at"]))
+    return 0
+
+
 def cmd_load_status(store: Store, args) -> int:
+    if isinstance(args.load_id, pathlib.Path):  # `restore DIR`
+        return cmd_restore_backup(store, args)
     action = loads.rollback if args.action == "rollback" else loads.restore
     action(store, args.load_id, args.user or ingest.current_user())
     print(i18n.t(f"{args.action}_done", args.lang, load_id=args.load_id))

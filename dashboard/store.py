@@ -256,11 +256,28 @@ class Store:
     def replace_with(self, built: pathlib.Path) -> None:
         """Swap a complete store file built elsewhere (the demo) in place of this one, with readers stepped aside."""
         with self._exclusive():
-            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            wal = self.path.with_name(self.path.name + ".wal")
+            if wal.exists():
+                # A writer killed after its commit leaves the commit in the WAL. Never let an old WAL meet the new
+                # file (it would be replayed onto it): fold it into the old file first, so that a swap killed
+                # half-way leaves the old store whole, then drop what is left.
+                with contextlib.suppress(duckdb.Error):
+                    duckdb.connect(str(self.path)).close()
+                wal.unlink(missing_ok=True)
             os.replace(built, self.path)
+            _fsync_dir(self.path.parent)
 
 
 def _fault_point(name: str) -> None:
     """Test hook: DASHBOARD_FAULT=<name> kills this process right here (SIGKILL)."""
     if os.environ.get("DASHBOARD_FAULT") == name:
         os.kill(os.getpid(), 9)
+
+
+def _fsync_dir(folder: pathlib.Path) -> None:
+    """Makes a rename in `folder` durable (the new file survives a power cut, not only a killed process)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

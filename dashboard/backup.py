@@ -1,0 +1,204 @@
+"""Backup and restore: the whole store as one Parquet file per table, plus a manifest with checksums.
+
+A backup reads through the store's reader protocol (`Store.read()`), so it
+runs while the dashboard serves and a load waits for it, and every table is
+copied from one snapshot. It is written into a hidden folder beside the
+target and renamed into place at the end: a backup folder is whole or absent.
+
+A restore verifies every file against the manifest before it touches
+anything, builds a complete new store file beside the target, checks its row
+counts, and only then swaps it in under the writer lock (`Store.replace_with`):
+a failed restore leaves the old store as it was, and readers see the old or
+the new store, never a mixture.
+
+Table names never come from input: the list is the schema's own
+(`queries/create_schema.sql`), and the two SQL scripts that copy tables out
+and back name each table literally, one `$<table>` path parameter per table;
+`_check_scripts()` refuses to run if either script and the schema disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pathlib
+import re
+import shutil
+
+import duckdb
+
+from . import queries
+from .messages import InputError, Message
+from .store import Store
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+TABLES: tuple[str, ...] = tuple(re.findall(r"create table if not exists (\w+)", queries.sql("create_schema")))
+
+
+def schema_version() -> str:
+    """The schema's fingerprint: the sha256 of `create_schema.sql` (the store has no numbered schema version)."""
+    return hashlib.sha256(queries.sql("create_schema").encode("utf-8")).hexdigest()
+
+
+def is_backup(path) -> bool:
+    """True when `path` is a folder holding a manifest: how `restore DIR` is told apart from `restore N`."""
+    path = pathlib.Path(path)
+    return path.is_dir() and (path / MANIFEST).is_file()
+
+
+def backup(store: Store, folder) -> dict:
+    """Writes every table of `store` to `folder` (new or empty) and returns the manifest."""
+    _check_scripts()
+    folder = pathlib.Path(folder)
+    if not store.exists():
+        raise InputError([Message("err_no_store", {"path": str(store.path)})])
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InputError([Message("err_backup_exists", {"path": str(folder)})])
+    partial = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    try:
+        manifest = _write_tables(store, partial)
+        (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _fsync(partial)
+        if folder.exists():
+            folder.rmdir()  # empty (checked above): rename needs the name free
+        os.replace(partial, folder)
+        _fsync_dir(folder.parent)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return manifest
+
+
+def _write_tables(store: Store, folder: pathlib.Path) -> dict:
+    """Copies every table from one read snapshot, then describes each file (rows, bytes, sha256)."""
+    paths = _paths(folder)
+    with store.read() as cursor:  # one cursor: every COPY sees the same snapshot, and writers wait for it
+        queries.execute(cursor, "backup_copy", **{table: str(path) for table, path in paths.items()})
+        files = {table: {"file": path.name, "rows": _file_rows(cursor, path), "bytes": path.stat().st_size,
+                         "sha256": _sha256(path)} for table, path in paths.items()}
+    return {"format": FORMAT_VERSION, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "source": store.path.name, "duckdb_version": duckdb.__version__, "schema_sha256": schema_version(),
+            "tables": files}
+
+
+def verify(folder) -> dict:
+    """The manifest of a backup whose every file is present and matches its checksum; InputError naming each
+    missing or differing file otherwise. Nothing is written."""
+    folder = pathlib.Path(folder)
+    manifest = _read_manifest(folder)
+    listed = manifest["tables"]
+    missing, extra = sorted(set(TABLES) - listed.keys()), sorted(listed.keys() - set(TABLES))
+    if missing or extra:
+        raise InputError([Message("err_backup_tables", {"path": str(folder), "missing": ", ".join(missing) or "-",
+                                                        "extra": ", ".join(extra) or "-"})])
+    problems = []
+    for table in TABLES:
+        path = folder / _file_name(listed[table], folder)
+        if not path.is_file():
+            problems.append(Message("err_backup_file_missing", {"file": str(path)}))
+        elif _sha256(path) != listed[table].get("sha256"):
+            problems.append(Message("err_backup_checksum", {"file": str(path)}))
+    if problems:
+        raise InputError(problems)
+    return manifest
+
+
+def restore(store: Store, folder) -> dict:
+    """Replaces `store` with the backup in `folder`, whole or not at all; returns the backup's manifest."""
+    _check_scripts()
+    folder = pathlib.Path(folder)
+    manifest = verify(folder)
+    fresh = Store(store.path.with_name(f"{store.path.name}.restore-{os.getpid()}"))
+    leftovers = (fresh.path, fresh.path.with_name(fresh.path.name + ".wal"),
+                 *(fresh.sidecar(kind) for kind in ("lock", "intent", "gate")))
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+    try:
+        with fresh.write() as con:
+            queries.execute(con, "backup_restore", **{table: str(folder / manifest["tables"][table]["file"])
+                                                      for table in TABLES})
+            _check_rows(con, manifest)
+        store.replace_with(fresh.path)
+    finally:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+    return manifest
+
+
+def total_rows(manifest: dict) -> int:
+    return sum(entry["rows"] for entry in manifest["tables"].values())
+
+
+def _check_scripts() -> None:
+    """Both scripts must name exactly the schema's tables: a table added to the schema cannot be left out silently."""
+    for script in ("backup_copy", "backup_restore"):
+        if queries.parameters(script) != set(TABLES):
+            raise RuntimeError(f"queries/{script}.sql does not cover the tables of create_schema.sql: "
+                               f"{sorted(queries.parameters(script) ^ set(TABLES))}")
+
+
+def _check_rows(con, manifest: dict) -> None:
+    for table in TABLES:
+        found = int(queries.run(con, "table_rows", table_name=table)["rows"].iat[0])
+        expected = manifest["tables"][table]["rows"]
+        if found != expected:
+            raise InputError([Message("err_backup_rows", {"table": table, "found": found, "expected": expected})])
+
+
+def _read_manifest(folder: pathlib.Path) -> dict:
+    if not (folder / MANIFEST).is_file():
+        raise InputError([Message("err_backup_no_manifest", {"path": str(folder)})])
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(manifest.get("tables"), dict):
+            raise ValueError("no tables")
+        if manifest.get("format") != FORMAT_VERSION:
+            raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT_VERSION}")
+    except (ValueError, UnicodeDecodeError, AttributeError) as exc:
+        raise InputError([Message("err_backup_bad_manifest", {"path": str(folder), "reason": str(exc)})]) from None
+    return manifest
+
+
+def _file_name(entry, folder: pathlib.Path) -> str:
+    """The file a manifest entry names, only as a plain name inside the folder (no `../`, no absolute path)."""
+    name = entry.get("file") if isinstance(entry, dict) else None
+    if not isinstance(name, str) or pathlib.PurePath(name).name != name or name in ("", ".", ".."):
+        raise InputError([Message("err_backup_bad_manifest", {"path": str(folder), "reason": f"file {name!r}"})])
+    return name
+
+
+def _paths(folder: pathlib.Path) -> dict[str, pathlib.Path]:
+    return {table: folder / f"{table}.parquet" for table in TABLES}
+
+
+def _file_rows(cursor, path: pathlib.Path) -> int:
+    """Rows as read back from the written file, so the manifest describes the file, not the intent."""
+    return int(queries.run(cursor, "backup_file_rows", path=str(path))["rows"].iat[0])
+
+
+def _sha256(path: pathlib.Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(folder: pathlib.Path) -> None:
+    """Makes the backup's files durable before the folder is renamed into place."""
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: pathlib.Path) -> None:
+    """Makes a folder's entries (new files, a rename) durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,14 @@
+-- Fills a new store's empty tables from a backup's Parquet files (returns nothing); one $<table> path per table (dashboard/backup.py checks they are exactly the schema's tables).
+insert into meta by name select * from read_parquet($meta);
+insert into units by name select * from read_parquet($units);
+insert into unit_names by name select * from read_parquet($unit_names);
+insert into boundaries by name select * from read_parquet($boundaries);
+insert into population by name select * from read_parquet($population);
+insert into rounds by name select * from read_parquet($rounds);
+insert into settings by name select * from read_parquet($settings);
+insert into loads by name select * from read_parquet($loads);
+insert into facts_history by name select * from read_parquet($facts_history);
+insert into facts by name select * from read_parquet($facts);
+insert into load_events by name select * from read_parquet($load_events);
+insert into rollups by name select * from read_parquet($rollups);
+insert into load_warnings by name select * from read_parquet($load_warnings);
