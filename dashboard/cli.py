@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from . import codes, coverage, fields, i18n, ingest, loads, population, rollup, settings, templates, units
-from .messages import InputError
+from .messages import InputError, Message
 from .store import Store, StoreBusy
 
 
@@ -98,8 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                        ("restore", "restore N: a rolled-back load; restore DIR: the whole store from a backup folder "
                                    "(a folder holding manifest.json)")):
         p = sub.add_parser(name, help=text, description=text)
-        p.add_argument("load_id", type=int if name == "rollback" else _load_or_backup,
-                       metavar="N" if name == "rollback" else "N|DIR")
+        p.add_argument("load_id", type=int if name == "rollback" else str, metavar="N" if name == "rollback" else "N|DIR")
         p.add_argument("--user")
         p.set_defaults(run=cmd_load_status, action=name)
 
@@ -255,16 +254,18 @@ def cmd_loads(store: Store, args) -> int:
     return 0
 
 
-def _load_or_backup(text: str):
+def _load_or_backup(text):
     """`restore`'s argument: a folder holding manifest.json is a backup (checked first), an integer a load number."""
     from . import backup
 
+    if isinstance(text, int):
+        return text
     if backup.is_backup(text):
         return pathlib.Path(text)
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(i18n.t("err_restore_target", i18n.lang_from_env(), value=text)) from None
+        raise InputError([Message("err_restore_target", {"value": text})]) from None
 
 
 def cmd_backup(store: Store, args) -> int:
@@ -286,6 +287,7 @@ def cmd_restore_backup(store: Store, args) -> int:
 
 
 def cmd_load_status(store: Store, args) -> int:
+    args.load_id = _load_or_backup(args.load_id)
     if isinstance(args.load_id, pathlib.Path):  # `restore DIR`
         return cmd_restore_backup(store, args)
     action = loads.rollback if args.action == "rollback" else loads.restore

@@ -1,0 +1,145 @@
+"""Backup and restore: the demo store survives a round trip table for table; a damaged backup is refused whole."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import backup, loads, queries, rollup
+from dashboard.demo_data import COUNTY_CODE, LAST_DATE
+from dashboard.messages import InputError
+from dashboard.store import Store
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def tables_of(path) -> list[str]:
+    """The tables actually in a store file, read independently of the product's code."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
+
+
+def dump(path) -> dict:
+    """Every table of a store file: its column names and types, and all its rows sorted."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {table: (con.execute(f"describe {table}").fetchall(),
+                        con.execute(f"select * from {table} order by all").fetchall())
+                for table in tables_of(path)}
+
+
+def cli(db, *args):
+    return subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), "--lang", "en", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_the_whitelist_is_every_table_of_the_schema_and_both_scripts_cover_it(empty_store):
+    assert sorted(backup.TABLES) == tables_of(empty_store.path)
+    for script in ("backup_copy", "backup_restore"):
+        assert queries.parameters(script) == set(backup.TABLES), script
+
+
+def test_demo_store_round_trips_table_for_table(demo_store_copy, tmp_path):
+    loads.rollback(demo_store_copy, 5, "tester")  # load_events and a rolled-back load are part of the store too
+    manifest = backup.backup(demo_store_copy, tmp_path / "backup")
+    assert set(manifest["tables"]) == set(backup.TABLES)
+    assert manifest["tables"]["load_events"]["rows"] == 1
+    assert manifest["duckdb_version"] == duckdb.__version__ and manifest["schema_sha256"] == backup.schema_version()
+    assert sorted(p.name for p in (tmp_path / "backup").iterdir()) == sorted(
+        ["manifest.json", *(f"{t}.parquet" for t in backup.TABLES)])
+
+    restored = Store(tmp_path / "fresh" / "restored.duckdb")
+    backup.restore(restored, tmp_path / "backup")
+
+    original = dump(demo_store_copy.path)
+    copy = dump(restored.path)
+    assert list(copy) == list(original)
+    for table in original:
+        assert copy[table] == original[table], table
+    assert {t: len(rows) for t, (_, rows) in original.items()} == {t: e["rows"] for t, e in manifest["tables"].items()}
+    pd.testing.assert_series_equal(rollup.rollup(restored, COUNTY_CODE, "testing", LAST_DATE).unit,
+                                   rollup.rollup(demo_store_copy, COUNTY_CODE, "testing", LAST_DATE).unit)
+    assert sorted(p.name for p in restored.path.parent.iterdir() if "restore-" in p.name) == []  # nothing left over
+
+
+def _flip_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _understate_rows(folder):
+    """A manifest whose checksums still match but whose row count is wrong: caught after the build, before the swap."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"]["facts"]["rows"] -= 1
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("damage, key, names", [
+    (lambda f: _flip_byte(f / "facts_history.parquet"), "err_backup_checksum", "facts_history.parquet"),
+    (lambda f: _flip_byte(f / "meta.parquet"), "err_backup_checksum", "meta.parquet"),
+    (lambda f: (f / "units.parquet").unlink(), "err_backup_file_missing", "units.parquet"),
+    (lambda f: (f / "manifest.json").write_text("{not json"), "err_backup_bad_manifest", "manifest.json"),
+    (_understate_rows, "err_backup_rows", "facts"),
+])
+def test_a_damaged_backup_is_refused_and_the_store_is_unchanged(demo_store_copy, tmp_path, damage, key, names):
+    folder = tmp_path / "backup"
+    backup.backup(demo_store_copy, folder)
+    loads.rollback(demo_store_copy, 7, "tester")  # the store moves on after the backup
+    before, version = dump(demo_store_copy.path), demo_store_copy.version()
+    damage(folder)
+    with pytest.raises(InputError) as refused:
+        backup.restore(demo_store_copy, folder)
+    assert [m.key for m in refused.value.messages] == [key]
+    for lang in ("zh", "en"):
+        assert names in refused.value.messages[0].text(lang)
+    assert demo_store_copy.version() == version and dump(demo_store_copy.path) == before
+    assert [p.name for p in tmp_path.iterdir() if "restore-" in p.name] == []
+
+
+def test_backup_refuses_a_folder_that_holds_files_and_a_missing_store(demo_store_copy, tmp_path):
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "old.txt").write_text("an earlier backup")
+    with pytest.raises(InputError) as refused:
+        backup.backup(demo_store_copy, tmp_path / "used")
+    assert refused.value.messages[0].key == "err_backup_exists"
+    with pytest.raises(InputError) as refused:
+        backup.backup(Store(tmp_path / "absent.duckdb"), tmp_path / "new")
+    assert refused.value.messages[0].key == "err_no_store" and not (tmp_path / "absent.duckdb").exists()
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_manifest_cannot_point_outside_its_folder(demo_store_copy, tmp_path):
+    folder = tmp_path / "backup"
+    backup.backup(demo_store_copy, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"]["units"]["file"] = "../elsewhere.parquet"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as refused:
+        backup.verify(folder)
+    assert refused.value.messages[0].key == "err_backup_bad_manifest"
+
+
+def test_cli_restore_takes_a_backup_folder_or_a_load_number(demo_store_copy, tmp_path):
+    db = demo_store_copy.path
+    made = cli(db, "backup", str(tmp_path / "nightly"))
+    assert made.returncode == 0, made.stderr
+    assert "13 tables" in made.stdout
+    assert cli(db, "rollback", "3").returncode == 0
+    assert loads.history(demo_store_copy).set_index("load_id").at[3, "status"] == "rolled_back"
+    by_number = cli(db, "restore", "3")  # the existing command: a load number restores that load
+    assert by_number.returncode == 0 and "Restored load 3" in by_number.stdout
+    assert cli(db, "rollback", "4").returncode == 0
+    whole = cli(db, "restore", str(tmp_path / "nightly"))  # a folder with manifest.json: the whole store
+    assert whole.returncode == 0, whole.stderr
+    assert "rolled_back" not in set(loads.history(demo_store_copy)["status"])  # load 4 is back as backed up
+    neither = cli(db, "restore", str(tmp_path / "no-such-folder"))
+    assert neither.returncode == 1 and "neither a load number nor a backup folder" in neither.stderr
+    corrupt = tmp_path / "nightly" / "rollups.parquet"
+    _flip_byte(corrupt)
+    refused = cli(db, "restore", str(tmp_path / "nightly"))
+    assert refused.returncode == 1 and str(corrupt) in refused.stderr
