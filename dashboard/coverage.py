@@ -11,12 +11,13 @@ import datetime as dt
 import pandas as pd
 
 from . import fields, indicators, rollup, settings
-from .store import Store
+from .store import Store, one_snapshot
 
 INDICATOR_KEYS = ("numerator", "denominator", "ratio", "target", "gap", "denominator_source")
 FRACTIONS = ("ratio", "target")
 
 
+@one_snapshot
 def coverage(store: Store, code: str, snapshot_date: dt.date | None = None, domain: str | None = None) -> dict:
     values = settings.all_settings(store)
     domains = [domain] if domain else list(fields.DOMAINS)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import codes, fields, metrics, settings
 from .messages import InputError, Message
-from .store import Store
+from .store import Store, one_snapshot
 
 
 @dataclass
@@ -47,6 +47,7 @@ def previous_date(store: Store, domain: str, day: dt.date) -> dt.date | None:
     return max(days) if days else None
 
 
+@one_snapshot
 def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None = None,
            values: dict[str, str] | None = None) -> Rollup:
     """The unit and its children for one domain at a date (latest with data by default)."""
@@ -60,6 +61,7 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
                   itself.iloc[0] if len(itself) else None, children)
 
 
+@one_snapshot
 def level_rollup(store: Store, code: str, domain: str, level: str, snapshot_date: dt.date | None = None,
                  values: dict[str, str] | None = None) -> pd.DataFrame:
     """Every unit at `level` under the unit (e.g. all grids of a county), with indicators."""
@@ -70,6 +72,7 @@ def level_rollup(store: Store, code: str, domain: str, level: str, snapshot_date
     return _members(store, u, domain, day, day, values, expected, level, None)
 
 
+@one_snapshot
 def trend(store: Store, code: str, domain: str, date_from: dt.date, date_to: dt.date,
           values: dict[str, str] | None = None) -> pd.DataFrame:
     """The unit's rollup on every date with data in [date_from, date_to] (and on date_to), with indicators."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import functools
 import os
 import pathlib
 import threading
@@ -98,6 +99,7 @@ class Store:
         self._lock = threading.Condition()
         self._reader: _Reader | None = None
         self._reaper: threading.Thread | None = None
+        self._pinned = threading.local()  # the instance this thread's `snapshot()` holds, if any
         _OPEN_STORES.add(self)
 
     def close(self) -> None:
@@ -183,22 +185,42 @@ class Store:
                     self._close_reader_if_idle()
 
     @contextlib.contextmanager
+    def snapshot(self):
+        """Every query of this thread inside the block reads the same state of the store.
+
+        Between two queries a writer may go ahead, so a page that reads a
+        unit's total and then its children's could show one from before a
+        load and the other from after it. Inside the block the thread keeps
+        one instance in use (a writer waits for the block to end, as for one
+        query); blocks nest. Never write to the store inside one: the writer
+        would wait for this very block.
+        """
+        if getattr(self._pinned, "reader", None) is not None:
+            yield
+            return
+        reader = self._acquire_reader()
+        self._pinned.reader = reader
+        try:
+            yield
+        finally:
+            self._pinned.reader = None
+            self._release_reader(reader)
+
+    @contextlib.contextmanager
     def read(self):
-        """A cursor on the store; one per query, closed after.
+        """A cursor on the store; one per query, closed after (inside `snapshot()`, on its instance).
 
         A cursor per query, not a shared connection: a connection shared by
         threads returned empty results under load on DuckDB 2.0.
         """
-        reader = self._acquire_reader()
-        try:
+        with self.snapshot():
+            reader = self._pinned.reader
             cursor = reader.con.cursor()
             try:
                 cursor.execute("use store")
                 yield cursor
             finally:
                 cursor.close()
-        finally:
-            self._release_reader(reader)
 
     def query(self, name: str, /, **params):
         with self.read() as cur:
@@ -223,6 +245,7 @@ class Store:
                 yield con
                 _fault_point("before_commit")
                 con.execute("commit")
+                _fault_point("after_commit")  # the load is only in the write-ahead log until the checkpoint
                 con.execute("checkpoint")
             except Discard:
                 con.execute("rollback")
@@ -266,6 +289,15 @@ class Store:
                 wal.unlink(missing_ok=True)
             os.replace(built, self.path)
             _fsync_dir(self.path.parent)
+
+
+def one_snapshot(read_function):
+    """Decorator for a read function whose first argument is the Store: all its queries read one state of it."""
+    @functools.wraps(read_function)
+    def reading(store: Store, *args, **kwargs):
+        with store.snapshot():
+            return read_function(store, *args, **kwargs)
+    return reading
 
 
 def _fault_point(name: str) -> None:

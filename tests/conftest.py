@@ -12,6 +12,10 @@ from dashboard.store import Store
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
+
+
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory) -> pathlib.Path:
     """A demo store file built once; tests that write must copy it (see `demo_store_copy`)."""
