@@ -16,6 +16,9 @@ The writer changes the file in one DuckDB transaction: a writer killed at
 any point leaves the store as it was (an uncommitted transaction is never
 visible; a committed one is replayed from DuckDB's write-ahead log).
 Locks held by a process that dies are released by the kernel.
+A read function that needs several queries for one answer runs them inside
+`snapshot()` (decorator `one_snapshot`): its instance stays in use until it
+returns, so no writer can slip in between its queries.
 """
 from __future__ import annotations
 

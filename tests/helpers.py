@@ -1,10 +1,14 @@
 """Small hand-made stores for exact arithmetic: a county, two townships, four villages, four grids."""
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 import textwrap
 
+import duckdb
+
 from dashboard import ingest, units
+from dashboard.demo_data import LAST_DATE
 from dashboard.store import Store
 
 UNITS_CSV = """\
@@ -43,3 +47,32 @@ def load(store: Store, tmp_path: pathlib.Path, name: str, text: str, **options) 
     plan = ingest.plan(store, write(tmp_path, name, text), **options)
     assert plan.ok, [m.text("en") for m in plan.errors]
     return ingest.commit(store, plan)
+
+
+CLOCK_COLUMNS = {"loaded_at", "happened_at", "updated_at"}  # when a load ran: differs between two runs of it
+
+
+def report_file(source: pathlib.Path, day: dt.date, folder: pathlib.Path, suffix: str = "") -> pathlib.Path:
+    """A county-wide testing report for `day`: every grid's counts of the demo's last day, one more person sampled
+    wherever that stays within both denominators (so totals move and no warning is raised)."""
+    with duckdb.connect(str(source), read_only=True) as con:
+        frame = con.execute(
+            "select code, resident_population, target_persons,"
+            " sampled + (sampled < least(target_persons, coalesce(resident_population, target_persons)))::int"
+            " as sampled, tested, positives, sampling_sites, sampling_staff"
+            " from facts where domain = 'testing' and snapshot_date = $day order by code", {"day": LAST_DATE}).df()
+    path = folder / f"示范县_核酸采样_{day:%Y%m%d}{suffix}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def fingerprint(path: pathlib.Path, with_clock: bool = True) -> dict:
+    """Every table's row count and an order-free digest of its rows, read independently of the product's code."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
+        result = {}
+        for table in tables:
+            columns = [r[0] for r in con.execute(f"describe {table}").fetchall()
+                       if with_clock or r[0] not in CLOCK_COLUMNS]
+            result[table] = con.execute(f"select count(*), sum(hash(row({', '.join(columns)}))) from {table}").fetchone()
+        return result

@@ -1,19 +1,24 @@
 """Backup and restore: the demo store survives a round trip table for table; a damaged backup is refused whole."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
+import time
 
 import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import backup, loads, queries, rollup
+from dashboard import backup, ingest, loads, queries, rollup
 from dashboard.demo_data import COUNTY_CODE, LAST_DATE
 from dashboard.messages import InputError
 from dashboard.store import Store
+from tests.helpers import fingerprint, report_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -143,3 +148,74 @@ def test_cli_restore_takes_a_backup_folder_or_a_load_number(demo_store_copy, tmp
     _flip_byte(corrupt)
     refused = cli(db, "restore", str(tmp_path / "nightly"))
     assert refused.returncode == 1 and str(corrupt) in refused.stderr
+
+
+def test_backups_taken_while_a_load_runs_hold_the_store_before_or_after_it(demo_store_copy, tmp_path):
+    """A backup reads one snapshot: taken during a CLI load, it restores to the store without or with the whole load."""
+    day = LAST_DATE + dt.timedelta(days=1)
+    report = report_file(demo_store_copy.path, day, tmp_path)
+    before = fingerprint(demo_store_copy.path, with_clock=False)
+    after_path = tmp_path / "after.duckdb"
+    shutil.copyfile(demo_store_copy.path, after_path)
+    after_store = Store(after_path)
+    ingest.commit(after_store, ingest.plan(after_store, report))
+    after_store.close()
+    after = fingerprint(after_path, with_clock=False)
+
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(demo_store_copy.path), "ingest",
+                             str(report)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    folders = []
+    while len(folders) < 3 and (proc.poll() is None or not folders):
+        folders.append(tmp_path / f"during{len(folders)}")
+        backup.backup(demo_store_copy, folders[-1])
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    for n, folder in enumerate(folders):
+        restored = Store(tmp_path / f"restored{n}.duckdb")
+        backup.restore(restored, folder)
+        assert fingerprint(restored.path, with_clock=False) in (before, after), folder.name
+
+
+def test_readers_during_a_restore_see_the_old_or_the_new_store(demo_store_copy, tmp_path):
+    """The swap happens under the writer lock: a dashboard reading meanwhile sees one store or the other, whole."""
+    reader_store = Store(demo_store_copy.path)  # the dashboard's own Store object, as in another process
+
+    def observe():
+        roll = rollup.rollup(reader_store, COUNTY_CODE, "testing", LAST_DATE)
+        return int(roll.unit["sampled"]), int(roll.children["sampled"].sum())
+
+    backup.backup(demo_store_copy, tmp_path / "backup")
+    backed_up = observe()
+    history = loads.history(demo_store_copy)
+    last_day = history[(history["domain"] == "testing") & (pd.to_datetime(history["snapshot_date"]).dt.date == LAST_DATE)]
+    loads.rollback(demo_store_copy, int(last_day["load_id"].iloc[0]), "tester")
+    current = observe()
+    assert current != backed_up
+
+    seen, errors, stop = [], [], threading.Event()
+
+    def reader():
+        for _ in range(2000):  # bounded; stops when told
+            if stop.is_set():
+                return
+            try:
+                seen.append(observe())
+            except Exception as exc:  # any failure is a finding
+                errors.append(exc)
+
+    threads = [threading.Thread(target=reader, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    while len(seen) < 4:
+        time.sleep(0.01)
+    backup.restore(demo_store_copy, tmp_path / "backup")
+    reads_at_swap = len(seen)
+    while len(seen) < reads_at_swap + 8 and any(t.is_alive() for t in threads):
+        time.sleep(0.01)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert set(seen) <= {current, backed_up} and current in seen
+    assert observe() == backed_up and seen[-1] == backed_up
+    reader_store.close()

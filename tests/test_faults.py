@@ -15,44 +15,17 @@ import sys
 import threading
 import time
 
-import duckdb
 import pytest
 
 from dashboard import coverage, ingest, rollup
 from dashboard.demo_data import COUNTY_CODE, LAST_DATE
 from dashboard.store import Store
+from tests.helpers import fingerprint, report_file
 
 pytestmark = pytest.mark.faults
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NEW_DAY = LAST_DATE + dt.timedelta(days=1)
-CLOCK_COLUMNS = {"loaded_at", "happened_at", "updated_at"}  # when a load ran: differs between two runs of it
-
-
-def report_file(source: pathlib.Path, day: dt.date, folder: pathlib.Path, suffix: str = "") -> pathlib.Path:
-    """A county-wide testing report for `day`: every grid's counts of the demo's last day, one more person sampled
-    wherever that stays within both denominators (so totals move and no warning is raised)."""
-    with duckdb.connect(str(source), read_only=True) as con:
-        frame = con.execute(
-            "select code, resident_population, target_persons,"
-            " sampled + (sampled < least(target_persons, coalesce(resident_population, target_persons)))::int"
-            " as sampled, tested, positives, sampling_sites, sampling_staff"
-            " from facts where domain = 'testing' and snapshot_date = $day order by code", {"day": LAST_DATE}).df()
-    path = folder / f"示范县_核酸采样_{day:%Y%m%d}{suffix}.csv"
-    frame.to_csv(path, index=False)
-    return path
-
-
-def fingerprint(path: pathlib.Path, with_clock: bool = True) -> dict:
-    """Every table's row count and an order-free digest of its rows, read independently of the product's code."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
-        result = {}
-        for table in tables:
-            columns = [r[0] for r in con.execute(f"describe {table}").fetchall()
-                       if with_clock or r[0] not in CLOCK_COLUMNS]
-            result[table] = con.execute(f"select count(*), sum(hash(row({', '.join(columns)}))) from {table}").fetchone()
-        return result
 
 
 def writer_holds(store: Store) -> bool:
