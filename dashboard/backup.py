@@ -15,6 +15,8 @@ Table names never come from input: the list is the schema's own
 (`queries/create_schema.sql`), and the two SQL scripts that copy tables out
 and back name each table literally, one `$<table>` path parameter per table;
 `_check_scripts()` refuses to run if either script and the schema disagree.
+File paths are bound parameters too: DuckDB 2.0 accepts `COPY t TO $path`
+and `read_parquet($path)`, so no path is ever quoted into SQL text.
 """
 from __future__ import annotations
 

@@ -280,7 +280,7 @@ class Store:
             queue.close()
 
     def replace_with(self, built: pathlib.Path) -> None:
-        """Swap a complete store file built elsewhere (the demo) in place of this one, with readers stepped aside."""
+        """Swap a complete store file built elsewhere (the demo, a restore) in place of this one, readers stepped aside."""
         with self._exclusive():
             wal = self.path.with_name(self.path.name + ".wal")
             if wal.exists():
