@@ -9,13 +9,13 @@ import datetime as dt
 import math
 import os
 
-from . import analysis, briefing, core, importing, ui
+from . import access, analysis, briefing, core, importing, ui
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _part in (core, ui, briefing, importing, analysis):  # one module per area, so that areas can grow without touching each other
+for _part in (core, ui, briefing, importing, analysis, access):  # one module per area, so that areas can grow without touching each other
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
     MESSAGES.update(_part.MESSAGES)
