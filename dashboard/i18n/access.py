@@ -72,5 +72,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "acc_remove": {"zh": "删除账号", "en": "Remove account"},
     "acc_change_role": {"zh": "修改角色和范围", "en": "Change role and scope"},
     "acc_which": {"zh": "账号", "en": "Account"},
+    "acc_first_note": {"zh": "当前未设账号，应用对所有人开放。添加第一个账号后即需登录，请先添加管理员账号。",
+                       "en": "No accounts yet: the app is open to everyone. Once the first account exists, everyone "
+                             "must sign in, so add an administrator first."},
     "acc_activity": {"zh": "登录与导入记录", "en": "Sign-ins and loads"},
 }

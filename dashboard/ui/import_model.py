@@ -107,7 +107,7 @@ def scope_errors(plan: ingest.Plan, scope: str) -> list[Message]:
     outside = codes_[[not access.scope_contains(scope, c) for c in codes_]]
     if outside.empty:
         return []
-    examples = "、".join(f"{code}（{row}）" for row, code in outside.head(SCOPE_EXAMPLES).items())
+    examples = ", ".join(f"{code} ({row})" for row, code in outside.head(SCOPE_EXAMPLES).items())
     return [Message("acc_import_outside", {"file": plan.file, "rows": len(outside), "scope": scope,
                                            "examples": examples})]
 
