@@ -17,10 +17,10 @@ Argon2id hashes (argon2-cffi). With no accounts file, or an empty one, the
 app runs open, as for the demo. The file is written atomically (temp file +
 rename), so a crash never leaves it half-written.
 
-Logins, logouts and account changes are recorded with the user in the
-store's `access_events` table (created if missing, so a store built before
-keeps working); loads and rollbacks are recorded by the ingest and load
-history (`loads.loaded_by`, `load_events`).
+Logins, logouts and account changes are recorded with the user in
+`access-log.jsonl` beside the accounts file (not in the store: see
+`record`); loads and rollbacks are recorded in the store by the ingest and
+the load history (`loads.loaded_by`, `load_events`), as before.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import codes, queries
+from . import codes
 from .messages import InputError, Message
 from .store import Store, default_path
 
@@ -250,37 +250,60 @@ def by_email(accounts: dict[str, Account], email: str | None) -> Account | None:
 
 # ---- the record -----------------------------------------------------------------------------------
 
-def record(store: Store, user: str, action: str, detail: str = "") -> None:
-    """Appends one event (login, login_failed, logout, account_added, …) with the user and the time."""
-    with store.write() as con:
-        queries.execute(con, "access_event_insert", user_name=user, action=action, detail=detail)
+LOG_COLUMNS = ["happened_at", "user", "action", "detail"]
 
 
-def events(store: Store) -> pd.DataFrame:
-    """Logins and account changes, newest first; empty for a store built before the table existed."""
-    empty = pd.DataFrame(columns=["happened_at", "user_name", "action", "detail"])
-    if not store.exists():
-        return empty
+def log_path(accounts: pathlib.Path) -> pathlib.Path:
+    """The access log lives beside the accounts file: `access-log.jsonl`."""
+    return pathlib.Path(accounts).with_name("access-log.jsonl")
+
+
+def record(path: pathlib.Path, user: str, action: str, detail: str = "") -> None:
+    """Appends one event (login, login_failed, logout, account_added, …) with the user and the time.
+
+    Why a file and not a store table: a write to the store changes its version,
+    which keys every cached result, and waits for a running load; a sign-in must
+    do neither. One JSON line per event, appended in one write.
+    """
+    line = json.dumps({"happened_at": now().isoformat(timespec="seconds"), "user": str(user), "action": action,
+                       "detail": str(detail)}, ensure_ascii=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        return store.query("access_events_all")
-    except Exception as exc:  # noqa: BLE001 - duckdb.CatalogException on an older store
-        if "access_events" in str(exc):
-            return empty
-        raise
+        size = os.fstat(fd).st_size
+        cut = size > 0 and os.pread(fd, 1, size - 1) != b"\n"  # a line cut short by a crash: start a new one
+        os.write(fd, (("\n" if cut else "") + line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
-def activity(store: Store) -> pd.DataFrame:
-    """Logins, account changes and load actions in one list, newest first: who did what, when."""
-    access = events(store).rename(columns={"user_name": "user"})
+def events(path: pathlib.Path) -> pd.DataFrame:
+    """Logins and account changes, newest first; a line cut short by a crash is skipped, a missing file is empty."""
+    rows = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict):
+                rows.append({k: row.get(k, "") for k in LOG_COLUMNS})
+    frame = pd.DataFrame(rows, columns=LOG_COLUMNS)
+    frame["happened_at"] = pd.to_datetime(frame["happened_at"], errors="coerce")
+    return frame.iloc[::-1].reset_index(drop=True)
+
+
+def activity(store: Store, path: pathlib.Path) -> pd.DataFrame:
+    """Logins, account changes (the access log) and load actions (the store's load_events) in one list, newest
+    first: who did what, when."""
     loads = store.query("load_events_all") if store.exists() else pd.DataFrame(
         columns=["load_id", "action", "happened_at", "by_user"])
-    loads = pd.DataFrame({"happened_at": loads["happened_at"], "user": loads["by_user"],
+    loads = pd.DataFrame({"happened_at": pd.to_datetime(loads["happened_at"]), "user": loads["by_user"],
                           "action": loads["action"], "detail": [f"load #{int(i)}" for i in loads["load_id"]]})
-    frames = [f for f in (access, loads) if len(f)]
+    frames = [f for f in (events(path), loads) if len(f)]
     if not frames:
-        return pd.DataFrame(columns=["happened_at", "user", "action", "detail"])
+        return pd.DataFrame(columns=LOG_COLUMNS)
     both = pd.concat(frames, ignore_index=True)
-    both["happened_at"] = pd.to_datetime(both["happened_at"])
     return both.sort_values("happened_at", ascending=False, kind="stable").reset_index(drop=True)
 
 

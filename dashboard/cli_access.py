@@ -7,7 +7,7 @@
 
 The accounts file is `--accounts`, else $DASHBOARD_ACCOUNTS, else
 accounts.json beside the store. Every change is recorded in the store with
-the OS user (or `--user`) when the store exists.
+the OS user (or `--user`) in access-log.jsonl beside the accounts file.
 """
 from __future__ import annotations
 
@@ -76,9 +76,8 @@ def _password(args, name: str) -> str:
 
 
 def _record(store: Store, args, action: str, detail: str) -> None:
-    """Account changes go into the store's record when there is a store (an accounts file may come first)."""
-    if store.exists():
-        access.record(store, args.user or ingest.current_user(), action, detail)
+    """Account changes go into the access log beside the accounts file, with who made them."""
+    access.record(access.log_path(_file(store, args)), args.user or ingest.current_user(), action, detail)
 
 
 def cmd_add(store: Store, args) -> int:
@@ -130,7 +129,7 @@ def cmd_role(store: Store, args) -> int:
 
 
 def cmd_log(store: Store, args) -> int:
-    frame = access.activity(store)
+    frame = access.activity(store, access.log_path(_file(store, args)))
     if frame.empty:
         print(i18n.t("acc_log_empty", args.lang))
         return 0

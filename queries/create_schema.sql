@@ -38,4 +38,3 @@ create table if not exists rollups (
     reported bigint, carried bigint, double_reported bigint, rows_used bigint, last_reported date,
     expected bigint, expected_prefix_len tinyint);
 create table if not exists load_warnings (load_id integer, key varchar, line integer, column_name varchar, stated double, summed double);
-create table if not exists access_events (happened_at timestamp, user_name varchar, action varchar, detail varchar);

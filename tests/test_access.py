@@ -173,18 +173,18 @@ def test_role_permissions(role, allowed):
 
 # ---- the record ---------------------------------------------------------------------------------
 
-def test_logins_are_recorded_and_a_store_built_before_the_table_still_reads(tmp_path):
-    store = Store(tmp_path / "old.duckdb")
-    store.create()
-    con = duckdb.connect(str(store.path))
-    con.execute("drop table access_events")  # a store built before this table existed
-    con.close()
-    assert access.events(store).empty
-    assert access.activity(store).empty
-    access.record(store, "dong", "login", "password")
-    rows = access.events(store)
-    assert list(rows[["user_name", "action", "detail"]].itertuples(index=False, name=None)) == \
-        [("dong", "login", "password")]
+def test_events_are_appended_to_the_access_log_and_a_cut_line_is_skipped(tmp_path):
+    path = access.log_path(tmp_path / "accounts.json")
+    assert path == tmp_path / "access-log.jsonl"
+    assert access.events(path).empty
+    access.record(path, "dong", "login", "password")
+    with open(path, "a", encoding="utf-8") as log:
+        log.write('{"happened_at": "2022-05-0')  # a line cut short by a crash
+    access.record(path, "<img src=x>", "login_failed", "password")
+    rows = access.events(path)
+    assert list(rows[["user", "action", "detail"]].itertuples(index=False, name=None)) == \
+        [("<img src=x>", "login_failed", "password"), ("dong", "login", "password")]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
 # ---- the CLI ------------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_cli_manages_accounts_and_records_who_did_it(monkeypatch, capsys, demo_s
 def test_cli_rollback_records_the_given_user(monkeypatch, capsys, demo_store_copy):
     code, _, _ = _cli(monkeypatch, capsys, "--db", str(demo_store_copy.path), "rollback", "1", "--user", "clerk-li")
     assert code == 0
-    activity = access.activity(demo_store_copy)
+    activity = access.activity(demo_store_copy, demo_store_copy.path.with_name("access-log.jsonl"))
     assert (activity.iloc[0]["user"], activity.iloc[0]["action"]) == ("clerk-li", "rolled_back")
 
 

@@ -3,7 +3,7 @@
 Kept simple on purpose: the CLI (`python -m dashboard account …`) is the
 primary way to manage accounts. Every change goes through dashboard/access.py
 (the same functions as the CLI), in a button callback via `admin.act`, and is
-recorded in the store with the administrator's name.
+recorded in the access log with the administrator's name.
 """
 from __future__ import annotations
 
@@ -56,8 +56,15 @@ def render(adm: Admin) -> None:
                 st.form_submit_button(i18n.t("acc_remove", lang), icon=":material/person_remove:",
                                       on_click=admin.act, args=("accounts", lang, _remove, adm, path))
     admin.flash("accounts")
+    if every:  # the record matters once people sign in; the app running open has no one to name
+        activity(adm, path)
+
+
+def activity(adm: Admin, path) -> None:
+    """Sign-ins, account changes and load actions, newest first (the CLI's `account log`)."""
+    lang = adm.lang
     st.markdown(f"**{i18n.t('acc_activity', lang)}**")
-    record = access.activity(adm.store).head(500)
+    record = access.activity(adm.store, access.log_path(path)).head(500)
     st.dataframe(pd.DataFrame({
         i18n.t("acc_col_time", lang): pd.to_datetime(record["happened_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
         i18n.t("acc_col_user", lang): record["user"].astype(str),
@@ -78,7 +85,7 @@ def _value(key: str) -> str:
 def _add(adm: Admin, path) -> str:
     account = access.add_account(path, _value("acc-add-name"), _value("acc-add-role"), _value("acc-add-scope"),
                                  str(st.session_state.get("acc-add-password") or ""), _value("acc-add-email"))
-    access.record(adm.store, auth.user_name(), "account_added", f"{account.name} {account.role} {account.scope}")
+    auth.record(auth.user_name(), "account_added", f"{account.name} {account.role} {account.scope}")
     return i18n.t("acc_added", adm.lang, name=account.name, role=account.role, scope=account.scope, file=str(path))
 
 
@@ -86,7 +93,7 @@ def _change(adm: Admin, path) -> str:
     name = _value("acc-change-name")
     _not_self(name, _value("acc-change-role"))
     account = access.set_role(path, name, _value("acc-change-role"), _value("acc-change-scope"))
-    access.record(adm.store, auth.user_name(), "role_changed", f"{account.name} {account.role} {account.scope}")
+    auth.record(auth.user_name(), "role_changed", f"{account.name} {account.role} {account.scope}")
     return i18n.t("acc_role_done", adm.lang, name=account.name, role=account.role, scope=account.scope)
 
 
@@ -94,7 +101,7 @@ def _remove(adm: Admin, path) -> str:
     name = _value("acc-remove-name")
     _not_self(name, None)
     access.remove_account(path, name)
-    access.record(adm.store, auth.user_name(), "account_removed", name)
+    auth.record(auth.user_name(), "account_removed", name)
     return i18n.t("acc_removed", adm.lang, name=name)
 
 

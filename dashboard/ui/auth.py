@@ -175,16 +175,14 @@ def _from_oidc(every: dict[str, Account]) -> Account | None:
 
 def _sign_in(account: Account, via: str) -> None:
     st.session_state[SESSION] = account
-    _record(account.name, "login", via)
+    record(account.name, "login", via)
 
 
-def _record(user: str, action: str, detail: str) -> None:
-    """Logins go into the store's record; a busy or missing store must not keep anyone out."""
-    from . import data
-
+def record(user: str, action: str, detail: str) -> None:
+    """Into the access log beside the accounts file; a log that cannot be written must not keep anyone out."""
     try:
-        access.record(data.store(), user, action, detail)
-    except Exception:  # noqa: BLE001
+        access.record(access.log_path(accounts_file()), user, action, detail)
+    except OSError:
         log.warning("could not record %s of %s", action, user, exc_info=True)
 
 
@@ -194,7 +192,8 @@ def login_page(lang: str) -> None:
     st.subheader(i18n.t("acc_sign_in", lang), anchor=False)
     if oidc_configured() and st.user.is_logged_in:
         st.warning(i18n.t("acc_oidc_no_account", lang, email=st.user.get("email") or "—"))
-        st.button(i18n.t("acc_sign_out", lang), key="login-oidc-out", on_click=st.logout)
+        if st.button(i18n.t("acc_sign_out", lang), key="login-oidc-out"):
+            st.logout()
         return
     with st.form("login-form", enter_to_submit=True, width=420):
         st.text_input(i18n.t("acc_name", lang), key="login-name", autocomplete="username")
@@ -205,8 +204,8 @@ def login_page(lang: str) -> None:
     failed = st.session_state.pop("login-failed", False)
     if failed:
         st.error(i18n.t("acc_wrong", lang))
-    if oidc_configured():
-        st.button(i18n.t("acc_sign_in_oidc", lang), key="login-oidc", on_click=st.login)
+    if oidc_configured() and st.button(i18n.t("acc_sign_in_oidc", lang), key="login-oidc"):
+        st.login()  # to the provider and back; the next run finds st.user signed in
 
 
 def _check_password(lang: str) -> None:
@@ -217,17 +216,19 @@ def _check_password(lang: str) -> None:
     account = access.authenticate(accounts(), name, password)
     if account is None:
         st.session_state["login-failed"] = True
-        _record(name[:64], "login_failed", "password")
+        record(name[:64], "login_failed", "password")
         return
     _sign_in(account, "password")
 
 
 def sign_out() -> None:
+    """Forgets the session's account (and the OIDC identity cookie, which would sign the user straight back in)."""
     account = st.session_state.pop(SESSION, None)
     if account is not None:
-        _record(account.name, "logout", "")
+        record(account.name, "logout", "")
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
+    st.rerun()
 
 
 def sidebar(lang: str) -> None:
@@ -239,8 +240,8 @@ def sidebar(lang: str) -> None:
         return
     st.caption(i18n.t("acc_signed_in_as", lang, name=account.name, role=i18n.t(f"acc_role_{account.role}", lang),
                       scope=scope_label(account.scope, lang)))
-    st.button(i18n.t("acc_sign_out", lang), key="sign-out", on_click=sign_out, icon=":material/logout:",
-              type="tertiary")
+    if st.button(i18n.t("acc_sign_out", lang), key="sign-out", icon=":material/logout:", type="tertiary"):
+        sign_out()
 
 
 def scope_label(scope_code: str, lang: str) -> str:
