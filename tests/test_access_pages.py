@@ -143,6 +143,15 @@ def test_signing_in_through_the_form_opens_the_scope_and_is_recorded(monkeypatch
     assert access.events(log)["action"].iloc[0] == "logout"
 
 
+def test_a_broken_accounts_file_keeps_the_app_closed(monkeypatch, demo_store_path, tmp_path):
+    broken = tmp_path / "accounts.json"
+    broken.write_text('{"accounts": [{"name": "dong", ', encoding="utf-8")
+    at = run(monkeypatch, demo_store_path, broken, unit=EAST)
+    assert not at.exception
+    assert [str(broken) in e.value for e in at.error] == [True]
+    assert not at.metric and not at.text_input and not contains(sent(at), "东城街道")
+
+
 # ---- the scope on every page --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", [WEST, COUNTY, WEST_GRID])

@@ -133,8 +133,13 @@ def filter_units(units):
 
 def gate(lang: str) -> Account | None:
     """The session's account, signing in through the proxy header or OIDC when they name one; None means
-    the sign-in form must be shown (and nothing else)."""
-    every = accounts()
+    the sign-in form must be shown (and nothing else). A broken accounts file shows its message and nothing else:
+    the app fails closed, never open."""
+    try:
+        every = accounts()
+    except InputError as broken:
+        st.error(broken.messages[0].text(lang))
+        st.stop()
     if not every:
         return _open_account()
     account = current()
