@@ -11,7 +11,6 @@ the OS user (or `--user`) in access-log.jsonl beside the accounts file.
 """
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 

@@ -7,13 +7,11 @@ import json
 import os
 import stat
 
-import duckdb
 import pytest
 
 from dashboard import access, cli, ingest, quality
 from dashboard.access import Account
 from dashboard.messages import InputError
-from dashboard.store import Store
 from dashboard.ui import import_model
 from dashboard.ui.import_model import Upload
 

@@ -185,38 +185,43 @@ def test_the_default_unit_is_the_scope_unit(monkeypatch, demo_store_path, accoun
     assert not at.warning and at.title[0].value.startswith("东城街道")
 
 
-def test_a_read_that_skips_the_context_is_refused_too(monkeypatch, demo_store_path, accounts_file):
-    """The guard sits in the cached reads themselves: a page that never asked the context still gets nothing."""
-    def script():
-        import datetime as dt
+BYPASS = """
+import datetime as dt
 
-        import streamlit as st
+import streamlit as st
 
-        from dashboard import access
-        from dashboard.ui import analysis_data, auth, data
+from dashboard import access
+from dashboard.ui import analysis_data, auth, data
 
-        st.session_state["_account"] = access.load_accounts(auth.accounts_file())["dong"]
-        store = data.store()
-        reads = {
-            "unit_rollup": lambda: data.unit_rollup(store, "990101002000", "screening", dt.date(2022, 5, 7)),
-            "trend": lambda: data.trend(store, "990101000000", "screening", dt.date(2022, 5, 1), dt.date(2022, 5, 7)),
-            "level_rollup": lambda: data.level_rollup(store, "990101000000", "grid", "screening", dt.date(2022, 5, 7)),
-            "map_base": lambda: data.map_base(store, "990101002000"),
-            "series": lambda: analysis_data.series(store, "990101002000", "household_screening_rate", dt.date(2022, 5, 1),
-                                                   dt.date(2022, 5, 7)),
-            "missing": lambda: analysis_data.missing(store, "990101002001001", "screening", dt.date(2022, 5, 7)),
-            "own": lambda: data.unit_rollup(store, "990101001000", "screening", dt.date(2022, 5, 7)),
-        }
-        for name, read in reads.items():
-            try:
-                read()
-                st.write(f"{name}: read")
-            except auth.NotPermitted:
-                st.write(f"{name}: refused")
+st.session_state["_account"] = access.load_accounts(auth.accounts_file())["dong"]
+store = data.store()
+day, first = dt.date(2022, 5, 7), dt.date(2022, 5, 1)
+reads = {
+    "unit_rollup": lambda: data.unit_rollup(store, "990101002000", "screening", day),
+    "trend": lambda: data.trend(store, "990101000000", "screening", first, day),
+    "level_rollup": lambda: data.level_rollup(store, "990101000000", "grid", "screening", day),
+    "map_base": lambda: data.map_base(store, "990101002000"),
+    "series": lambda: analysis_data.series(store, "990101002000", "household_screening_rate", first, day),
+    "missing": lambda: analysis_data.missing(store, "990101002001001", "screening", day),
+    "own": lambda: data.unit_rollup(store, "990101001000", "screening", day),
+}
+for name, read in reads.items():
+    try:
+        read()
+        st.write(f"{name}: read")
+    except auth.NotPermitted:
+        st.write(f"{name}: refused")
+"""
 
+
+def test_a_read_that_skips_the_context_is_refused_too(monkeypatch, demo_store_path, accounts_file, tmp_path):
+    """The guard sits in the cached reads themselves: a script that never asked the context still gets nothing."""
+    script = tmp_path / "bypass.py"
+    script.write_text(BYPASS, encoding="utf-8")
     monkeypatch.setenv("DASHBOARD_DB", str(demo_store_path))
     monkeypatch.setenv("DASHBOARD_ACCOUNTS", str(accounts_file))
-    at = AppTest.from_function(script, default_timeout=60).run()
+    monkeypatch.syspath_prepend(str(APP.parent))
+    at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert [m.value for m in at.markdown] == [
         "unit_rollup: refused", "trend: refused", "level_rollup: refused", "map_base: refused", "series: refused",

@@ -29,6 +29,7 @@ from ..messages import InputError, Message
 
 log = logging.getLogger(__name__)
 SESSION = "_account"
+_SIGNED_OUT = "_signed_out"
 HEADER_ENV = "DASHBOARD_AUTH_HEADER"
 PAGE_PERMISSION = {"page_import": "import", "page_settings": "settings"}  # every other page: "read"
 
@@ -145,6 +146,10 @@ def gate(lang: str) -> Account | None:
     account = current()
     if account is not None:
         return account
+    if st.session_state.pop(_SIGNED_OUT, False):
+        if oidc_configured() and st.user.is_logged_in:
+            st.logout()  # st.logout is not for callbacks: it runs here, in the script
+        return None  # a proxy header would sign straight back in: show the form once after signing out
     account = _from_header(every) or _from_oidc(every)
     if account is not None:
         _sign_in(account, "header" if _header_name() else "oidc")
@@ -227,13 +232,12 @@ def _check_password(lang: str) -> None:
 
 
 def sign_out() -> None:
-    """Forgets the session's account (and the OIDC identity cookie, which would sign the user straight back in)."""
+    """Button callback: forgets the session's account; the run that follows shows the sign-in form (and ends the
+    OIDC identity too, which would otherwise sign the user straight back in)."""
     account = st.session_state.pop(SESSION, None)
     if account is not None:
         record(account.name, "logout", "")
-    if oidc_configured() and st.user.is_logged_in:
-        st.logout()
-    st.rerun()
+    st.session_state[_SIGNED_OUT] = True
 
 
 def sidebar(lang: str) -> None:
@@ -245,8 +249,8 @@ def sidebar(lang: str) -> None:
         return
     st.caption(i18n.t("acc_signed_in_as", lang, name=account.name, role=i18n.t(f"acc_role_{account.role}", lang),
                       scope=scope_label(account.scope, lang)))
-    if st.button(i18n.t("acc_sign_out", lang), key="sign-out", icon=":material/logout:", type="tertiary"):
-        sign_out()
+    st.button(i18n.t("acc_sign_out", lang), key="sign-out", on_click=sign_out, icon=":material/logout:",
+              type="tertiary")
 
 
 def scope_label(scope_code: str, lang: str) -> str:
