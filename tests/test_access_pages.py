@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import access, fields, rollup
 from dashboard.store import Store
+from dashboard.ui.import_model import Upload
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
 COUNTY, EAST, WEST = "990101000000", "990101001000", "990101002000"
@@ -263,9 +264,55 @@ def test_a_clerk_sees_the_load_history_of_the_scope_only(monkeypatch, demo_store
     assert downloads(at) == 1  # the report template (a clerk imports); no exports of the history
 
 
-def test_the_admin_sees_the_accounts_tab(monkeypatch, demo_store_path, accounts_file):
-    at = run(monkeypatch, demo_store_path, accounts_file, "pages/settings.py", account="admin")
+def _grid_file(*rows) -> Upload:
+    body = "\n".join(f"{code},{value}" for code, value in rows)
+    return Upload("grids_20220508.csv", f"区划代码,排查户数\n{body}\n".encode())
+
+
+def test_a_clerks_upload_outside_the_scope_is_refused_and_an_own_one_is_loaded_in_the_clerks_name(
+        monkeypatch, demo_store_copy, accounts_file):
+    mixed = _grid_file(("990101001001001", 10), (WEST_GRID, 11))
+    at = run(monkeypatch, demo_store_copy.path, accounts_file, "pages/import.py", account="clerk")
+    at.session_state["imp-files"] = [mixed]
+    at.run()
+    assert not at.exception
+    assert at.error  # the file is marked as not loadable
+    refused = [m.value.replace("\\", "") for m in at.markdown if "权限范围" in m.value]
+    assert len(refused) == 1 and "grids_20220508.csv" in refused[0] and WEST_GRID in refused[0]
+    assert at.button(key=f"imp-confirm-{mixed.key}").disabled
+    before = len(demo_store_copy.query("loads_all"))
+
+    own = _grid_file(("990101001001001", 10))
+    at.session_state["imp-files"] = [own]
+    at.run()
+    at.button(key=f"imp-confirm-{own.key}").click().run()
+    assert not at.exception
+    loads = demo_store_copy.query("loads_all")
+    assert len(loads) == before + 1 and loads["loaded_by"].iloc[0] == "clerk"
+    history = next(df.value for df in at.dataframe if "文件" in df.value.columns)
+    assert history["操作人"].iloc[0] == "clerk"  # the load history says who loaded
+
+
+def test_the_admin_lists_and_adds_accounts_on_the_settings_page(monkeypatch, demo_store_path, accounts_file, tmp_path):
+    own = tmp_path / "accounts.json"
+    own.write_bytes(accounts_file.read_bytes())
+    at = run(monkeypatch, demo_store_path, own, "pages/settings.py", account="admin")
     assert not at.exception and not at.error
     table = next(df.value for df in at.dataframe if "账号" in df.value.columns)
     assert sorted(table["账号"]) == ["admin", "ana", "clerk", "dong"]
     assert "argon2" not in sent(at)
+    at.text_input(key="acc-add-name").input("xi")
+    at.selectbox(key="acc-add-role").set_value("leader")
+    at.text_input(key="acc-add-scope").input(WEST)
+    at.text_input(key="acc-add-password").input("xi-pw")
+    next(b for b in at.button if "添加账号" in b.label).click().run()
+    assert not at.exception and not at.error
+    xi = access.load_accounts(own)["xi"]
+    assert (xi.role, xi.scope) == ("leader", WEST) and access.verify_password(xi.password_hash, "xi-pw")
+    assert tuple(access.events(access.log_path(own)).iloc[0][["user", "action"]]) == ("admin", "account_added")
+
+
+def test_the_sign_in_page_in_english(monkeypatch, demo_store_path, accounts_file):
+    at = run(monkeypatch, demo_store_path, accounts_file, lang="en")
+    assert [t.label for t in at.text_input] == ["Account", "Password"]
+    assert at.button(key="login-submit").label == "Sign in"

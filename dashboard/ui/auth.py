@@ -198,7 +198,10 @@ def record(user: str, action: str, detail: str) -> None:
 
 def login_page(lang: str) -> None:
     """The only thing shown before sign-in: the form (and the provider's button when OIDC is set up)."""
+    from . import controls
+
     st.title(i18n.t("app_title", lang), anchor=False)
+    controls.language_switch(lang)
     st.subheader(i18n.t("acc_sign_in", lang), anchor=False)
     if oidc_configured() and st.user.is_logged_in:
         st.warning(i18n.t("acc_oidc_no_account", lang, email=st.user.get("email") or "—"))
