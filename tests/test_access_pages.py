@@ -173,6 +173,13 @@ def test_a_township_leader_gets_nothing_outside_the_township(monkeypatch, demo_s
     assert shown_figures == []
 
 
+def test_all_grids_on_the_map_are_the_townships_only(monkeypatch, demo_store_path, accounts_file, foreign):
+    at = run(monkeypatch, demo_store_path, accounts_file, "pages/map.py", account="dong", unit=COUNTY, grids="1")
+    assert not at.exception and not at.error
+    text = sent(at)
+    assert contains(text, "东城街道") and [n for n in foreign["names"] if contains(text, n)] == []
+
+
 def test_the_breadcrumb_starts_at_the_scope_unit(monkeypatch, demo_store_path, accounts_file):
     at = run(monkeypatch, demo_store_path, accounts_file, account="dong", unit=EAST_VILLAGE)
     assert not at.warning
