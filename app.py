@@ -1,28 +1,46 @@
-"""Router only: the pages with their titles (Chinese by default) and icons; everything else is in pages/ and dashboard/ui/."""
+"""Router only: the pages with their titles (Chinese by default) and icons; everything else is in pages/ and dashboard/ui/.
+
+Before navigation, `auth.gate` decides who is using the app: with accounts
+configured, nothing but the sign-in form shows until someone has signed in.
+A page the account's role may not use is left out of the menu (registered
+hidden, so its URL answers "not permitted" instead of "page not found").
+"""
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.ui import shell
+from dashboard.ui import auth, shell
 
 lang = shell.start()  # carries the view's URL parameters over page switches
 st.set_page_config(page_title=t("app_title", lang), page_icon=shell.favicon(), layout="wide")
-navigation = st.navigation({
+account = auth.gate(lang)
+
+
+def page(script: str, title_key: str, icon: str, url_path: str, default: bool = False) -> st.Page:
+    visible = account is not None and auth.may_open(title_key)
+    return st.Page(script, title=t(title_key, lang), icon=icon, url_path=url_path, default=default,
+                   visibility="visible" if visible else "hidden")
+
+
+sections = {
     t("nav_dashboard", lang): [
-        st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:",
-                url_path="overview", default=True),
-        st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="map"),
+        page("pages/overview.py", "page_overview", ":material/dashboard:", "overview", default=True),
+        page("pages/map.py", "page_map", ":material/map:", "map"),
     ],
     t("nav_analysis", lang): [
-        st.Page("pages/gaps.py", title=t("page_gaps", lang), icon=":material/leaderboard:", url_path="gaps"),
-        st.Page("pages/trends.py", title=t("page_trends", lang), icon=":material/show_chart:", url_path="trends"),
-        st.Page("pages/quality.py", title=t("page_quality", lang), icon=":material/fact_check:", url_path="quality"),
+        page("pages/gaps.py", "page_gaps", ":material/leaderboard:", "gaps"),
+        page("pages/trends.py", "page_trends", ":material/show_chart:", "trends"),
+        page("pages/quality.py", "page_quality", ":material/fact_check:", "quality"),
     ],
     t("nav_briefing", lang): [
-        st.Page("pages/briefing.py", title=t("page_briefing", lang), icon=":material/slideshow:", url_path="briefing"),
+        page("pages/briefing.py", "page_briefing", ":material/slideshow:", "briefing"),
     ],
     t("nav_data", lang): [
-        st.Page("pages/import.py", title=t("page_import", lang), icon=":material/upload_file:", url_path="import"),
-        st.Page("pages/settings.py", title=t("page_settings", lang), icon=":material/settings:", url_path="settings"),
+        page("pages/import.py", "page_import", ":material/upload_file:", "import"),
+        page("pages/settings.py", "page_settings", ":material/settings:", "settings"),
     ],
-})
-navigation.run()
+}
+navigation = st.navigation(sections, position="sidebar" if account is not None else "hidden")
+if account is None:
+    auth.login_page(lang)
+else:
+    navigation.run()

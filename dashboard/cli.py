@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from . import codes, coverage, fields, i18n, ingest, loads, population, rollup, settings, templates, units
+from . import cli_access, codes, coverage, fields, i18n, ingest, loads, population, rollup, settings, templates, units
 from .messages import InputError, Message
 from .store import Store, StoreBusy
 
@@ -146,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("--if-missing", action="store_true", help="do nothing when the store already exists")
     p.set_defaults(run=cmd_demo)
+
+    cli_access.register(sub)  # account add|list|remove|passwd|role|log
     return parser
 
 

@@ -369,13 +369,16 @@ TIMELINESS_COLUMNS = ("snapshot_date", "loads", "rolled_back", "as_of_hour", "fi
                       "delay_hours", "first_file")
 
 
-def timeliness(store: Store, domain: str) -> pd.DataFrame:
+def timeliness(store: Store, domain: str, within: tuple[int, int] | None = None) -> pd.DataFrame:
     """Per snapshot date: its loads and how many hours after the snapshot's as-of time the first one landed.
 
     The as-of time is the date at the report's hour (截至18时), end of day when
     the file names none; a negative delay means the file came before that hour.
+    `within` (an account's scope as a num range) keeps the loads with rows in
+    it, and names a file only when its load lies wholly inside.
     """
-    frame = store.query("load_timeliness", domain=domain)
+    frame = (store.query("load_timeliness", domain=domain) if within is None else
+             store.query("load_timeliness_scoped", domain=domain, lo=within[0], hi=within[1]))
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     hour = frame["as_of_hour"].astype("Float64").fillna(24).astype("float64")
     as_of = pd.to_datetime(frame["snapshot_date"]) + pd.to_timedelta(hour, unit="h")

@@ -1,8 +1,10 @@
 """Shared fixtures: the demo store is built once per test session, from the same module as `python -m dashboard demo`."""
 from __future__ import annotations
 
+import os
 import pathlib
 import shutil
+import tempfile
 
 import pytest
 
@@ -10,6 +12,10 @@ from dashboard import demo
 from dashboard.store import Store
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+
+# No test picks up a developer's data/accounts.json (or a $DASHBOARD_ACCOUNTS of their shell): the app runs open
+# unless a test points this at an accounts file of its own (monkeypatch.setenv). Servers started by tests inherit it.
+os.environ["DASHBOARD_ACCOUNTS"] = str(pathlib.Path(tempfile.mkdtemp(prefix="dashboard-tests-")) / "none.json")
 
 
 def pytest_configure(config):

@@ -9,13 +9,13 @@ import datetime as dt
 import math
 import os
 
-from . import analysis, backup, briefing, core, importing, ui
+from . import access, analysis, backup, briefing, core, importing, ui
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _part in (core, ui, briefing, importing, analysis, backup):  # one module per area, so that areas can grow without touching each other
+for _part in (core, ui, briefing, importing, analysis, backup, access):  # one module per area, so that areas can grow without touching each other
     _clash = MESSAGES.keys() & _part.MESSAGES.keys()
     assert not _clash, f"message keys defined twice: {sorted(_clash)}"
     MESSAGES.update(_part.MESSAGES)

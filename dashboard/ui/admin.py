@@ -18,7 +18,7 @@ import streamlit as st
 from .. import i18n
 from ..messages import InputError
 from ..store import Store, StoreBusy
-from . import context, controls, data, shell
+from . import auth, context, controls, data, shell
 
 log = logging.getLogger(__name__)
 _FLASH = "_admin_flash"
@@ -37,18 +37,21 @@ def page(title_key: str) -> Admin | None:
     shell._leave_pages_directory_mode()  # noqa: SLF001 - the same deep-link fix as every page
     lang = context.lang()
     shell._sidebar(lang)  # noqa: SLF001 - the same sidebar and style as every page
+    if not auth.may_open(title_key):
+        auth.not_permitted(lang)
+        return None
     with shell.guard(lang):
         store = data.store()
         if data.meta(store)["demo"]:
             st.badge(i18n.t("demo_label", lang), icon=":material/science:", color="violet")
         st.title(i18n.t(title_key, lang), anchor=False)
-        table = units(store)
+        table = auth.filter_units(units(store))
         if table.empty:
             st.info(i18n.t("imp_no_units", lang))
             st.code("python -m dashboard units 县乡村网格名录.csv", language="bash")
             return None
         wanted = st.query_params.get("unit")
-        roots = table[table["parent_code"].isna()]
+        roots = table[table["parent_code"].isna() | ~table["parent_code"].isin(set(table["code"]))]
         code = wanted if wanted in set(table["code"]) else str((roots if len(roots) else table)["code"].iloc[0])
         return Admin(store=store, lang=lang, units=table, unit_code=code)
     return None
@@ -69,9 +72,27 @@ def _history(path: str, version: str) -> pd.DataFrame:
     return data.store_at(path).query("loads_all")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _spans(path: str, version: str) -> pd.DataFrame:
+    return data.store_at(path).query("load_spans")
+
+
 def history(store: Store) -> pd.DataFrame:
-    """Every load, newest first, cached until the store changes."""
-    return _history(str(store.path), store.version())
+    """Every load, newest first, cached until the store changes; for an account with a scope, only the loads
+    whose rows all lie inside it (the ones its clerk may roll back)."""
+    frame = _history(str(store.path), store.version())
+    allowed = allowed_loads(store)
+    return frame if allowed is None else frame[frame["load_id"].isin(allowed)]
+
+
+def allowed_loads(store: Store) -> set[int] | None:
+    """The loads the account may see and change: those whose rows all lie inside its scope; None means all."""
+    bounds = auth.within()
+    if bounds is None:
+        return None
+    spans = _spans(str(store.path), store.version())
+    inside = spans[(spans["lo"] >= bounds[0]) & (spans["hi"] < bounds[1])]
+    return {int(i) for i in inside["load_id"]}
 
 
 def act(section: str, lang: str, action, *args) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from .. import codes, gaps, i18n, quality, settings, trends
 from ..store import Store
+from . import auth
 from .data import store_at
 
 
@@ -29,6 +30,7 @@ def _outlook(path, version, code, indicator, day, level, days, deadline) -> pd.D
 
 def outlook(s: Store, code: str, indicator: str, day: dt.date, level: str, days: int, deadline: dt.date):
     """gaps.outlook: the ranking with pace, days left and whether each unit makes the deadline."""
+    auth.require_in_scope(code)
     return _outlook(*_key(s), code, indicator, day, level, days, deadline)
 
 
@@ -40,6 +42,7 @@ def _series(path, version, code, indicator, first, last) -> pd.DataFrame:
 
 def series(s: Store, code: str, indicator: str, first: dt.date, last: dt.date) -> pd.DataFrame:
     """trends.unit_series: one unit's indicator per calendar day (NaN on days without data)."""
+    auth.require_in_scope(code)
     return _series(*_key(s), code, indicator, first, last)
 
 
@@ -49,6 +52,7 @@ def _rounds(path, version, code, domain, first, last) -> list:
 
 
 def rounds(s: Store, code: str, domain: str, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
+    auth.require_in_scope(code)
     return _rounds(*_key(s), code, domain, first, last)
 
 
@@ -61,6 +65,7 @@ def _completeness(path, version, code, domain, day) -> tuple[pd.DataFrame, str |
 
 def completeness(s: Store, code: str, domain: str, day: dt.date) -> tuple[pd.DataFrame, str | None]:
     """Per-date reported/carried/missing counts, and the expected level of `day`."""
+    auth.require_in_scope(code)
     return _completeness(*_key(s), code, domain, day)
 
 
@@ -70,6 +75,7 @@ def _missing(path, version, code, domain, day) -> pd.DataFrame:
 
 
 def missing(s: Store, code: str, domain: str, day: dt.date) -> pd.DataFrame:
+    auth.require_in_scope(code)
     return _missing(*_key(s), code, domain, day)
 
 
@@ -79,16 +85,18 @@ def _anomalies(path, version, code, domain, first, last, factor) -> pd.DataFrame
 
 
 def anomalies(s: Store, code: str, domain: str, first: dt.date, last: dt.date, factor: float) -> pd.DataFrame:
+    auth.require_in_scope(code)
     return _anomalies(*_key(s), code, domain, first, last, factor)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _timeliness(path, version, domain) -> pd.DataFrame:
-    return quality.timeliness(store_at(path), domain)
+def _timeliness(path, version, domain, within) -> pd.DataFrame:
+    return quality.timeliness(store_at(path), domain, within)
 
 
 def timeliness(s: Store, domain: str) -> pd.DataFrame:
-    return _timeliness(*_key(s), domain)
+    """Per snapshot date, its loads: only those with rows in the account's scope, files named only when wholly in it."""
+    return _timeliness(*_key(s), domain, auth.within())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -98,6 +106,7 @@ def _units(path, version) -> pd.DataFrame:
 
 def parent_path(s: Store, unit_codes, below: str) -> list[str]:
     """Each unit's ancestors under the unit `below`, joined by ' · ' (grid names repeat: 第1网格)."""
+    auth.require_in_scope(below)
     units = _units(*_key(s))
     name, parent = dict(zip(units["code"], units["name"])), dict(zip(units["code"], units["parent_code"]))
     out = []
@@ -112,6 +121,7 @@ def parent_path(s: Store, unit_codes, below: str) -> list[str]:
 
 def townships(s: Store, code: str) -> pd.DataFrame:
     """The townships under a unit (code, name): the gaps page's filter."""
+    auth.require_in_scope(code)
     units = _units(*_key(s))
     lo = codes.num(code)
     hi = lo + codes.span(codes.level_of(code))

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import briefing, charts, fields, i18n, render
-from . import cards, controls, data, downloads, mapview, model
+from . import auth, cards, controls, data, downloads, mapview, model
 from .context import Context
 
 PRESENT_MAP = ((900, 470), 490)     # map view box and figure height on a 1920×1080 slide
@@ -82,6 +82,7 @@ def _brief(path: str, version: str, code: str, day, lang: str, chosen: tuple) ->
 def render_page(ctx: Context) -> None:
     """The whole page: pickers and the link to the present view, the slide, the downloads."""
     showing = present()
+    auth.require_in_scope(ctx.code)  # the brief reads the unit and its children straight from the store
     brief = _brief(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.date, ctx.lang,
                    ((ctx.domain, ctx.ind.key),))
     st.html(_BASE_STYLE.replace("%CHIPS%", _chip_styles()) + (_PRESENT_STYLE if showing else ""))
@@ -89,7 +90,7 @@ def render_page(ctx: Context) -> None:
         _toolbar(ctx)
     with st.container(key="briefing-slide", border=not showing):  # on the page, a framed preview of the slide
         slide(ctx, brief, showing)
-    if not showing:
+    if not showing and auth.can("export"):
         _downloads(ctx, brief)
 
 

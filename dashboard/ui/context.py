@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from .. import fields, i18n, indicators, settings
+from .. import access, fields, i18n, indicators, settings
 from ..indicators import Indicator
 from ..messages import InputError
 from ..store import Store
-from . import data
+from . import auth, data
 
 PARAMS = ("unit", "date", "domain", "ind", "lang", "grids")
 _CARRIED = "_view_params"
@@ -134,11 +134,22 @@ def load() -> Context:
 
 
 def _chain(store: Store, roots: pd.DataFrame, lang_: str, notes: list) -> list:
-    """The URL's unit with its ancestors; an unknown code falls back to the root, with a note saying so."""
-    root = str(roots["code"].iloc[0])
+    """The URL's unit with its ancestors; an unknown code falls back to the root, with a note saying so.
+
+    For an account with a scope, the root is the scope's unit: a unit outside
+    it is never read (a note says it is not permitted, naming only the code
+    the URL gave), and the chain starts at the scope's unit.
+    """
+    scope = auth.scope()
+    root = str(roots["code"].iloc[0]) if scope == access.ALL else scope
     code = st.query_params.get("unit") or root
+    if not auth.in_scope(code):
+        notes.append(i18n.t("acc_unit_not_permitted", lang_, code=code))
+        code = root
     try:
         return data.ancestors(store, code)
+    except auth.NotPermitted:
+        raise
     except InputError:
         chain = data.ancestors(store, root)
         notes.append(i18n.t("param_unit_unknown", lang_, code=code, name=chain[-1]["name"]))

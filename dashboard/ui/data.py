@@ -15,6 +15,7 @@ import streamlit as st
 
 from .. import charts, codes, demo, geo, rollup, settings
 from ..store import Store, default_path
+from . import auth
 
 MAP_HEIGHT = 460
 MAP_FIT_PX = (350, MAP_HEIGHT - 30)  # a map view fits this box: a phone's width, so it fits on every screen
@@ -60,14 +61,25 @@ def _unit(path: str, version: str, code: str) -> pd.Series:
 
 
 def unit(s: Store, code: str) -> pd.Series:
-    """One unit (raises InputError for an unknown code)."""
+    """One unit (raises InputError for an unknown code, NotPermitted for one outside the account's scope)."""
+    auth.require_in_scope(code)
+    return _unit(*_key(s), code)
+
+
+def unit_unchecked(s: Store, code: str) -> pd.Series:
+    """One unit without the scope guard: only for naming the account's own scope unit."""
     return _unit(*_key(s), code)
 
 
 def ancestors(s: Store, code: str) -> list[pd.Series]:
-    """The unit and its ancestors, root first: the breadcrumb."""
+    """The unit and its ancestors up to the account's scope unit, root first: the breadcrumb.
+
+    An account scoped to a township sees a chain that starts at that township:
+    nothing above it is read.
+    """
     chain = [unit(s, code)]
-    while chain[0]["parent_code"] is not None and not pd.isna(chain[0]["parent_code"]) and len(chain) < 8:
+    while chain[0]["parent_code"] is not None and not pd.isna(chain[0]["parent_code"]) and len(chain) < 8 \
+            and auth.in_scope(chain[0]["parent_code"]):
         chain.insert(0, unit(s, chain[0]["parent_code"]))
     return chain
 
@@ -79,6 +91,7 @@ def _rollup(path: str, version: str, code: str, domain: str, day: dt.date | None
 
 def unit_rollup(s: Store, code: str, domain: str, day: dt.date | None) -> rollup.Rollup | None:
     """The unit and its children for a domain at a date; None when the domain has no data by then."""
+    auth.require_in_scope(code)
     return None if day is None else _rollup(*_key(s), code, domain, day)
 
 
@@ -90,6 +103,7 @@ def _trend(path: str, version: str, code: str, domain: str, first: dt.date, last
 
 def trend(s: Store, code: str, domain: str, first: dt.date, last: dt.date) -> pd.DataFrame:
     """The unit's rolled-up indicators per snapshot date in [first, last]."""
+    auth.require_in_scope(code)
     return _trend(*_key(s), code, domain, first, last)
 
 
@@ -100,6 +114,7 @@ def _rounds(path: str, version: str) -> pd.DataFrame:
 
 def round_starts(s: Store, unit: pd.Series, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
     """Testing rounds that began in the unit's county within [first, last]: a round reset explains a drop."""
+    auth.require_in_scope(unit["code"])
     if codes.PREFIX_LEN[unit["level"]] < codes.PREFIX_LEN["county"]:
         return []
     rounds = _rounds(*_key(s))
@@ -122,6 +137,7 @@ def _level_rollup(path: str, version: str, code: str, level: str, domain: str, d
 
 def level_rollup(s: Store, code: str, level: str, domain: str, day: dt.date) -> pd.DataFrame:
     """Every unit at `level` under the unit with its indicators and its parent's name (grid names repeat)."""
+    auth.require_in_scope(code)
     return _level_rollup(*_key(s), code, level, domain, day)
 
 
@@ -136,6 +152,7 @@ def _shapes(path: str, version: str, code: str, level: str | None) -> gpd.GeoDat
 
 def shapes(s: Store, code: str, level: str | None = None) -> gpd.GeoDataFrame:
     """Simplified geometry of the unit's children (or all its descendants at `level`); shared, do not mutate."""
+    auth.require_in_scope(code)
     return _shapes(*_key(s), code, level)
 
 
@@ -157,4 +174,5 @@ def _map_base(path: str, version: str, code: str) -> dict:
 
 def map_base(s: Store, code: str) -> dict:
     """The cached, value-free part of a unit's map: GeoJSON, view, label points; shared, do not mutate."""
+    auth.require_in_scope(code)
     return _map_base(*_key(s), code)

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import exports, i18n
+from . import auth
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -38,7 +39,9 @@ def file_name(stem: str, suffix: str) -> str:
 
 def table(frame: pd.DataFrame, stem: str, lang: str, key: str, labels: dict | None = None,
           sheet: str | None = None) -> None:
-    """CSV and Excel buttons side by side, without a rerun on click."""
+    """CSV and Excel buttons side by side, without a rerun on click; none for a role without exports (leaders)."""
+    if not auth.can("export"):
+        return
     data = shown(frame, labels)
     with st.container(horizontal=True, gap="small", key=f"downloads-{key}"):
         st.download_button(i18n.t("download_csv", lang), data=lambda: exports.csv_bytes(data),

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import analysis_charts, exports, fields, gaps, i18n, indicators, pace
-from . import analysis_data
+from . import analysis_data, auth
 from .context import Context
 from .controls import md_escape, view_pickers
 from .model import level_words
@@ -185,6 +185,8 @@ def column_config(shown: pd.DataFrame) -> dict:
 
 def downloads(ctx: Context, shown: pd.DataFrame, opts: Options, day: dt.date) -> None:
     """CSV (UTF-8 with BOM) and XLSX of exactly the table shown, formula-safe (dashboard/exports.py)."""
+    if not auth.can("export"):
+        return
     stem = f"{i18n.t('gaps_file', ctx.lang)}_{ctx.unit['name']}_{ctx.ind.key}_{opts.level}_{day.isoformat()}"
     with st.container(horizontal=True, gap="small"):
         st.download_button(i18n.t("gaps_csv", ctx.lang), exports.csv_bytes(shown), f"{stem}.csv", "text/csv",

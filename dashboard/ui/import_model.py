@@ -17,8 +17,8 @@ from functools import cached_property
 
 import pandas as pd
 
-from .. import codes, fields, i18n, indicators, ingest, loads, rollup
-from ..messages import Message
+from .. import access, codes, fields, i18n, indicators, ingest, loads, rollup
+from ..messages import InputError, Message
 from ..store import Store
 
 PREVIEW_ROWS = 1_000        # rows of parsed values shown; a 500,000-row file still loads whole
@@ -29,7 +29,7 @@ _XLSX_MAGIC, _XLS_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 
 
 def current_user() -> str:
-    """Who imports or changes something. The one place a later login will supply the name."""
+    """Who imports or changes something when no account is signed in (the app running open): the OS user."""
     return ingest.current_user()
 
 
@@ -74,7 +74,7 @@ def uploads(files) -> list[Upload]:
 
 
 def plan_upload(store: Store, upload: Upload, overrides: Overrides = Overrides(),
-                on_progress: ingest.Progress | None = None) -> ingest.Plan:
+                on_progress: ingest.Progress | None = None, scope: str = access.ALL) -> ingest.Plan:
     """Checks an uploaded file exactly as `python -m dashboard ingest` would; stores nothing.
 
     The bytes go to a temp file only because the readers read paths; the file
@@ -89,14 +89,45 @@ def plan_upload(store: Store, upload: Upload, overrides: Overrides = Overrides()
     with tempfile.TemporaryDirectory(prefix="dashboard-upload-") as folder:
         path = pathlib.Path(folder) / f"upload{suffix}"
         path.write_bytes(upload.data)
-        return ingest.plan(store, path, domain=overrides.domain, snapshot_date=overrides.snapshot_date,
+        plan = ingest.plan(store, path, domain=overrides.domain, snapshot_date=overrides.snapshot_date,
                            round=overrides.round, parent=overrides.parent, display_name=upload.name,
                            on_progress=on_progress)
+    return within_scope(plan, scope)
 
 
-def confirm(store: Store, plan: ingest.Plan, on_progress: ingest.Progress | None = None) -> ingest.LoadResult:
-    """Stores a checked plan as one load (the same commit as the CLI), in the current user's name."""
-    return ingest.commit(store, plan, current_user(), on_progress=on_progress)
+SCOPE_EXAMPLES = 10  # codes named in the message; the count says how many rows there are
+
+
+def scope_errors(plan: ingest.Plan, scope: str) -> list[Message]:
+    """A clerk may load rows of the scope's units only: one message naming the file, how many rows are outside
+    and the first codes (with their file rows), so the file can be split or sent to whoever may load it."""
+    if scope == access.ALL or plan.frame.empty or "code" not in plan.frame:
+        return []
+    codes_ = plan.frame["code"].astype(str)
+    outside = codes_[[not access.scope_contains(scope, c) for c in codes_]]
+    if outside.empty:
+        return []
+    examples = ", ".join(f"{code} ({row})" for row, code in outside.head(SCOPE_EXAMPLES).items())
+    return [Message("acc_import_outside", {"file": plan.file, "rows": len(outside), "scope": scope,
+                                           "examples": examples})]
+
+
+def within_scope(plan: ingest.Plan, scope: str) -> ingest.Plan:
+    """The plan with an error when rows lie outside the scope: such a file is refused whole, nothing stored."""
+    errors = scope_errors(plan, scope)
+    if errors:
+        plan.errors = [*errors, *plan.errors]
+    return plan
+
+
+def confirm(store: Store, plan: ingest.Plan, on_progress: ingest.Progress | None = None,
+            user: str | None = None, scope: str = access.ALL) -> ingest.LoadResult:
+    """Stores a checked plan as one load (the same commit as the CLI), in the user's name; refused (InputError)
+    when rows lie outside the scope, checked again here so no caller can skip it."""
+    errors = scope_errors(plan, scope)
+    if errors:
+        raise InputError(errors)
+    return ingest.commit(store, plan, user or current_user(), on_progress=on_progress)
 
 
 # ---- what a plan shows ------------------------------------------------------------
@@ -253,20 +284,32 @@ def superseding(store: Store, history: pd.DataFrame, load_id: int) -> list[int]:
     return sorted(lid for lid in later if units & set(store.query("load_nums", load_id=lid)["num"]))
 
 
-def roll_back(store: Store, load_id: int) -> None:
-    loads.rollback(store, load_id, current_user())
+def _allowed(load_ids, allowed: set[int] | None) -> None:
+    """Refuses (before anything is written) when a load is not one the account may change: its rows are not all
+    inside the scope. `allowed` None means every load (no scope)."""
+    refused = [int(i) for i in load_ids if allowed is not None and int(i) not in allowed]
+    if refused:
+        raise InputError([Message("acc_load_not_permitted", {"load_id": i}) for i in refused])
 
 
-def restore(store: Store, history: pd.DataFrame, load_id: int) -> list[int]:
+def roll_back(store: Store, load_id: int, user: str | None = None, allowed: set[int] | None = None) -> None:
+    _allowed([load_id], allowed)
+    loads.rollback(store, load_id, user or current_user())
+
+
+def restore(store: Store, history: pd.DataFrame, load_id: int, user: str | None = None,
+            allowed: set[int] | None = None) -> list[int]:
     """Makes a load's values current again: a rolled-back load is restored; a superseded one by rolling back
     the loads that supersede it. Returns the loads rolled back on the way."""
     status = history.set_index("load_id").loc[load_id, "status"]
     if status == "rolled_back":
-        loads.restore(store, load_id, current_user())
+        _allowed([load_id], allowed)
+        loads.restore(store, load_id, user or current_user())
         return []
     later = superseding(store, history, load_id)
+    _allowed([load_id, *later], allowed)
     for lid in later:
-        loads.rollback(store, lid, current_user())
+        loads.rollback(store, lid, user or current_user())
     return later
 
 

@@ -22,7 +22,7 @@ import streamlit as st
 from .. import codes, fields, i18n, ingest, rollup, templates
 from ..messages import InputError, Message
 from ..store import StoreBusy
-from . import admin, downloads, import_model
+from . import admin, auth, downloads, import_model
 from .admin import Admin
 from .controls import md_escape
 from .import_model import Overrides, Upload
@@ -140,7 +140,7 @@ def _overrides_key(upload: Upload) -> str:
 
 def planned(adm: Admin, upload: Upload, overrides: Overrides, used: set) -> ingest.Plan:
     """The file's plan for these corrections at the store's current version; checked once, with progress shown."""
-    key = (upload.key, upload.name, overrides, adm.store.version())
+    key = (upload.key, upload.name, overrides, adm.store.version(), auth.scope())
     used.add(key)
     cache = st.session_state.setdefault(PLANS, {})
     if key not in cache:
@@ -153,7 +153,7 @@ def planned(adm: Admin, upload: Upload, overrides: Overrides, used: set) -> inge
 def _checked(adm: Admin, upload: Upload, overrides: Overrides, report) -> ingest.Plan:
     """The plan; a file that breaks the reader in a way nobody foresaw is refused alone, the page carries on."""
     try:
-        return import_model.plan_upload(adm.store, upload, overrides, report)
+        return import_model.plan_upload(adm.store, upload, overrides, report, scope=auth.scope())
     except StoreBusy:
         raise
     except Exception as exc:  # noqa: BLE001 - one odd file must not take the page (and the other files) down
@@ -283,7 +283,7 @@ def _commit(adm: Admin, key: str, plan: ingest.Plan) -> None:
     outcomes = st.session_state.setdefault(OUTCOMES, {})
     try:
         with progress(i18n.t("imp_writing", adm.lang, file=plan.file), adm.lang, "writing") as report:
-            result = import_model.confirm(adm.store, plan, report)
+            result = import_model.confirm(adm.store, plan, report, user=auth.user_name(), scope=auth.scope())
     except (InputError, StoreBusy) as exc:
         messages = exc.messages if isinstance(exc, InputError) else None
         outcomes[key] = {"kind": "failed", "plan": plan, "messages": messages}
@@ -295,7 +295,8 @@ def _commit(adm: Admin, key: str, plan: ingest.Plan) -> None:
 def _restore_from_upload(adm: Admin, upload: Upload, load_id: int) -> None:
     """The file was loaded before and rolled back: restore that load rather than load it twice."""
     plan = _any_plan(upload) or st.session_state.get(OUTCOMES, {}).get(upload.key, {}).get("plan")
-    import_model.restore(adm.store, adm.store.query("loads_all"), load_id)
+    import_model.restore(adm.store, adm.store.query("loads_all"), load_id, auth.user_name(),
+                         admin.allowed_loads(adm.store))
     st.session_state.setdefault(OUTCOMES, {})[upload.key] = {"kind": "restored", "plan": plan, "load_id": load_id}
 
 
@@ -377,12 +378,13 @@ def _pick_from_table(ids: list[int]) -> None:
 
 
 def _rollback(store, load_id: int, lang: str) -> str:
-    import_model.roll_back(store, load_id)
+    import_model.roll_back(store, load_id, auth.user_name(), admin.allowed_loads(store))
     return i18n.t("rollback_done", lang, load_id=load_id)
 
 
 def _restore(store, load_id: int, lang: str) -> str:
-    later = import_model.restore(store, store.query("loads_all"), load_id)
+    later = import_model.restore(store, store.query("loads_all"), load_id, auth.user_name(),
+                                 admin.allowed_loads(store))
     if later:
         return i18n.t("imp_restored_by_rollback", lang, load_id=load_id, loads="、".join(f"#{i}" for i in later))
     return i18n.t("restore_done", lang, load_id=load_id)
@@ -390,6 +392,9 @@ def _restore(store, load_id: int, lang: str) -> str:
 
 def _events(adm: Admin, lang: str) -> pd.DataFrame:
     events = adm.store.query("load_events_all")
+    allowed = admin.allowed_loads(adm.store)
+    if allowed is not None:
+        events = events[events["load_id"].isin(allowed)]
     return pd.DataFrame({
         i18n.t("imp_col_load", lang): events["load_id"].astype(int),
         i18n.t("imp_col_action", lang): [i18n.t(f"imp_action_{a}", lang) if f"imp_action_{a}" in i18n.MESSAGES

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import charts, fields, i18n, indicators
-from . import controls, data, model
+from . import auth, controls, data, model
 from .context import Context, update
 from .table import drill_table
 
@@ -109,6 +109,7 @@ def unmapped(ctx: Context, rows: pd.DataFrame) -> None:
 
 def grids_map(ctx: Context, day) -> None:
     """Every grid under the unit, coloured by class, the children's borders on top; hover for values."""
+    auth.require_in_scope(ctx.code)  # the deck is cached for every session: check before the cache is asked
     deck, statuses = _grid_deck(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.ind.key, day, ctx.lang)
     legend(ctx, statuses)
     if (statuses == "none").all():

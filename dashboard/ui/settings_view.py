@@ -15,7 +15,7 @@ import streamlit as st
 
 from .. import codes, fields, i18n, indicators, settings, units
 from ..messages import InputError, Message
-from . import admin, import_model
+from . import accounts_view, admin, auth, import_model
 from .admin import Admin
 from .controls import md_escape
 
@@ -25,7 +25,8 @@ AUTO = "auto"  # expected_level stored as a non-level means "the finest level th
 def render(adm: Admin) -> None:
     lang = adm.lang
     tabs = st.tabs([i18n.t(k, lang) for k in ("set_tab_targets", "set_tab_rounds", "set_tab_reporting",
-                                              "set_tab_units")])
+                                              "set_tab_units")] + ([i18n.t("acc_section", lang)]
+                                                                   if auth.can("accounts") else []))
     with tabs[0]:
         targets_section(adm)
     with tabs[1]:
@@ -34,6 +35,9 @@ def render(adm: Admin) -> None:
         reporting_section(adm)
     with tabs[3]:
         units_section(adm)
+    if auth.can("accounts"):
+        with tabs[4]:
+            accounts_view.render(adm)
 
 
 def _default(key: str, value) -> None:

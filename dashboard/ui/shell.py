@@ -14,7 +14,7 @@ import streamlit as st
 from .. import fields, i18n
 from ..messages import InputError
 from ..store import StoreBusy
-from . import context, controls, data
+from . import auth, context, controls, data
 from .context import Context
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ def page(title_key: str) -> Context | None:
     _leave_pages_directory_mode()
     lang = context.lang()
     _sidebar(lang)
+    if not auth.may_open(title_key):
+        auth.not_permitted(lang)
+        return None
     with guard(lang):
         try:
             ctx = context.load()
@@ -91,6 +94,7 @@ def _sidebar(lang: str) -> None:
     with st.sidebar:
         st.markdown(f"**{i18n.t('app_title', lang)}**")
         controls.language_switch(lang)
+        auth.sidebar(lang)
 
 
 def _header(ctx: Context, title_key: str) -> None:

@@ -1,0 +1,72 @@
+"""Signing in, in a real browser: the form in Chromium, and a trusted proxy header, each opening one township only.
+
+Skips when /usr/bin/chromium is missing, except under CI=true, where it fails (see test_browser.py).
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dashboard import access
+from tests.test_browser import (_REASON, READY, SHOTS, browser, open_page, streamlit_server,  # noqa: F401
+                                wait_for)
+
+pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+EAST, WEST = "990101001000", "990101002000"
+HEADER = "X-Forwarded-User"
+
+
+@pytest.fixture(scope="module")
+def server(demo_store_path, tmp_path_factory):
+    """`streamlit run app.py` on a copy of the demo store, with an accounts file and a trusted proxy header."""
+    folder = tmp_path_factory.mktemp("access-browser")
+    db = folder / "demo.duckdb"
+    shutil.copyfile(demo_store_path, db)
+    access.add_account(folder / "accounts.json", "dong", "leader", EAST, "dong-pw")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DASHBOARD_ACCOUNTS", str(folder / "accounts.json"))
+        patch.setenv("DASHBOARD_AUTH_HEADER", HEADER)
+        with streamlit_server(db) as base:
+            yield base
+
+
+def _township_only(page) -> None:
+    """The overview of 东城街道: its title, no breadcrumb above it, no other township, no data pages in the menu."""
+    main = page.locator("[data-testid='stMain']")
+    wait_for(page, "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 3", "the three cards")
+    assert main.locator("h1").inner_text().startswith("东城街道")
+    text = main.inner_text()
+    assert "西城街道" not in text and "示范县" not in page.locator(".st-key-breadcrumb").inner_text()
+    menu = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "总览" in menu and "数据导入" not in menu and "设置" not in menu
+
+
+def test_signing_in_through_the_form_shows_the_township_only(browser, server):
+    page = open_page(browser, server, f"/?unit={WEST}")
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0  # nothing but the form before sign-in
+    assert "西城街道" not in page.locator("[data-testid='stMain']").inner_text()
+    page.get_by_label("账号").fill("dong")
+    page.get_by_label("密码").fill("wrong")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("账号或密码不正确").wait_for()
+    page.get_by_label("账号").fill("dong")
+    page.get_by_label("密码").fill("dong-pw")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    page.wait_for_selector(READY)
+    _township_only(page)
+    assert "不在您的权限范围内" in page.locator("[data-testid='stMain']").inner_text()  # the URL's township refused
+    page.screenshot(path=str(SHOTS / "access-signed-in-leader.png"))
+    assert page.external == []
+    page.close()
+
+
+def test_a_trusted_proxy_header_signs_in_without_the_form(browser, server):
+    context = browser.new_context(extra_http_headers={HEADER: "dong"}, viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/")
+    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    page.wait_for_selector(READY)
+    _township_only(page)
+    context.close()
