@@ -32,7 +32,7 @@ import duckdb
 
 from . import queries
 from .messages import InputError, Message
-from .store import Store
+from .store import Store, fsync_dir
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -68,7 +68,7 @@ def backup(store: Store, folder) -> dict:
         if folder.exists():
             folder.rmdir()  # empty (checked above): rename needs the name free
         os.replace(partial, folder)
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return manifest
@@ -194,13 +194,5 @@ def _fsync(folder: pathlib.Path) -> None:
     for path in folder.iterdir():
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
-
-def _fsync_dir(folder: pathlib.Path) -> None:
-    """Makes a folder's entries (new files, a rename) durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -291,7 +291,7 @@ class Store:
                     duckdb.connect(str(self.path)).close()
                 wal.unlink(missing_ok=True)
             os.replace(built, self.path)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
 
 
 def one_snapshot(read_function):
@@ -309,7 +309,7 @@ def _fault_point(name: str) -> None:
         os.kill(os.getpid(), 9)
 
 
-def _fsync_dir(folder: pathlib.Path) -> None:
+def fsync_dir(folder: pathlib.Path) -> None:
     """Makes a rename in `folder` durable (the new file survives a power cut, not only a killed process)."""
     fd = os.open(folder, os.O_RDONLY)
     try:
