@@ -71,6 +71,7 @@ def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, r
     progress = on_progress or _silent
     result = Plan(file=display_name or path.name, sha256="")
     try:
+        sheets.file_size(path, result.file)  # a missing file is an input error, named
         result.sha256 = sha256_of(path)
         report = reports.read_report(sheets.read_sheet(path, result.file, sheet))
         progress(0.5, "read")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import pathlib
-import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
 
+from . import limits
 from .messages import InputError, Message
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -31,15 +31,29 @@ class Sheet:
         return self.cells.head(n).values.tolist()
 
 
-def read_sheet(path, display_name: str | None = None, sheet: str | None = None) -> Sheet:
+def read_sheet(path, display_name: str | None = None, sheet: str | None = None,
+               limit_mb: int = limits.MAX_FILE_MB) -> Sheet:
+    """The file's cells; a file over the limits (dashboard/limits.py), empty, corrupt or binary is refused by name."""
     path = pathlib.Path(path)
     file = display_name or path.name
+    limits.check_size(file_size(path, file), file, limit_mb)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, file, sheet)
     return _read_csv(path, file)
 
 
+def file_size(path: pathlib.Path, file: str) -> int:
+    """Its size in bytes; a missing file or a folder is an input error, not a traceback."""
+    try:
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        return path.stat().st_size
+    except OSError as exc:
+        raise InputError([Message("err_no_file", {"file": file})]) from exc
+
+
 def decode(raw: bytes, file: str) -> str:
+    """UTF-8 (BOM or not), else GB18030; bytes that are neither, or hold NUL, are a binary file, not a table."""
     for encoding in ENCODINGS:
         try:
             text = raw.decode(encoding)
@@ -47,37 +61,57 @@ def decode(raw: bytes, file: str) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise InputError([Message("err_unreadable", {"file": file, "detail": "not a text table"})])
+    raise InputError([Message("err_binary_file", {"file": file})])
+
+
+def text_of(path: pathlib.Path, file: str) -> str:
+    """A text file's content after the limits on lines and line length (checked on the bytes, before decoding)."""
+    raw = path.read_bytes()
+    limits.check_text(raw, file)
+    return decode(raw, file)
 
 
 def _read_csv(path: pathlib.Path, file: str) -> Sheet:
     """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files."""
-    text = decode(path.read_bytes(), file)
+    text = text_of(path, file)
     try:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50])), delimiter=delimiter))
-    width = max((len(row) for row in head), default=0)
     try:
-        cells = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=str, sep=delimiter,
+        head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50])), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError([Message("err_bad_csv", {"file": file})]) from exc
+    width = max((len(row) for row in head), default=0)
+    limits.check_width(width, file)
+    try:
+        cells = pd.read_csv(io.StringIO(text), header=None, names=range(max(width, 1)), dtype=str, sep=delimiter,
                             keep_default_na=False, skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, ValueError):  # a later row wider than the first 50
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        cells = pd.DataFrame(rows, dtype=object).fillna("")
+    except (pd.errors.ParserError, ValueError):  # a later row wider than the first 50, or an unclosed quote
+        cells = pd.DataFrame(_ragged_rows(text, delimiter, file), dtype=object).fillna("")
+    limits.check_rows(len(cells), file)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return _trimmed(Sheet(file, cells))
 
 
-def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
-    import openpyxl  # only XLSX needs it
-
+def _ragged_rows(text: str, delimiter: str, file: str) -> list[list[str]]:
+    """Rows of uneven width, each within the column limit; a quote never closed is refused by name."""
+    rows = []
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError([Message("err_unreadable", {"file": file, "detail": type(exc).__name__})]) from exc
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            limits.check_width(len(row), file)
+            rows.append(row)
+    except csv.Error as exc:  # e.g. a quoted field running to the end of the file
+        raise InputError([Message("err_bad_csv", {"file": file})]) from exc
+    return rows
+
+
+def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
+    limits.check_xlsx(path, file)
+    book = _workbook(path, file)
     sheets = [book[wanted]] if wanted in book.sheetnames else book.worksheets
     for ws in sheets:
+        limits.check_sheet_shape(ws, file)
         rows = _cells(ws)
         if any(any(cell for cell in row) for row in rows):
             cells = pd.DataFrame(rows, dtype=object).fillna("")
@@ -86,10 +120,37 @@ def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
     raise InputError([Message("err_empty_file", {"file": file})])
 
 
+def _workbook(path: pathlib.Path, file: str):
+    """The workbook with its cells, after its declared sheet sizes were checked (a read-only pass reads no cells).
+
+    openpyxl fails in many ways on a damaged workbook (zlib, XML, KeyError,
+    IndexError...): any of them means the same to the user, a corrupt file.
+    XML entity tricks are refused by defusedxml, which openpyxl uses when installed.
+    """
+    import openpyxl  # only XLSX needs it
+
+    try:
+        lazy = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for ws in lazy.worksheets:
+                limits.check_sheet_shape(ws, file)
+        finally:
+            lazy.close()
+        return openpyxl.load_workbook(path, data_only=True)
+    except InputError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        raise InputError([Message("err_corrupt_xlsx", {"file": file, "detail": type(exc).__name__})]) from exc
+
+
 def _cells(ws) -> list[list[str]]:
-    """Every cell as text; a merged range repeats its top-left value."""
+    """Every cell as text; a merged range repeats its top-left value (ranges outside the cells are ignored)."""
     rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     for merged in ws.merged_cells.ranges:
+        if merged.min_row > len(rows) or merged.min_col > len(rows[merged.min_row - 1]):
+            continue
         value = rows[merged.min_row - 1][merged.min_col - 1]
         for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
             for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):
