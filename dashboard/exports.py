@@ -30,8 +30,12 @@ def _safe(value):
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens the names right."""
-    return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM, so Excel on a Chinese Windows opens the names right.
+
+    CRLF line ends (RFC 4180): the csv writer then quotes any cell holding a
+    CR or LF, so a name with a line break cannot split its row.
+    """
+    return neutralised(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:

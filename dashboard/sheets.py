@@ -74,12 +74,10 @@ def text_of(path: pathlib.Path, file: str) -> str:
 def _read_csv(path: pathlib.Path, file: str) -> Sheet:
     """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files."""
     text = text_of(path, file)
+    first_lines = "\n".join(text.splitlines()[:50])
+    delimiter = _delimiter(first_lines)
     try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50])), delimiter=delimiter))
+        head = list(csv.reader(io.StringIO(first_lines), delimiter=delimiter))
     except csv.Error as exc:
         raise InputError([Message("err_bad_csv", {"file": file})]) from exc
     width = max((len(row) for row in head), default=0)
@@ -92,6 +90,25 @@ def _read_csv(path: pathlib.Path, file: str) -> Sheet:
     limits.check_rows(len(cells), file)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return _trimmed(Sheet(file, cells))
+
+
+DELIMITERS = (",", "\t", ";")
+
+
+def _delimiter(first_lines: str) -> str:
+    """The separator that splits the most of the first lines into the same number (>1) of cells; ',' on a tie.
+
+    Not csv.Sniffer: it picks ';' for a comma file whose cells hold a
+    semicolon (a note, a name such as "a; b") and the header is then lost.
+    """
+    def agreeing(delimiter: str) -> int:
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(first_lines), delimiter=delimiter) if any(row)]
+        except csv.Error:
+            return 0
+        wide = [w for w in widths if w > 1]
+        return max((wide.count(w) for w in set(wide)), default=0)
+    return max(DELIMITERS, key=lambda d: (agreeing(d), -DELIMITERS.index(d)))
 
 
 def _ragged_rows(text: str, delimiter: str, file: str) -> list[list[str]]:
