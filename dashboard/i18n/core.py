@@ -50,6 +50,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "File {file} row {row}, column '{column}': {value} is negative"},
     "err_not_number": {"zh": "文件 {file} 第 {row} 行“{column}”列：“{value}”不是数字",
                        "en": "File {file} row {row}, column '{column}': '{value}' is not a number"},
+    "err_too_large": {"zh": "文件 {file} 第 {row} 行“{column}”列：数值 {value} 过大（上限 {limit}）",
+                      "en": "File {file} row {row}, column '{column}': {value} is too large (limit {limit})"},
     "err_missing_name": {"zh": "文件 {file} 第 {row} 行“{column}”列：名称为空",
                          "en": "File {file} row {row}, column '{column}': the name is empty"},
     "err_grid_suffix": {"zh": "文件 {file} 第 {row} 行：网格代码 {value} 的后三位不能为 000",
