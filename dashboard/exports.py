@@ -23,10 +23,14 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _safe(value):
+def safe_cell(value):
+    """One value as a spreadsheet may hold it: text that would start a formula gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+_safe = safe_cell
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -423,3 +423,22 @@ def test_the_briefing_deck_and_images_carry_hostile_names_as_plain_text(demo_sto
     out = tmp_path / "简报"
     assert cli.main(["--db", str(demo_store_copy.path), "briefing", "--unit", DEMO_COUNTY, "--out", str(out)]) == 0
     assert "Traceback" not in capsys.readouterr().err and any(out.glob("*.pptx"))
+
+
+def test_a_report_template_holds_hostile_names_as_text_and_a_safe_file_name(loaded, tmp_path, monkeypatch):
+    for code, name in ((NORTH, "a/b=1+1"), (V_JIA, "=HYPERLINK(\"http://x\")")):
+        assert cli.main(["--db", str(loaded.path), "rename", code, name, "--effective", "2022-01-01"]) == 0
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--db", str(loaded.path), "template", "--domain", "testing", "--unit", NORTH,
+                     "--date", "2022-05-08"]) == 0
+    written = list(tmp_path.glob("*.xlsx"))
+    assert [p.name for p in written] == ["a_b=1+1_核酸采样_20220508.xlsx"]
+    sheet = openpyxl.load_workbook(written[0]).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "'=HYPERLINK(\"http://x\")" in [c.value for c in cells]
+    sheet.cell(row=3, column=3, value=100)  # the clerk fills in a figure: the template comes back through ingest
+    filled = tmp_path / "filled_20220508.xlsx"
+    sheet.parent.save(filled)
+    plan = ingest.plan(loaded, filled)
+    assert plan.ok, [m.text("en") for m in plan.errors]
