@@ -47,8 +47,9 @@ def check_size(size: int, file: str, limit_mb: int = MAX_FILE_MB) -> None:
 def check_text(raw: bytes, file: str) -> None:
     """A CSV's bytes: not too many lines, no line longer than MAX_LINE_BYTES (numpy: a 500 MB file in a second)."""
     data = np.frombuffer(raw, dtype=np.uint8)
-    breaks = np.flatnonzero(data == 10)
-    lines = len(breaks) + (0 if raw.endswith(b"\n") else 1)
+    newline = 10 if b"\n" in raw or b"\r" not in raw else 13  # old Mac files end lines in CR alone
+    breaks = np.flatnonzero(data == newline)
+    lines = len(breaks) + (0 if raw.endswith(bytes([newline])) else 1)
     if lines > MAX_ROWS + 100:  # a header block above the data is allowed
         raise refuse("err_too_many_rows", file, limit=f"{MAX_ROWS:,}")
     edges = np.concatenate(([-1], breaks, [len(data)]))

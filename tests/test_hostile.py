@@ -442,3 +442,14 @@ def test_a_report_template_holds_hostile_names_as_text_and_a_safe_file_name(load
     sheet.parent.save(filled)
     plan = ingest.plan(loaded, filled)
     assert plan.ok, [m.text("en") for m in plan.errors]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_long_file_with_any_line_ending_is_within_the_line_limit(newline, loaded, tmp_path):
+    rows = [f"{G_JIA_1 if i == 0 else '990101101201002'},100,{i + 1}" for i in range(2)]
+    filler = [f"备注行{i}" for i in range(20_000)]  # 200 KB of short lines under the table: not one long line
+    path = tmp_path / "testing_20220507.csv"
+    path.write_bytes(newline.join(["code,resident_population,sampled"] + rows + filler).encode())
+    plan = ingest.plan(loaded, path)
+    assert plan.ok, [m.text("en") for m in plan.errors]
+    assert plan.frame["sampled"].tolist() == [1, 2]
