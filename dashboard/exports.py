@@ -18,8 +18,8 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].map(_safe)
-    out.columns = [_safe(c) for c in out.columns]
+            out[column] = out[column].map(safe_cell)
+    out.columns = [safe_cell(c) for c in out.columns]
     return out
 
 
@@ -28,9 +28,6 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-_safe = safe_cell
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -28,11 +28,13 @@ MAX_LINE_BYTES = 100_000         # one CSV line: 200 columns of 500 characters
 MAX_UNZIPPED_MB = 1024           # an XLSX's members together, uncompressed
 MAX_COUNT = 10**12               # a count cell (people, households): more is a typo or an attack, not a count
 MAX_ZIP_RATIO = 200              # uncompressed / compressed per member (sheet XML compresses ~5-20×; bombs 1000×+)
+HEADER_ROWS = 100               # title and header lines allowed above MAX_ROWS data rows
 _RATIO_FROM_BYTES = MB           # small members (styles, shared strings of a tiny file) may compress better
 _SHEET_PREFIX = "xl/worksheets/"
 
 
 def refuse(key: str, file: str, **values) -> InputError:
+    """The error for a file refused as a whole: one message, naming the file."""
     return InputError([Message(key, {"file": file, **values})])
 
 
@@ -50,7 +52,7 @@ def check_text(raw: bytes, file: str) -> None:
     newline = 10 if b"\n" in raw or b"\r" not in raw else 13  # old Mac files end lines in CR alone
     breaks = np.flatnonzero(data == newline)
     lines = len(breaks) + (0 if raw.endswith(bytes([newline])) else 1)
-    if lines > MAX_ROWS + 100:  # a header block above the data is allowed
+    if lines > MAX_ROWS + HEADER_ROWS:
         raise refuse("err_too_many_rows", file, limit=f"{MAX_ROWS:,}")
     edges = np.concatenate(([-1], breaks, [len(data)]))
     lengths = np.diff(edges) - 1
@@ -65,7 +67,7 @@ def check_width(width: int, file: str) -> None:
 
 
 def check_rows(rows: int, file: str) -> None:
-    if rows > MAX_ROWS + 100:
+    if rows > MAX_ROWS + HEADER_ROWS:
         raise refuse("err_too_many_rows", file, limit=f"{MAX_ROWS:,}")
 
 
@@ -91,6 +93,12 @@ def check_xlsx(path: pathlib.Path, file: str) -> None:
                 if m.file_size > _RATIO_FROM_BYTES and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1)]
     if total > MAX_UNZIPPED_MB * MB or inflated:
         raise refuse("err_zip_bomb", file, size=f"{total / MB:,.0f}", limit=MAX_UNZIPPED_MB, ratio=MAX_ZIP_RATIO)
+
+
+def sheet_bytes(path: pathlib.Path) -> int:
+    """The uncompressed size of an XLSX's sheet XML (after check_xlsx: the directory is known to be sound)."""
+    with zipfile.ZipFile(path) as archive:
+        return sum(m.file_size for m in archive.infolist() if m.filename.startswith(_SHEET_PREFIX))
 
 
 def check_sheet_shape(ws, file: str) -> None:

@@ -14,12 +14,11 @@ CODE_HEADERS = ("code", "区划代码", "代码", "统计用区划代码", "单�
 NAME_HEADERS = ("name", "名称", "单位名称", "区划名称", "单位")
 
 
-def read_table(path: pathlib.Path | str, display_name: str | None = None,
-               limit_mb: int = limits.MAX_FILE_MB) -> pd.DataFrame:
+def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.DataFrame:
     """All cells as stripped strings ('' for empty); header names stripped. The limits of dashboard/limits.py apply."""
     path = pathlib.Path(path)
     file = display_name or path.name
-    limits.check_size(file_size(path, file), file, limit_mb)
+    limits.check_size(file_size(path, file), file)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             limits.check_xlsx(path, file)

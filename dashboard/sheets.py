@@ -31,12 +31,11 @@ class Sheet:
         return self.cells.head(n).values.tolist()
 
 
-def read_sheet(path, display_name: str | None = None, sheet: str | None = None,
-               limit_mb: int = limits.MAX_FILE_MB) -> Sheet:
+def read_sheet(path, display_name: str | None = None, sheet: str | None = None) -> Sheet:
     """The file's cells; a file over the limits (dashboard/limits.py), empty, corrupt or binary is refused by name."""
     path = pathlib.Path(path)
     file = display_name or path.name
-    limits.check_size(file_size(path, file), file, limit_mb)
+    limits.check_size(file_size(path, file), file)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, file, sheet)
     return _read_csv(path, file)
@@ -123,49 +122,71 @@ def _ragged_rows(text: str, delimiter: str, file: str) -> list[list[str]]:
     return rows
 
 
+STREAM_SHEETS_FROM_MB = 64  # sheet XML beyond this is streamed: openpyxl holds a loaded cell in ~100 bytes of memory
+
+
 def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
+    """The first non-empty sheet (or the one asked for), after the zip directory and declared sizes were checked.
+
+    A large workbook is streamed (openpyxl's read-only mode): merged header
+    cells then read as a CSV's do, the value in the first cell and blanks to
+    its right, which the header detection fills in the same way.
+    """
     limits.check_xlsx(path, file)
-    book = _workbook(path, file)
-    sheets = [book[wanted]] if wanted in book.sheetnames else book.worksheets
-    for ws in sheets:
-        limits.check_sheet_shape(ws, file)
-        rows = _cells(ws)
-        if any(any(cell for cell in row) for row in rows):
-            cells = pd.DataFrame(rows, dtype=object).fillna("")
-            cells.index = pd.RangeIndex(1, len(cells) + 1)
-            return _trimmed(Sheet(file, cells, ws.title))
+    streamed = limits.sheet_bytes(path) > STREAM_SHEETS_FROM_MB * limits.MB
+    book = _guarded(file, _workbook, path, file, streamed)
+    try:
+        sheets = [book[wanted]] if wanted in book.sheetnames else book.worksheets
+        for ws in sheets:
+            limits.check_sheet_shape(ws, file)
+            rows = _guarded(file, _cells, ws, file)
+            if any(any(cell for cell in row) for row in rows):
+                limits.check_width(max(len(row) for row in rows), file)
+                cells = pd.DataFrame(rows, dtype=object).fillna("")
+                cells.index = pd.RangeIndex(1, len(cells) + 1)
+                return _trimmed(Sheet(file, cells, ws.title))
+    finally:
+        if streamed:
+            book.close()
     raise InputError([Message("err_empty_file", {"file": file})])
 
 
-def _workbook(path: pathlib.Path, file: str):
-    """The workbook with its cells, after its declared sheet sizes were checked (a read-only pass reads no cells).
-
-    openpyxl fails in many ways on a damaged workbook (zlib, XML, KeyError,
-    IndexError...): any of them means the same to the user, a corrupt file.
-    XML entity tricks are refused by defusedxml, which openpyxl uses when installed.
-    """
+def _workbook(path: pathlib.Path, file: str, streamed: bool):
+    """The workbook; a loaded one only after a read-only pass checked each sheet's declared size (no cells read)."""
     import openpyxl  # only XLSX needs it
 
+    lazy = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if streamed:
+        return lazy
     try:
-        lazy = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for ws in lazy.worksheets:
-                limits.check_sheet_shape(ws, file)
-        finally:
-            lazy.close()
-        return openpyxl.load_workbook(path, data_only=True)
-    except InputError:
-        raise
-    except MemoryError:
+        for ws in lazy.worksheets:
+            limits.check_sheet_shape(ws, file)
+    finally:
+        lazy.close()
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _guarded(file: str, step, *args):
+    """One openpyxl step. openpyxl fails in many ways on a damaged workbook (zlib, XML, KeyError, IndexError...),
+    a streamed one only while its rows are read: all mean the same to the user, a corrupt file. XML entity
+    tricks are refused by defusedxml, which openpyxl uses when it is installed."""
+    try:
+        return step(*args)
+    except (InputError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - see the docstring
         raise InputError([Message("err_corrupt_xlsx", {"file": file, "detail": type(exc).__name__})]) from exc
 
 
-def _cells(ws) -> list[list[str]]:
-    """Every cell as text; a merged range repeats its top-left value (ranges outside the cells are ignored)."""
-    rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    for merged in ws.merged_cells.ranges:
+def _cells(ws, file: str) -> list[list[str]]:
+    """Every cell as text, refused past the row limit whatever the sheet declared; a merged range repeats its
+    top-left value (ranges outside the cells are ignored; a streamed sheet has none)."""
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append([_text(v) for v in row])
+        if len(rows) > limits.MAX_ROWS + limits.HEADER_ROWS:
+            limits.check_rows(len(rows), file)
+    for merged in ws.merged_cells.ranges if hasattr(ws, "merged_cells") else ():
         if merged.min_row > len(rows) or merged.min_col > len(rows[merged.min_row - 1]):
             continue
         value = rows[merged.min_row - 1][merged.min_col - 1]

@@ -25,6 +25,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cli, exports, i18n, ingest, limits, units
+from dashboard.messages import InputError
 from dashboard.store import Store
 from dashboard.ui import import_model
 from dashboard.ui.import_model import Upload
@@ -453,3 +454,31 @@ def test_a_long_file_with_any_line_ending_is_within_the_line_limit(newline, load
     plan = ingest.plan(loaded, path)
     assert plan.ok, [m.text("en") for m in plan.errors]
     assert plan.frame["sampled"].tolist() == [1, 2]
+
+
+XLSX_FIXTURES = sorted(p.name for p in (ROOT / "tests" / "fixtures").glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("fixture", XLSX_FIXTURES)
+def test_a_streamed_workbook_reads_as_the_loaded_one(fixture, monkeypatch, tmp_path):
+    """Large sheets are streamed (no merged-cell ranges there): the fixtures, merged headers included, read the
+    same both ways."""
+    from dashboard import reports, sheets
+
+    path = ROOT / "tests" / "fixtures" / fixture
+    loaded_ = reports.read_report(sheets.read_sheet(path))
+    monkeypatch.setattr(sheets, "STREAM_SHEETS_FROM_MB", 0)
+    streamed = reports.read_report(sheets.read_sheet(path))
+    assert [(c.role, c.field, c.scale) for c in streamed.columns] == [(c.role, c.field, c.scale) for c in loaded_.columns]
+    pd.testing.assert_frame_equal(streamed.frame, loaded_.frame)
+    assert streamed.title == loaded_.title
+
+
+def test_a_streamed_workbook_with_entity_tricks_or_too_many_rows_is_refused(monkeypatch, broken_files):
+    from dashboard import sheets
+
+    monkeypatch.setattr(sheets, "STREAM_SHEETS_FROM_MB", 0)
+    for name, key in (("实体炸弹.xlsx", "err_corrupt_xlsx"), ("行数声明.xlsx", "err_too_many_rows")):
+        with pytest.raises(InputError) as refused:
+            sheets.read_sheet(broken_files[name])
+        assert [m.key for m in refused.value.messages] == [key]
