@@ -72,22 +72,33 @@ def check_rows(rows: int, file: str) -> None:
 
 
 def check_xlsx(path: pathlib.Path, file: str) -> None:
-    """The zip directory of an XLSX, read before openpyxl inflates anything: a real workbook, not a bomb.
-
-    The sizes in the directory are what the members claim; zipfile stops
-    reading a member at its claimed size, so a member cannot inflate beyond it.
-    """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise refuse("err_not_xlsx", file) from exc
+    """The zip directory of an XLSX, read before openpyxl inflates anything: a real workbook, not a bomb."""
+    members = _zip_members(path, file, "err_not_xlsx")
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise refuse("err_not_xlsx", file)
     sheets = [n for n in names if n.startswith(_SHEET_PREFIX) and n.endswith(".xml") and "/_rels/" not in n]
     if len(sheets) > MAX_SHEETS:
         raise refuse("err_too_many_sheets", file, sheets=len(sheets), limit=MAX_SHEETS)
+    _check_inflation(members, file)
+
+
+def check_zip(path: pathlib.Path, file: str) -> None:
+    """Any other zip (a zipped Shapefile): a sound directory and no bomb, before GDAL inflates it."""
+    _check_inflation(_zip_members(path, file, "err_bad_zip"), file)
+
+
+def _zip_members(path: pathlib.Path, file: str, refusal: str) -> list[zipfile.ZipInfo]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise refuse(refusal, file) from exc
+
+
+def _check_inflation(members: list[zipfile.ZipInfo], file: str) -> None:
+    """The sizes in the directory are what the members claim; zipfile and GDAL stop reading a member at its
+    claimed size, so a member cannot inflate beyond it: the claims are what is checked."""
     total = sum(m.file_size for m in members)
     inflated = [m for m in members
                 if m.file_size > _RATIO_FROM_BYTES and m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1)]

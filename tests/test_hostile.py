@@ -482,3 +482,18 @@ def test_a_streamed_workbook_with_entity_tricks_or_too_many_rows_is_refused(monk
         with pytest.raises(InputError) as refused:
             sheets.read_sheet(broken_files[name])
         assert [m.key for m in refused.value.messages] == [key]
+
+
+def test_a_zipped_shapefile_that_is_a_bomb_or_empty_is_refused_by_the_boundaries_command(loaded, tmp_path, capsys):
+    bomb = tmp_path / "村界.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("村界.shp", "w") as member:
+        for _ in range(64):
+            member.write(b"\0" * limits.MB)
+    empty = tmp_path / "空.geojson"
+    empty.write_bytes(b"")
+    before = counts(loaded)
+    for path, text in ((bomb, "200×"), (empty, "0 bytes")):
+        assert cli.main(["--db", str(loaded.path), "--lang", "en", "boundaries", str(path)]) == 1
+        err = capsys.readouterr().err
+        assert path.name in err and text in err and "Traceback" not in err
+    assert counts(loaded) == before

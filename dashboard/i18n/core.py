@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err_not_xlsx": {"zh": "文件 {file} 不是有效的 Excel（.xlsx）文件，可能已损坏或不完整；请重新导出后再导入",
                      "en": "File {file} is not a valid Excel (.xlsx) workbook, perhaps damaged or cut short; "
                            "export it again"},
+    "err_bad_zip": {"zh": "文件 {file} 不是有效的 zip 压缩包，可能已损坏或不完整", "en": "File {file} is not a valid zip archive, perhaps damaged or cut short"},
     "err_corrupt_xlsx": {"zh": "文件 {file} 是损坏的 Excel 文件，无法读取（{detail}）；请在 Excel 中打开并另存后再导入",
                          "en": "File {file} is a damaged Excel workbook and cannot be read ({detail}); open it in "
                                "Excel and save it again"},
