@@ -7,7 +7,6 @@ shows as a break in the line, never as a fall to zero.
 """
 from __future__ import annotations
 
-import html
 import math
 
 import pandas as pd
@@ -86,7 +85,7 @@ def _target_line(series, measure: str) -> list | None:
 
 def _hover_label(label: str) -> str:
     """A unit name as Plotly text: HTML-escaped (Plotly renders tags); hover text goes in `text`, never a template."""
-    return html.escape(str(label))
+    return charts.plotly_text(label)
 
 
 def small_multiples(series: list[tuple[str, pd.DataFrame]], measure: str, lang: str, marks=(), columns: int = 3,
@@ -135,7 +134,7 @@ def pareto(ranked: pd.DataFrame, labels: list[str], share: float, unit_word: str
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(x=rank, y=with_gap["gap"].astype("float64"), name=bar_label, marker={"color": colours,
                          "line": {"width": 0}}, text=names, textposition="none",
-                         hovertemplate=f"%{{x}}. %{{text}}: %{{y:,.0f}} {html.escape(unit_word)}<extra></extra>"),
+                         hovertemplate=f"%{{x}}. %{{text}}: %{{y:,.0f}} {charts.plotly_text(unit_word)}<extra></extra>"),
                   secondary_y=False)
     fig.add_trace(go.Scatter(x=rank, y=with_gap["cum_share"] * 100, name=share_label, mode="lines",
                              line={"color": SHARE_COLOUR, "width": 2}, hovertemplate="%{y:.1f}%<extra></extra>"),
@@ -143,7 +142,7 @@ def pareto(ranked: pd.DataFrame, labels: list[str], share: float, unit_word: str
     needed = int(with_gap["in_head"].sum())
     if needed:
         fig.add_trace(go.Scatter(x=[needed], y=[float(with_gap["cum_share"].iloc[needed - 1]) * 100],
-                                 mode="markers+text", text=[html.escape(head_text)], textposition="bottom right",
+                                 mode="markers+text", text=[charts.plotly_text(head_text)], textposition="bottom right",
                                  marker={"size": 9, "color": HEAD_COLOUR}, showlegend=False, hoverinfo="skip",
                                  textfont={"size": 12, "color": HEAD_COLOUR}), secondary_y=True)
     fig.add_hline(y=share * 100, line={"color": SHARE_COLOUR, "width": 1, "dash": "dot"}, secondary_y=True)
@@ -151,7 +150,7 @@ def pareto(ranked: pd.DataFrame, labels: list[str], share: float, unit_word: str
                       paper_bgcolor="white", font={"size": 12}, bargap=0.1 if len(rank) < 60 else 0,
                       hovermode="closest", legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
     fig.update_xaxes(range=[0.5, max(len(rank), 1) + 0.5], showgrid=False, zeroline=False,
-                     title={"text": html.escape(rank_label), "font": {"size": 11, "color": "#555555"}})
+                     title={"text": charts.plotly_text(rank_label), "font": {"size": 11, "color": "#555555"}})
     fig.update_yaxes(gridcolor="#eeeeee", zeroline=False, rangemode="tozero", secondary_y=False)
     fig.update_yaxes(range=[0, 102], dtick=25, ticksuffix="%", showgrid=False, secondary_y=True)
     return fig

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import pathlib
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from . import codes, gcj02, geo, matching
+from . import codes, gcj02, geo, limits, matching
 from .messages import InputError, Message
 from .store import Store
 
@@ -30,6 +31,10 @@ class BoundariesResult:
 def read_features(path, display_name: str | None = None, gcj: bool = False) -> gpd.GeoDataFrame:
     """Features in WGS84 (EPSG:4326); a file without a CRS is taken as WGS84 lon/lat."""
     file = display_name or pathlib.Path(path).name
+    if pathlib.Path(path).is_file():  # a folder of Shapefile parts is read as it is
+        limits.check_size(pathlib.Path(path).stat().st_size, file)
+        if zipfile.is_zipfile(path):
+            limits.check_zip(pathlib.Path(path), file)
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds for unreadable files

@@ -182,9 +182,15 @@ def tooltip_lines(row: pd.Series, ind, lang: str) -> list[str]:
                    den=i18n.fmt_count(row["denominator"], lang), unit=unit_word), gap]
 
 
+def plotly_text(text) -> str:
+    """Text for Plotly, which renders a few tags (<b>, <br>, <a>) and decodes &lt; &gt; &amp; but not &quot;:
+    tags are escaped, quotes left as they are, so `"><svg onload=…>` shows exactly as typed."""
+    return html.escape(str(text), quote=False)
+
+
 def tooltip_html(lines: list[str]) -> str:
     """The lines for a Plotly hover label: every line escaped (names are data), the name in bold."""
-    escaped = [html.escape(line) for line in lines]
+    escaped = [plotly_text(line) for line in lines]
     return "<br>".join([f"<b>{escaped[0]}</b>", *escaped[1:]])
 
 

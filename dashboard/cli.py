@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from . import cli_access, codes, coverage, fields, i18n, ingest, loads, population, rollup, settings, templates, units
+from . import cli_access, codes, coverage, exports, fields, i18n, ingest, loads, population, rollup, settings, templates, units
 from .messages import InputError, Message
 from .store import Store, StoreBusy
 
@@ -230,7 +230,7 @@ def cmd_coverage(store: Store, args) -> int:
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=1))
     elif args.format == "csv":
-        coverage.flat_rows(result).to_csv(sys.stdout, index=False)
+        exports.neutralised(coverage.flat_rows(result)).to_csv(sys.stdout, index=False)  # names: no formulas
     else:
         print(_table(result, args.lang))
     return 0

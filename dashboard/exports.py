@@ -18,20 +18,25 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].map(_safe)
-    out.columns = [_safe(c) for c in out.columns]
+            out[column] = out[column].map(safe_cell)
+    out.columns = [safe_cell(c) for c in out.columns]
     return out
 
 
-def _safe(value):
+def safe_cell(value):
+    """One value as a spreadsheet may hold it: text that would start a formula gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens the names right."""
-    return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM, so Excel on a Chinese Windows opens the names right.
+
+    CRLF line ends (RFC 4180): the csv writer then quotes any cell holding a
+    CR or LF, so a name with a line break cannot split its row.
+    """
+    return neutralised(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:

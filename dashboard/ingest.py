@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import checks, codes, fields, i18n, materialize, matching, queries, reports, sheets
+from . import checks, codes, fields, i18n, limits, materialize, matching, queries, reports, sheets
 from .messages import InputError, Message, cell
 from .store import Discard, Store, _fault_point
 
@@ -71,6 +71,7 @@ def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, r
     progress = on_progress or _silent
     result = Plan(file=display_name or path.name, sha256="")
     try:
+        sheets.file_size(path, result.file)  # a missing file is an input error, named
         result.sha256 = sha256_of(path)
         report = reports.read_report(sheets.read_sheet(path, result.file, sheet))
         progress(0.5, "read")
@@ -206,8 +207,14 @@ def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1) -> pd.Serie
     values, bad = checks.numbers(raw)
     values = values * scale
     bad |= (scale == 1) & values.notna() & (values % 1 != 0)
-    for line in raw.index[bad]:
+    huge = ~bad & values.notna() & ~(values.abs() <= limits.MAX_COUNT)  # inf and 1e30 too: no count is that large
+    bad |= huge
+    for line in raw.index[bad & ~huge]:
         result.errors.append(cell("err_not_number", result.file, line, name, raw[line]))
+    for line in raw.index[huge]:
+        result.errors.append(Message("err_too_large", {"file": result.file, "row": line, "column": name,
+                                                       "value": raw[line], "limit": f"{limits.MAX_COUNT:,}"},
+                                     line, name))
     for line in raw.index[~bad & (values < 0)]:
         result.errors.append(cell("err_negative", result.file, line, name, raw[line]))
     return values.where(~bad).round().astype("Int64")

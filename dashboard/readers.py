@@ -6,27 +6,32 @@ import pathlib
 
 import pandas as pd
 
+from . import limits
 from .messages import InputError, Message
-from .sheets import decode  # one decoder for every CSV: UTF-8 first, else GB18030
+from .sheets import file_size, text_of  # one decoder for every CSV (UTF-8 first, else GB18030), one set of limits
 
 CODE_HEADERS = ("code", "区划代码", "代码", "统计用区划代码", "单位代码", "行政区划代码")
 NAME_HEADERS = ("name", "名称", "单位名称", "区划名称", "单位")
 
 
 def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.DataFrame:
-    """All cells as stripped strings ('' for empty); header names stripped."""
+    """All cells as stripped strings ('' for empty); header names stripped. The limits of dashboard/limits.py apply."""
     path = pathlib.Path(path)
     file = display_name or path.name
+    limits.check_size(file_size(path, file), file)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            limits.check_xlsx(path, file)
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
         else:
-            frame = pd.read_csv(io.StringIO(decode(path.read_bytes(), file)), dtype=str,
+            frame = pd.read_csv(io.StringIO(text_of(path, file)), dtype=str,
                                 keep_default_na=False, skipinitialspace=True)
     except InputError:
         raise
     except Exception as exc:  # pandas raises many kinds for a broken file
         raise InputError([Message("err_unreadable", {"file": file, "detail": type(exc).__name__})]) from exc
+    limits.check_width(len(frame.columns), file)
+    limits.check_rows(len(frame), file)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")  # the file's line numbers: header is line 1
     return frame.apply(lambda col: col.str.strip())

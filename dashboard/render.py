@@ -64,7 +64,8 @@ def cjk_family() -> str:
 
 def _rc() -> dict:
     return {"font.family": [cjk_family(), "DejaVu Sans"], "svg.fonttype": "path", "axes.unicode_minus": False,
-            "svg.hashsalt": "briefing"}  # hashsalt: the same data gives the same SVG
+            "svg.hashsalt": "briefing",  # hashsalt: the same data gives the same SVG
+            "text.parse_math": False}  # names are data: '$' in a name is a dollar sign, never TeX (nor a crash)
 
 
 def export(build, size: tuple[int, int], fmt: str) -> bytes:

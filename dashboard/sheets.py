@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import pathlib
-import zipfile
 from dataclasses import dataclass
 
 import pandas as pd
 
+from . import limits
 from .messages import InputError, Message
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -32,14 +32,27 @@ class Sheet:
 
 
 def read_sheet(path, display_name: str | None = None, sheet: str | None = None) -> Sheet:
+    """The file's cells; a file over the limits (dashboard/limits.py), empty, corrupt or binary is refused by name."""
     path = pathlib.Path(path)
     file = display_name or path.name
+    limits.check_size(file_size(path, file), file)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, file, sheet)
     return _read_csv(path, file)
 
 
+def file_size(path: pathlib.Path, file: str) -> int:
+    """Its size in bytes; a missing file or a folder is an input error, not a traceback."""
+    try:
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        return path.stat().st_size
+    except OSError as exc:
+        raise InputError([Message("err_no_file", {"file": file})]) from exc
+
+
 def decode(raw: bytes, file: str) -> str:
+    """UTF-8 (BOM or not), else GB18030; bytes that are neither, or hold NUL, are a binary file, not a table."""
     for encoding in ENCODINGS:
         try:
             text = raw.decode(encoding)
@@ -47,49 +60,135 @@ def decode(raw: bytes, file: str) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise InputError([Message("err_unreadable", {"file": file, "detail": "not a text table"})])
+    raise InputError([Message("err_binary_file", {"file": file})])
+
+
+def text_of(path: pathlib.Path, file: str) -> str:
+    """A text file's content after the limits on lines and line length (checked on the bytes, before decoding)."""
+    raw = path.read_bytes()
+    limits.check_text(raw, file)
+    return decode(raw, file)
 
 
 def _read_csv(path: pathlib.Path, file: str) -> Sheet:
     """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files."""
-    text = decode(path.read_bytes(), file)
+    text = text_of(path, file)
+    first_lines = "\n".join(text.splitlines()[:50])
+    delimiter = _delimiter(first_lines)
     try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
-    except csv.Error:
-        delimiter = ","
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50])), delimiter=delimiter))
+        head = list(csv.reader(io.StringIO(first_lines), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError([Message("err_bad_csv", {"file": file})]) from exc
     width = max((len(row) for row in head), default=0)
+    limits.check_width(width, file)
     try:
-        cells = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=str, sep=delimiter,
+        cells = pd.read_csv(io.StringIO(text), header=None, names=range(max(width, 1)), dtype=str, sep=delimiter,
                             keep_default_na=False, skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, ValueError):  # a later row wider than the first 50
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        cells = pd.DataFrame(rows, dtype=object).fillna("")
+    except (pd.errors.ParserError, ValueError):  # a later row wider than the first 50, or an unclosed quote
+        cells = pd.DataFrame(_ragged_rows(text, delimiter, file), dtype=object).fillna("")
+    limits.check_rows(len(cells), file)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return _trimmed(Sheet(file, cells))
 
 
-def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
-    import openpyxl  # only XLSX needs it
+DELIMITERS = (",", "\t", ";")
 
+
+def _delimiter(first_lines: str) -> str:
+    """The separator that splits the most of the first lines into the same number (>1) of cells; ',' on a tie.
+
+    Not csv.Sniffer: it picks ';' for a comma file whose cells hold a
+    semicolon (a note, a name such as "a; b") and the header is then lost.
+    """
+    def agreeing(delimiter: str) -> int:
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(first_lines), delimiter=delimiter) if any(row)]
+        except csv.Error:
+            return 0
+        wide = [w for w in widths if w > 1]
+        return max((wide.count(w) for w in set(wide)), default=0)
+    return max(DELIMITERS, key=lambda d: (agreeing(d), -DELIMITERS.index(d)))
+
+
+def _ragged_rows(text: str, delimiter: str, file: str) -> list[list[str]]:
+    """Rows of uneven width, each within the column limit; a quote never closed is refused by name."""
+    rows = []
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError([Message("err_unreadable", {"file": file, "detail": type(exc).__name__})]) from exc
-    sheets = [book[wanted]] if wanted in book.sheetnames else book.worksheets
-    for ws in sheets:
-        rows = _cells(ws)
-        if any(any(cell for cell in row) for row in rows):
-            cells = pd.DataFrame(rows, dtype=object).fillna("")
-            cells.index = pd.RangeIndex(1, len(cells) + 1)
-            return _trimmed(Sheet(file, cells, ws.title))
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            limits.check_width(len(row), file)
+            rows.append(row)
+    except csv.Error as exc:  # e.g. a quoted field running to the end of the file
+        raise InputError([Message("err_bad_csv", {"file": file})]) from exc
+    return rows
+
+
+STREAM_SHEETS_FROM_MB = 64  # sheet XML beyond this is streamed: openpyxl holds a loaded cell in ~100 bytes of memory
+
+
+def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
+    """The first non-empty sheet (or the one asked for), after the zip directory and declared sizes were checked.
+
+    A large workbook is streamed (openpyxl's read-only mode): merged header
+    cells then read as a CSV's do, the value in the first cell and blanks to
+    its right, which the header detection fills in the same way.
+    """
+    limits.check_xlsx(path, file)
+    streamed = limits.sheet_bytes(path) > STREAM_SHEETS_FROM_MB * limits.MB
+    book = _guarded(file, _workbook, path, file, streamed)
+    try:
+        sheets = [book[wanted]] if wanted in book.sheetnames else book.worksheets
+        for ws in sheets:
+            limits.check_sheet_shape(ws, file)
+            rows = _guarded(file, _cells, ws, file)
+            if any(any(cell for cell in row) for row in rows):
+                limits.check_width(max(len(row) for row in rows), file)
+                cells = pd.DataFrame(rows, dtype=object).fillna("")
+                cells.index = pd.RangeIndex(1, len(cells) + 1)
+                return _trimmed(Sheet(file, cells, ws.title))
+    finally:
+        if streamed:
+            book.close()
     raise InputError([Message("err_empty_file", {"file": file})])
 
 
-def _cells(ws) -> list[list[str]]:
-    """Every cell as text; a merged range repeats its top-left value."""
-    rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    for merged in ws.merged_cells.ranges:
+def _workbook(path: pathlib.Path, file: str, streamed: bool):
+    """The workbook; a loaded one only after a read-only pass checked each sheet's declared size (no cells read)."""
+    import openpyxl  # only XLSX needs it
+
+    lazy = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if streamed:
+        return lazy
+    try:
+        for ws in lazy.worksheets:
+            limits.check_sheet_shape(ws, file)
+    finally:
+        lazy.close()
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _guarded(file: str, step, *args):
+    """One openpyxl step. openpyxl fails in many ways on a damaged workbook (zlib, XML, KeyError, IndexError...),
+    a streamed one only while its rows are read: all mean the same to the user, a corrupt file. XML entity
+    tricks are refused by defusedxml, which openpyxl uses when it is installed."""
+    try:
+        return step(*args)
+    except (InputError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        raise InputError([Message("err_corrupt_xlsx", {"file": file, "detail": type(exc).__name__})]) from exc
+
+
+def _cells(ws, file: str) -> list[list[str]]:
+    """Every cell as text, refused past the row limit whatever the sheet declared; a merged range repeats its
+    top-left value (ranges outside the cells are ignored; a streamed sheet has none)."""
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        rows.append([_text(v) for v in row])
+        if len(rows) > limits.MAX_ROWS + limits.HEADER_ROWS:
+            limits.check_rows(len(rows), file)
+    for merged in ws.merged_cells.ranges if hasattr(ws, "merged_cells") else ():
+        if merged.min_row > len(rows) or merged.min_col > len(rows[merged.min_row - 1]):
+            continue
         value = rows[merged.min_row - 1][merged.min_col - 1]
         for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
             for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):

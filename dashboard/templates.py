@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pandas as pd
 
-from . import codes, fields, i18n, rollup
+from . import codes, exports, fields, i18n, rollup
 from .store import Store
 
 
@@ -30,18 +31,25 @@ def _child_level(level: str) -> str:
     return codes.LEVELS[min(codes.LEVELS.index(level) + 1, len(codes.LEVELS) - 1)]
 
 
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
 def file_name(store: Store, domain: str, code: str, day: dt.date, lang: str = "zh") -> str:
-    name = rollup.unit(store, code)["name"]
+    """The unit's name made safe for a file system (a name may hold a slash): the CLI writes to it as given."""
+    name = _UNSAFE_IN_NAME.sub("_", str(rollup.unit(store, code)["name"])).strip("_.") or code
     return f"{name}_{fields.DOMAIN_LABELS[domain][lang]}_{day:%Y%m%d}.xlsx"
 
 
 def xlsx_bytes(frame: pd.DataFrame, title: str) -> bytes:
-    """The template as XLSX: a title line (which ingest reads for date and unit), then the header and rows."""
+    """The template as XLSX: a title line (which ingest reads for date and unit), then the header and rows.
+
+    Names and the title go through exports' formula guard: a unit named '=1+1' is text in Excel, not a formula.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, startrow=1, sheet_name="填报")
+        exports.neutralised(frame).to_excel(writer, index=False, startrow=1, sheet_name="填报")
         sheet = writer.sheets["填报"]
-        sheet.cell(row=1, column=1, value=title)
+        sheet.cell(row=1, column=1, value=exports.safe_cell(title))
         for column, header in enumerate(frame.columns, start=1):
             sheet.column_dimensions[sheet.cell(row=2, column=column).column_letter].width = max(10, len(header) * 2 + 2)
     return buffer.getvalue()

@@ -76,3 +76,27 @@ def fingerprint(path: pathlib.Path, with_clock: bool = True) -> dict:
                        if with_clock or r[0] not in CLOCK_COLUMNS]
             result[table] = con.execute(f"select count(*), sum(hash(row({', '.join(columns)}))) from {table}").fetchone()
         return result
+
+# ---- hostile names (tests/test_hostile*.py) ---------------------------------------------------
+DEMO_COUNTY = "990101000000"
+DEMO_TOWNSHIP = "990101101000"  # 城关镇 in the demo; its villages get hostile names too
+HOSTILE_COUNTY = "<img src=x onerror=alert(1)>"
+HOSTILE_NAMES = (  # markup, Markdown, spreadsheet formulas, SQL, TeX, templates, URL schemes: all plain text
+    "<script>alert(1)</script>", "**bold**", "=1+1", "javascript:alert(1)", "[click](javascript:alert(1))",
+    "<b onmouseover=alert(1)>x</b>", "\"><svg onload=alert(1)>", "'; drop table facts; --", "$\\frac{a$ 镇",
+    "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "%{customdata[0]} {tip}", "990101' or '1'='1", "_%_", "a|b")
+
+
+def hostile_units_csv(store: Store, tmp_path: pathlib.Path) -> pathlib.Path:
+    """A unit list renaming the demo county, every township and 城关镇's villages to hostile names (CSV, quoted)."""
+    import pandas as pd
+
+    units_now = store.query("units_all")
+    townships = units_now[units_now["level"] == "township"].sort_values("code")["code"].tolist()
+    villages = units_now[units_now["parent_code"] == DEMO_TOWNSHIP].sort_values("code")["code"].tolist()
+    names = {DEMO_COUNTY: HOSTILE_COUNTY}
+    names |= {code: HOSTILE_NAMES[i % len(HOSTILE_NAMES)] for i, code in enumerate(townships)}
+    names |= {code: f"{HOSTILE_NAMES[(i + 3) % len(HOSTILE_NAMES)]}村" for i, code in enumerate(villages)}
+    path = tmp_path / "hostile_units.csv"
+    pd.DataFrame({"区划代码": list(names), "名称": list(names.values())}).to_csv(path, index=False)
+    return path

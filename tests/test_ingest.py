@@ -52,7 +52,7 @@ def test_unreadable_file_and_missing_date_are_clear_errors(store, tmp_path):
     binary = tmp_path / "scan_20220501.csv"
     binary.write_bytes(b"\x00\xff\xfe\x00garbage" * 50)
     plan = ingest.plan(store, binary)
-    assert plan.errors and plan.errors[0].key in {"err_unreadable", "err_missing_column", "err_no_domain"}
+    assert plan.errors and plan.errors[0].key in {"err_binary_file", "err_missing_column", "err_no_domain"}
     undated = ingest.plan(store, write(tmp_path, "report.csv", f"code,sampled\n{G_JIA_1},3\n"))
     assert [m.key for m in undated.errors] == ["err_no_date"]
     dated = ingest.plan(store, write(tmp_path, "report.csv", f"code,sampled\n{G_JIA_1},3\n"), snapshot_date=D1)

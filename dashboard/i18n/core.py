@@ -4,6 +4,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- file and row errors (always name file, row, column) ---
     "err_unreadable": {"zh": "文件 {file} 无法读取：{detail}",
                        "en": "File {file} cannot be read: {detail}"},
+    # --- a file refused before it is parsed (dashboard/limits.py) ---
+    "err_no_file": {"zh": "找不到文件 {file}（或它不是一个文件）", "en": "File {file} does not exist (or is not a file)"},
+    "err_zero_bytes": {"zh": "文件 {file} 是空文件（0 字节）", "en": "File {file} is empty (0 bytes)"},
+    "err_file_too_large": {"zh": "文件 {file} 有 {size} MB，超过 {limit} MB 的上限；请按乡镇或业务拆分后再导入",
+                           "en": "File {file} is {size} MB, over the {limit} MB limit; split it by township or domain"},
+    "err_too_many_rows": {"zh": "文件 {file} 超过 {limit} 行的上限；请拆分后再导入",
+                          "en": "File {file} has more than {limit} rows, the limit; split it"},
+    "err_too_many_columns": {"zh": "文件 {file} 有 {columns} 列，超过 {limit} 列的上限，不像是一张报表",
+                             "en": "File {file} has {columns} columns, over the {limit}-column limit: not a report table"},
+    "err_too_many_sheets": {"zh": "文件 {file} 有 {sheets} 个工作表，超过 {limit} 个的上限",
+                            "en": "File {file} has {sheets} sheets, over the {limit}-sheet limit"},
+    "err_line_too_long": {"zh": "文件 {file} 第 {row} 行超过 {limit} 字节的上限，不像是一张报表",
+                          "en": "File {file} line {row} is longer than the {limit}-byte limit: not a report table"},
+    "err_zip_bomb": {"zh": "文件 {file} 解压后异常庞大（{size} MB；上限 {limit} MB，压缩比上限 {ratio} 倍），已拒绝",
+                     "en": "File {file} inflates to an abnormal size ({size} MB; limits {limit} MB and a "
+                           "{ratio}× compression ratio): refused"},
+    "err_not_xlsx": {"zh": "文件 {file} 不是有效的 Excel（.xlsx）文件，可能已损坏或不完整；请重新导出后再导入",
+                     "en": "File {file} is not a valid Excel (.xlsx) workbook, perhaps damaged or cut short; "
+                           "export it again"},
+    "err_bad_zip": {"zh": "文件 {file} 不是有效的 zip 压缩包，可能已损坏或不完整", "en": "File {file} is not a valid zip archive, perhaps damaged or cut short"},
+    "err_corrupt_xlsx": {"zh": "文件 {file} 是损坏的 Excel 文件，无法读取（{detail}）；请在 Excel 中打开并另存后再导入",
+                         "en": "File {file} is a damaged Excel workbook and cannot be read ({detail}); open it in "
+                               "Excel and save it again"},
+    "err_binary_file": {"zh": "文件 {file} 不是文本表格（含二进制内容或无法识别的编码）；请上传 CSV（UTF-8 或 GBK）或 XLSX",
+                        "en": "File {file} is not a text table (binary content or an unknown encoding); "
+                              "use CSV (UTF-8 or GBK) or XLSX"},
+    "err_bad_csv": {"zh": "文件 {file} 的 CSV 格式有误（引号未闭合）", "en": "File {file} is malformed CSV (a quote is never closed)"},
     "err_missing_column": {"zh": "文件 {file} 缺少“{column}”列",
                            "en": "File {file} has no column '{column}'"},
     "err_no_fields": {"zh": "文件 {file} 没有可识别的{domain}字段（应有：{expected}）",
@@ -24,6 +51,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "File {file} row {row}, column '{column}': {value} is negative"},
     "err_not_number": {"zh": "文件 {file} 第 {row} 行“{column}”列：“{value}”不是数字",
                        "en": "File {file} row {row}, column '{column}': '{value}' is not a number"},
+    "err_too_large": {"zh": "文件 {file} 第 {row} 行“{column}”列：数值 {value} 过大（上限 {limit}）",
+                      "en": "File {file} row {row}, column '{column}': {value} is too large (limit {limit})"},
     "err_missing_name": {"zh": "文件 {file} 第 {row} 行“{column}”列：名称为空",
                          "en": "File {file} row {row}, column '{column}': the name is empty"},
     "err_grid_suffix": {"zh": "文件 {file} 第 {row} 行：网格代码 {value} 的后三位不能为 000",

@@ -112,7 +112,7 @@ def _toolbar(ctx: Context) -> None:
 
 def slide(ctx: Context, brief: briefing.Brief, showing: bool) -> None:
     """Title, the three headline figures, the map beside the largest gaps, the footnote."""
-    st.title(briefing.title(brief), anchor=False)
+    st.title(i18n.t("briefing_title", brief.lang, unit=controls.md_escape(brief.unit["name"])), anchor=False)
     st.html(f'<div class="briefing-sub">{html.escape(briefing.subtitle(brief))}</div>')
     for note in ctx.notes if showing else []:  # the shared header that shows them is hidden
         st.warning(controls.md_escape(note))

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from .. import access, codes, fields, i18n, indicators, ingest, loads, rollup
+from .. import access, codes, fields, i18n, indicators, ingest, limits, loads, rollup
 from ..messages import InputError, Message
 from ..store import Store
 
@@ -82,6 +82,10 @@ def plan_upload(store: Store, upload: Upload, overrides: Overrides = Overrides()
     name, so a file of any name is read (an XLSX is a zip; anything else is
     tried as text); an old binary .xls is refused with a message saying how to fix it.
     """
+    try:  # Streamlit's server.maxUploadSize says the same; this holds for any way the bytes arrive
+        limits.check_size(len(upload.data), upload.name, limits.MAX_UPLOAD_MB)
+    except InputError as exc:
+        return ingest.Plan(file=upload.name, sha256=upload.sha256, errors=exc.messages)
     if upload.data.startswith(_XLS_MAGIC):
         return ingest.Plan(file=upload.name, sha256=upload.sha256,
                            errors=[Message("imp_err_xls", {"file": upload.name})])
