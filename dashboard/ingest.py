@@ -309,9 +309,11 @@ def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     rows = _all_history_rows([plan], [load_id])
     con.register("incoming_facts", rows)
     queries.execute(con, "facts_history_append")
-    con.unregister("incoming_facts")
     _fault_point("after_rows")
-    refresh_current(con, rows[["num"]], plan.domain, plan.snapshot_date)
+    queries.execute(con, "facts_apply_load", domain=plan.domain, snapshot_date=plan.snapshot_date,
+                    as_of_hour=plan.as_of_hour)
+    con.unregister("incoming_facts")
+    refresh_after(con, rows[["num"]], plan.domain, plan.snapshot_date)
     _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
 
@@ -321,9 +323,15 @@ def refresh_current(con, nums: pd.DataFrame, domain: str, day) -> None:
     current rows, the loads' statuses and the stored rollups that depend on them."""
     con.register("touched_nums", nums)
     queries.execute(con, "facts_refresh", domain=domain, snapshot_date=day)
+    con.unregister("touched_nums")
+    refresh_after(con, nums, domain, day)
+
+
+def refresh_after(con, nums: pd.DataFrame, domain: str, day) -> None:
+    """Inside an open write, once the current rows of these units on one date are right: the loads' statuses and
+    the stored rollups that depend on them."""
     queries.execute(con, "loads_refresh_status", domain=domain, snapshot_date=day)
     materialize.refresh(con, domain, day)
-    con.unregister("touched_nums")
 
 
 def summary(store: Store, plan: Plan, lang: str) -> str:

@@ -13,8 +13,9 @@ with days as (
     select distinct snapshot_date as day from facts
     where domain = $domain and snapshot_date between $date_from::date and $date_to::date
 ),
-window_rows as (
-    select d.day, f.*, f.snapshot_date < d.day as carried
+window_keys as (
+    -- which row of a unit counts on a day is decided on narrow keys; the wide rows are fetched once, after
+    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round, f.snapshot_date < d.day as carried
     from days d join facts f
       on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day
 ),
@@ -25,15 +26,23 @@ set_round as (
 ),
 reported_round as (
     select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
-    from window_rows where not carried group by all
+    from window_keys where not carried group by all
 ),
-latest as (
-    select w.*
-    from window_rows w
+latest_keys as (
+    -- each unit's latest row in the window (facts hold one row per domain, date and unit)
+    select w.day, w.num, any_value(w.prefix_len) as prefix_len, max(w.snapshot_date) as snapshot_date
+    from window_keys w
     left join set_round s on s.day = w.day and s.county_num = w.num // 1000000000 * 1000000000
     left join reported_round r on r.day = w.day and r.county_num = w.num // 1000000000 * 1000000000
     where not w.carried or w.round is null or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
-    qualify row_number() over (partition by w.day, w.num order by w.snapshot_date desc) = 1
+    group by w.day, w.num
+),
+marked_keys as (
+    select k.*,
+        coalesce(lead(k.num) over (partition by k.day order by k.num) < k.num + case k.prefix_len
+            when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
+            when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
+    from latest_keys k
 ),
 expected_level as (
     select d.day, coalesce($expected_prefix_len::tinyint, max(f.prefix_len)) as prefix_len
@@ -41,29 +50,20 @@ expected_level as (
       on f.domain = $domain and f.snapshot_date between d.day - 6 and d.day
     group by d.day
 ),
-marked as (
-    select l.*, e.prefix_len as expected_prefix_len,
-        coalesce(lead(l.num) over (partition by l.day order by l.num) < l.num + case l.prefix_len
-            when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
-            when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
-    from latest l join expected_level e using (day)
-),
 filled as (
-    select m.*,
+    select k.day, k.masked, e.prefix_len as expected_prefix_len, f.*, f.snapshot_date < k.day as carried,
         g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
         g.target_population as reg_target_population, g.households_total as reg_households_total
-    from marked m left join population g on g.current and g.num = m.num
+    from marked_keys k
+    join expected_level e on e.day = k.day
+    join facts f
+      on f.domain = $domain and f.num = k.num and f.snapshot_date = k.snapshot_date
+     and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date
+    left join population g on g.current and g.num = k.num
 ),
-ancestors as (
-    -- each row once per unit above grid level that contains it (and at or above its own level)
-    select f.*, a.prefix_len as member_prefix_len,
-        f.num // a.span * a.span as member_num
-    from filled f
-    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
-        as a(prefix_len, span) on f.prefix_len >= a.prefix_len
-),
-grouped as (
-    select day, member_num, member_prefix_len, any_value(expected_prefix_len) as expected_prefix_len,
+by_village as (
+    -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
+    select day, num // 1000 * 1000 as village_num, prefix_len,
         sum(households_total) filter (where not masked) as households_total,
         sum(households_checked) filter (where not masked) as households_checked,
         sum(persons_checked) filter (where not masked) as persons_checked,
@@ -96,15 +96,59 @@ grouped as (
         count(*) filter (where masked and not carried) as double_reported,
         count(*) filter (where not masked) as rows_used,
         max(snapshot_date) filter (where not masked) as last_reported
-    from ancestors
-    group by day, member_num, member_prefix_len
+    from filled
+    group by day, village_num, prefix_len
+),
+grouped as (
+    -- each village-level partial once per unit above grid level that contains it (and at or above its level)
+    select b.day, b.village_num // a.span * a.span as member_num, a.prefix_len as member_prefix_len,
+        sum(b.households_total) as households_total,
+        sum(b.households_checked) as households_checked,
+        sum(b.persons_checked) as persons_checked,
+        sum(b.returnees) as returnees,
+        sum(b.risk_area_returnees) as risk_area_returnees,
+        sum(b.home_isolation) as home_isolation,
+        sum(b.central_isolation) as central_isolation,
+        sum(b.health_monitoring) as health_monitoring,
+        sum(b.resident_population) as resident_population,
+        sum(b.target_persons) as target_persons,
+        sum(b.sampled) as sampled,
+        sum(b.tested) as tested,
+        sum(b.positives) as positives,
+        sum(b.sampling_sites) as sampling_sites,
+        sum(b.sampling_staff) as sampling_staff,
+        sum(b.target_population) as target_population,
+        sum(b.dose1) as dose1,
+        sum(b.full_course) as full_course,
+        sum(b.booster) as booster,
+        sum(b.resident_population_from_report) as resident_population_from_report,
+        sum(b.resident_population_from_register) as resident_population_from_register,
+        sum(b.target_persons_from_report) as target_persons_from_report,
+        sum(b.target_persons_from_register) as target_persons_from_register,
+        sum(b.target_population_from_report) as target_population_from_report,
+        sum(b.target_population_from_register) as target_population_from_register,
+        sum(b.households_total_from_report) as households_total_from_report,
+        sum(b.households_total_from_register) as households_total_from_register,
+        sum(b.reported) as reported,
+        sum(b.carried) as carried,
+        sum(b.double_reported) as double_reported,
+        sum(b.rows_used) as rows_used,
+        max(b.last_reported) as last_reported
+    from by_village b
+    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
+        as a(prefix_len, span) on b.prefix_len >= a.prefix_len
+    group by all
+),
+units_at_level as (
+    select prefix_len, num // 1000 * 1000 as village_num, count(*) as units
+    from units where active group by all
 ),
 expected as (
-    select e.day, u.num // a.span * a.span as member_num, count(*) as expected
+    select e.day, v.village_num // a.span * a.span as member_num, sum(v.units) as expected
     from expected_level e
-    join units u on u.active and u.prefix_len = e.prefix_len
+    join units_at_level v on v.prefix_len = e.prefix_len
     join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
-        as a(prefix_len, span) on u.prefix_len >= a.prefix_len
+        as a(prefix_len, span) on v.prefix_len >= a.prefix_len
     group by all
 ),
 members as (
@@ -112,7 +156,7 @@ members as (
 ),
 final as (
     select $domain as domain, m.day as snapshot_date, m.num, m.prefix_len,
-        g.* exclude (day, member_num, member_prefix_len, expected_prefix_len),
+        g.* exclude (day, member_num, member_prefix_len),
         coalesce(x.expected, 0) as expected, e.prefix_len as expected_prefix_len
     from members m
     join expected_level e on e.day = m.day
