@@ -1,4 +1,4 @@
--- Stored rollups (see rollups_refresh.sql) of member units above grid level: a unit itself, its children, or all its units of one level, per date with data in [$date_from, $date_to], with each member's own register entry.
+-- Stored rollups (see rollups_refresh.sql) of member units above grid level: a unit itself, its children, or all its units of one level (and the unit itself too when $unit_num is given), per date with data in [$date_from, $date_to], with each member's own register entry.
 with days as (
     select distinct snapshot_date as day from rollups
     where domain = $domain and snapshot_date between $date_from::date and $date_to::date
@@ -7,8 +7,9 @@ with days as (
 ),
 members as (
     select num, code, name, level from units
-    where active and num >= $lo and num < $hi and prefix_len = $member_prefix_len
-      and ($parent_code::varchar is null or parent_code = $parent_code::varchar)
+    where active and num >= $lo and num < $hi and prefix_len <= $member_prefix_len  -- filters the scan itself
+      and (prefix_len = $member_prefix_len and ($parent_code::varchar is null or parent_code = $parent_code::varchar)
+           or num = $unit_num::bigint)
 ),
 final as (
     select d.day as snapshot_date, m.code, m.name, m.level, m.num,
@@ -18,6 +19,7 @@ final as (
     from members m
     cross join days d
     left join rollups r on r.domain = $domain and r.snapshot_date = d.day and r.num = m.num
+        and r.num >= $lo and r.num < $hi and r.prefix_len <= $member_prefix_len  -- filters the scan itself
     left join population p on p.current and p.num = m.num
 )
 select * from final order by snapshot_date, num
