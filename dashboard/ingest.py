@@ -238,9 +238,12 @@ def arrow(frame: pd.DataFrame) -> pa.Table:
 
 def cumulative_drops(store: Store, result: Plan) -> list[Message]:
     """Cumulative counts below the previous snapshot's (same round for testing): a warning."""
-    incoming = result.frame.reindex(columns=["num", *ALL_CUMULATIVE])
+    frame, rows = result.frame, len(result.frame)
+    incoming = pa.table({"num": pa.array(frame["num"], pa.int64()), **{
+        name: pa.array(frame[name], pa.int64()) if name in frame else pa.nulls(rows, pa.int64())
+        for name in ALL_CUMULATIVE}})
     with store.read() as cur:  # only the rows that dropped come back: a province file has 500,000
-        cur.register("incoming_facts", arrow(incoming))
+        cur.register("incoming_facts", incoming)
         previous = queries.run(cur, "previous_drops", domain=result.domain, snapshot_date=result.snapshot_date)
     if previous.empty:
         return []

@@ -233,3 +233,17 @@ def test_an_idle_reader_in_another_process_steps_aside_for_a_writer(store, tmp_p
         assert table(store, "select count(*) from loads") == [(2,)]
     finally:
         reader.kill()
+
+
+@pytest.mark.parametrize("cells", [["1", "20", "007"], ["1", "", "3"], ["1,000", "2"], ["+5", "6"], ["٣"],
+                                   ["99999999999999999999"], ["1.0", "2"], ["12", "x"], ["-3", "4"]])
+def test_the_quick_parse_of_plain_integers_agrees_with_the_general_one(cells):
+    from dashboard import checks
+    import pandas as pd
+
+    raw = pd.Series(cells, index=range(2, 2 + len(cells)), dtype=object)
+    values, bad = checks.numbers(raw)
+    general = pd.to_numeric(raw.str.replace(r"[,，\s]", "", regex=True), errors="coerce")
+    assert values.astype("float64").fillna(-1).tolist() == general.astype("float64").fillna(-1).tolist()
+    assert bad.tolist() == ((raw != "") & general.isna()).tolist()
+    assert (checks._plain_integers(raw.astype(str)) is not None) == all(c.isascii() and c.isdigit() and int(c) < 2**63 for c in cells)
