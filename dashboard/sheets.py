@@ -13,11 +13,13 @@ import pathlib
 import zipfile
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
 from .messages import InputError, Message
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+PLAIN_CSV_MIN_BYTES = 1 << 20  # below 1 MB pandas is as fast; DuckDB pays off on province files
 
 
 @dataclass
@@ -51,12 +53,17 @@ def decode(raw: bytes, file: str) -> str:
 
 
 def _read_csv(path: pathlib.Path, file: str) -> Sheet:
-    """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files."""
-    text = decode(path.read_bytes(), file)
+    """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files;
+    DuckDB's reader for plain UTF-8 files (a province's canonical daily file), twice as fast again."""
+    raw = path.read_bytes()
+    text = decode(raw, file)
     try:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         delimiter = ","
+    plain = _plain_csv(path, raw, text, delimiter)
+    if plain is not None:
+        return _trimmed(Sheet(file, plain))
     head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50])), delimiter=delimiter))
     width = max((len(row) for row in head), default=0)
     try:
@@ -67,6 +74,34 @@ def _read_csv(path: pathlib.Path, file: str) -> Sheet:
         cells = pd.DataFrame(rows, dtype=object).fillna("")
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return _trimmed(Sheet(file, cells))
+
+
+def _plain_csv(path: pathlib.Path, raw: bytes, text: str, delimiter: str) -> pd.DataFrame | None:
+    """Every cell as text, read by DuckDB, when the file is plain enough to need none of the special cases.
+
+    Plain: UTF-8 without BOM, no quotes, no NUL, no blank line, one line ending, and every line as wide as
+    the first. Then the cells are the same as pandas would give, line for line (the row count is checked
+    against the line count); anything else returns None and the general reader takes it.
+    """
+    if (raw[:3] == b"\xef\xbb\xbf" or any(mark in raw for mark in (b'"', b"\x00", b"\n\n", b"\n\r\n"))
+            or raw.count(b"\r") not in (0, raw.count(b"\n")) or not raw.strip() or len(raw) < PLAIN_CSV_MIN_BYTES):
+        return None
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    width = text[:text.find("\n") if "\n" in text else len(text)].count(delimiter) + 1
+    try:
+        with duckdb.connect() as con:
+            table = con.sql("select * from read_csv($path, header = false, all_varchar = true, delim = $delim, "
+                            "quote = '', escape = '', auto_detect = false, columns = $columns, strict_mode = true)",
+                            params={"path": str(path), "delim": delimiter,
+                                    "columns": {f"c{i}": "VARCHAR" for i in range(width)}}).to_arrow_table()
+    except duckdb.Error:
+        return None
+    if table.num_rows != lines:
+        return None
+    cells = table.to_pandas().fillna("")
+    cells.columns = range(width)
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return cells
 
 
 def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import ingest, loads, materialize, queries, rollup
@@ -247,3 +248,36 @@ def test_the_quick_parse_of_plain_integers_agrees_with_the_general_one(cells):
     assert values.astype("float64").fillna(-1).tolist() == general.astype("float64").fillna(-1).tolist()
     assert bad.tolist() == ((raw != "") & general.isna()).tolist()
     assert (checks._plain_integers(raw.astype(str)) is not None) == all(c.isascii() and c.isdigit() and int(c) < 2**63 for c in cells)
+
+
+PLAIN = f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n{G_ONE_1},50,5\n"
+
+
+@pytest.mark.parametrize("name, text, plain", [
+    ("plain", PLAIN, True),
+    ("crlf", PLAIN.replace("\n", "\r\n"), True),
+    ("no_final_newline", PLAIN.rstrip("\n"), True),
+    ("spaces_and_blanks", PLAIN.replace(",100,", ", 100 ,").replace(",5\n", ",\n"), True),
+    ("title_row", "截至5月1日18时,,\n" + PLAIN, True),
+    ("semicolons", PLAIN.replace(",", ";"), True),
+    ("ragged", PLAIN + f"{G_JIA_1},1\n", False),
+    ("quoted", PLAIN.replace(G_JIA_2, f'"{G_JIA_2}"'), False),
+    ("blank_line", PLAIN.replace("\n", "\n\n", 1), False),
+    ("bom", "\ufeff" + PLAIN, False),
+])
+def test_the_duckdb_reader_of_plain_csv_gives_the_cells_and_the_plan_pandas_gives(store, tmp_path, monkeypatch,
+                                                                                 name, text, plain):
+    from dashboard import sheets
+
+    path = write(tmp_path, f"t_20220501_{name}.csv", text)
+    general = sheets.read_sheet(path).cells  # files under PLAIN_CSV_MIN_BYTES go the general way
+    general_plan = ingest.plan(store, path)
+    monkeypatch.setattr(sheets, "PLAIN_CSV_MIN_BYTES", 0)
+    raw = path.read_bytes()
+    used = sheets._plain_csv(path, raw, sheets.decode(raw, path.name), ";" if name == "semicolons" else ",")
+    assert (used is not None) == plain
+    pd.testing.assert_frame_equal(sheets.read_sheet(path).cells, general)
+    quick_plan = ingest.plan(store, path)
+    pd.testing.assert_frame_equal(quick_plan.frame, general_plan.frame)
+    assert [m.text("en") for m in quick_plan.errors + quick_plan.warnings] == \
+        [m.text("en") for m in general_plan.errors + general_plan.warnings]
