@@ -178,7 +178,7 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
     """Codes checked against the unit list in DuckDB (a province file has 500,000 rows)."""
     with store.read() as cur:
         cur.register("incoming_codes", arrow(pd.DataFrame({"line": raw.index, "code": raw.astype(str).values})))
-        checked = queries.run(cur, "code_check").set_index("line")
+        checked = queries.frame(cur, "code_check").set_index("line")
     for line in checked.index[~checked["well_formed"]]:
         result.errors.append(cell("err_bad_code", result.file, line, header, raw[line]))
     for line in checked.index[checked["well_formed"] & ~checked["known"]]:

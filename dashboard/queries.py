@@ -73,6 +73,16 @@ def run(cursor, name: str, /, **params) -> pd.DataFrame:
     return result
 
 
+def frame(cursor, name: str, /, **params) -> pd.DataFrame:
+    """The named result as a DataFrame by way of Arrow: for results of 100,000s of rows, where it is ~1.5x faster
+    than `run()`. Integer columns with nulls come back as float64 (not Int64), dates as objects."""
+    started = time.perf_counter()
+    result = cursor.sql(sql(name), params=_bind(name, params)).to_arrow_table().to_pandas()
+    for seen in _OBSERVERS:
+        seen.append((name, (time.perf_counter() - started) * 1000))
+    return result
+
+
 def execute(cursor, name: str, /, **params) -> None:
     """Run a named statement or script for its effect, binding each statement's own parameters."""
     _bind(name, params)  # raises on a missing parameter
