@@ -13,11 +13,17 @@ with days as (
     select distinct snapshot_date as day from facts
     where domain = $domain and snapshot_date between $date_from::date and $date_to::date
 ),
-window_keys as (
-    -- which row of a unit counts on a day is decided on narrow keys; the wide rows are fetched once, after
-    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round, f.snapshot_date < d.day as carried
-    from days d join facts f
-      on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day
+todays as (
+    -- a unit's own row of the day always counts (it is the latest, and of the running round by definition)
+    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round
+    from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
+),
+older as (
+    -- rows of the carry-forward window before the day, of units without a row that day (narrow keys only)
+    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round
+    from days d
+    join facts f on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day - 1
+    anti join todays t on t.day = d.day and t.num = f.num
 ),
 set_round as (
     select d.day, r.county_num, arg_max(r.round, r.start_date) as round
@@ -26,23 +32,32 @@ set_round as (
 ),
 reported_round as (
     select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
-    from window_keys where not carried group by all
+    from todays group by all
 ),
-latest_keys as (
-    -- each unit's latest row in the window (facts hold one row per domain, date and unit)
-    select w.day, w.num, any_value(w.prefix_len) as prefix_len, max(w.snapshot_date) as snapshot_date
-    from window_keys w
-    left join set_round s on s.day = w.day and s.county_num = w.num // 1000000000 * 1000000000
-    left join reported_round r on r.day = w.day and r.county_num = w.num // 1000000000 * 1000000000
-    where not w.carried or w.round is null or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
-    group by w.day, w.num
+carried_keys as (
+    -- each silent unit's latest row in the window (facts hold one row per domain, date and unit)
+    select o.day, o.num, any_value(o.prefix_len) as prefix_len, max(o.snapshot_date) as snapshot_date
+    from older o
+    left join set_round s on s.day = o.day and s.county_num = o.num // 1000000000 * 1000000000
+    left join reported_round r on r.day = o.day and r.county_num = o.num // 1000000000 * 1000000000
+    where o.round is null or o.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
+    group by o.day, o.num
 ),
 marked_keys as (
-    select k.*,
+    select k.day, k.num,
         coalesce(lead(k.num) over (partition by k.day order by k.num) < k.num + case k.prefix_len
             when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
             when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
-    from latest_keys k
+    from (select day, num, prefix_len from todays union all select day, num, prefix_len from carried_keys) k
+),
+latest as (
+    select d.day, f.* from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
+    union all
+    select c.day, f.*
+    from carried_keys c
+    join facts f
+      on f.domain = $domain and f.num = c.num and f.snapshot_date = c.snapshot_date
+     and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date - 1
 ),
 expected_level as (
     select d.day, coalesce($expected_prefix_len::tinyint, max(f.prefix_len)) as prefix_len
@@ -51,51 +66,49 @@ expected_level as (
     group by d.day
 ),
 filled as (
-    select k.day, k.masked, e.prefix_len as expected_prefix_len, f.*, f.snapshot_date < k.day as carried,
+    select l.*, k.masked, e.prefix_len as expected_prefix_len, l.snapshot_date < l.day as carried,
         g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
         g.target_population as reg_target_population, g.households_total as reg_households_total
-    from marked_keys k
-    join expected_level e on e.day = k.day
-    join facts f
-      on f.domain = $domain and f.num = k.num and f.snapshot_date = k.snapshot_date
-     and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date
-    left join population g on g.current and g.num = k.num
+    from latest l
+    join marked_keys k on k.day = l.day and k.num = l.num
+    join expected_level e on e.day = l.day
+    left join population g on g.current and g.num = l.num
 ),
 by_village as (
     -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
     select day, num // 1000 * 1000 as village_num, prefix_len,
-        sum(households_total) filter (where not masked) as households_total,
-        sum(households_checked) filter (where not masked) as households_checked,
-        sum(persons_checked) filter (where not masked) as persons_checked,
-        sum(returnees) filter (where not masked) as returnees,
-        sum(risk_area_returnees) filter (where not masked) as risk_area_returnees,
-        sum(home_isolation) filter (where not masked) as home_isolation,
-        sum(central_isolation) filter (where not masked) as central_isolation,
-        sum(health_monitoring) filter (where not masked) as health_monitoring,
-        sum(coalesce(resident_population, reg_resident_population)) filter (where not masked) as resident_population,
-        sum(coalesce(target_persons, reg_target_persons)) filter (where not masked) as target_persons,
-        sum(sampled) filter (where not masked) as sampled,
-        sum(tested) filter (where not masked) as tested,
-        sum(positives) filter (where not masked) as positives,
-        sum(sampling_sites) filter (where not masked) as sampling_sites,
-        sum(sampling_staff) filter (where not masked) as sampling_staff,
-        sum(coalesce(target_population, reg_target_population)) filter (where not masked) as target_population,
-        sum(dose1) filter (where not masked) as dose1,
-        sum(full_course) filter (where not masked) as full_course,
-        sum(booster) filter (where not masked) as booster,
-        count(resident_population) filter (where not masked) as resident_population_from_report,
-        count(reg_resident_population) filter (where not masked and resident_population is null) as resident_population_from_register,
-        count(target_persons) filter (where not masked) as target_persons_from_report,
-        count(reg_target_persons) filter (where not masked and target_persons is null) as target_persons_from_register,
-        count(target_population) filter (where not masked) as target_population_from_report,
-        count(reg_target_population) filter (where not masked and target_population is null) as target_population_from_register,
-        count(households_total) filter (where not masked) as households_total_from_report,
-        count(reg_households_total) filter (where not masked and households_total is null) as households_total_from_register,
-        count(*) filter (where prefix_len = expected_prefix_len and not carried) as reported,
-        count(*) filter (where prefix_len = expected_prefix_len and carried) as carried,
-        count(*) filter (where masked and not carried) as double_reported,
-        count(*) filter (where not masked) as rows_used,
-        max(snapshot_date) filter (where not masked) as last_reported
+        sum(case when not masked then households_total end) as households_total,
+        sum(case when not masked then households_checked end) as households_checked,
+        sum(case when not masked then persons_checked end) as persons_checked,
+        sum(case when not masked then returnees end) as returnees,
+        sum(case when not masked then risk_area_returnees end) as risk_area_returnees,
+        sum(case when not masked then home_isolation end) as home_isolation,
+        sum(case when not masked then central_isolation end) as central_isolation,
+        sum(case when not masked then health_monitoring end) as health_monitoring,
+        sum(case when not masked then coalesce(resident_population, reg_resident_population) end) as resident_population,
+        sum(case when not masked then coalesce(target_persons, reg_target_persons) end) as target_persons,
+        sum(case when not masked then sampled end) as sampled,
+        sum(case when not masked then tested end) as tested,
+        sum(case when not masked then positives end) as positives,
+        sum(case when not masked then sampling_sites end) as sampling_sites,
+        sum(case when not masked then sampling_staff end) as sampling_staff,
+        sum(case when not masked then coalesce(target_population, reg_target_population) end) as target_population,
+        sum(case when not masked then dose1 end) as dose1,
+        sum(case when not masked then full_course end) as full_course,
+        sum(case when not masked then booster end) as booster,
+        count(case when not masked then resident_population end) as resident_population_from_report,
+        count(case when not masked and resident_population is null then reg_resident_population end) as resident_population_from_register,
+        count(case when not masked then target_persons end) as target_persons_from_report,
+        count(case when not masked and target_persons is null then reg_target_persons end) as target_persons_from_register,
+        count(case when not masked then target_population end) as target_population_from_report,
+        count(case when not masked and target_population is null then reg_target_population end) as target_population_from_register,
+        count(case when not masked then households_total end) as households_total_from_report,
+        count(case when not masked and households_total is null then reg_households_total end) as households_total_from_register,
+        count_if(prefix_len = expected_prefix_len and not carried) as reported,
+        count_if(prefix_len = expected_prefix_len and carried) as carried,
+        count_if(masked and not carried) as double_reported,
+        count_if(not masked) as rows_used,
+        max(case when not masked then snapshot_date end) as last_reported
     from filled
     group by day, village_num, prefix_len
 ),
