@@ -100,6 +100,20 @@ def level_rollups(store: Store, code: str, domain: str, level: str | None, days:
     return {day: frame[frame["snapshot_date"] == day].reset_index(drop=True) for day in days}
 
 
+COUNT_COLUMNS = ("reported", "carried", "double_reported", "rows_used", "last_reported", "expected")
+
+
+def stored_columns(domain: str) -> tuple[str, ...]:
+    """The stored rollup columns a domain's pages use: its fields, where its denominators came from, the counts.
+
+    Why: the rollups table holds every domain's fields side by side; reading only one domain's halves what a
+    page's query hands to pandas (most of its cost at province scale)."""
+    names = tuple(f.name for f in fields.domain_fields(domain))
+    sources = tuple(f"{name}_from_{kind}" for name in fields.REGISTER_FIELDS if name in names
+                    for kind in ("report", "register"))
+    return names + sources + COUNT_COLUMNS
+
+
 def _stored(level: str) -> bool:
     """Units above grid level have stored rollups; grids are rolled up on the fly."""
     return codes.PREFIX_LEN[level] <= codes.PREFIX_LEN["village"]
@@ -116,7 +130,8 @@ def _members(store, u, domain, date_from, date_to, values, expected, level, pare
                   hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
                   parent_code=parent_code)
     if _stored(level):
-        frame = store.query("rollup_stored", **bounds, unit_num=int(u["num"]) if with_unit else None)
+        frame = store.query("rollup_stored", **bounds, unit_num=int(u["num"]) if with_unit else None,
+                            columns=list(stored_columns(domain)))
     else:
         frame = store.query("rollup", **bounds, carry_days=settings.carry_days(store, values),
                             member_span=codes.span(level), expected_prefix_len=expected)
