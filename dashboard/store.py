@@ -207,6 +207,11 @@ class Store:
         with self.read() as cur:
             return queries.run(cur, name, **params)
 
+    def frame(self, name: str, /, **params):
+        """Like `query()`, through Arrow: the same DataFrame, 2-3x faster for a wide or long result."""
+        with self.read() as cur:
+            return queries.frame(cur, name, **params)
+
     def lookup(self, name: str, /, **params):
         """A small lookup (a unit, the settings, the dates with data), remembered until the store changes.
 
