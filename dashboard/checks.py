@@ -74,10 +74,10 @@ def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Messag
     for ind in indicators.for_domain(domain):
         if ind.numerator in frame and ind.denominator in frame:
             over = frame[frame[ind.numerator] > frame[ind.denominator]]
-            for line, row in over.iterrows():
-                out.append(Message("warn_over_denominator", {
-                    "file": file, "row": line, "numerator": ind.numerator, "num": row[ind.numerator],
-                    "denominator": ind.denominator, "den": row[ind.denominator]}, line, ind.numerator))
+            for line, num, den in zip(over.index, over[ind.numerator].tolist(), over[ind.denominator].tolist()):
+                out.append(Message("warn_over_denominator", {  # plain columns: there can be 100,000s
+                    "file": file, "row": line, "numerator": ind.numerator, "num": num,
+                    "denominator": ind.denominator, "den": den}, line, ind.numerator))
     return out
 
 

@@ -254,11 +254,14 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
     out = []
     for name in fields.cumulative_fields(result.domain):
         if name in result.frame:
-            for _, row in merged[merged[name] < merged[name + "_prev"]].iterrows():
+            dropped = merged[merged[name] < merged[name + "_prev"]]
+            days = {day: pd.Timestamp(day).date().isoformat() for day in dropped["snapshot_date_prev"].unique()}
+            for line, value, previous, day in zip(dropped["line"].tolist(), dropped[name].tolist(),
+                                                  dropped[name + "_prev"].tolist(), dropped["snapshot_date_prev"]):
+                # plain columns, not iterrows: a province file can have 100,000s of drops
                 out.append(Message("warn_cumulative_drop", {
-                    "file": result.file, "row": row["line"], "column": name, "value": row[name],
-                    "previous": row[name + "_prev"],
-                    "previous_date": pd.Timestamp(row["snapshot_date_prev"]).date().isoformat()}, row["line"], name))
+                    "file": result.file, "row": line, "column": name, "value": value, "previous": previous,
+                    "previous_date": days[day]}, line, name))
     return out
 
 
