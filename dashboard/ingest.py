@@ -244,7 +244,7 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
         for name in ALL_CUMULATIVE}})
     with store.read() as cur:  # only the rows that dropped come back: a province file has 500,000
         cur.register("incoming_facts", incoming)
-        previous = queries.run(cur, "previous_drops", domain=result.domain, snapshot_date=result.snapshot_date)
+        previous = queries.frame(cur, "previous_drops", domain=result.domain, snapshot_date=result.snapshot_date)
     if previous.empty:
         return []
     previous = previous.add_suffix("_prev").rename(columns={"num_prev": "num"})
@@ -255,9 +255,10 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
     for name in fields.cumulative_fields(result.domain):
         if name in result.frame:
             dropped = merged[merged[name] < merged[name + "_prev"]]
-            days = {day: pd.Timestamp(day).date().isoformat() for day in dropped["snapshot_date_prev"].unique()}
+            previous_days = dropped["snapshot_date_prev"].to_numpy()
+            days = {day: pd.Timestamp(day).date().isoformat() for day in np.unique(previous_days)}
             for line, value, previous, day in zip(dropped["line"].tolist(), dropped[name].tolist(),
-                                                  dropped[name + "_prev"].tolist(), dropped["snapshot_date_prev"]):
+                                                  dropped[name + "_prev"].tolist(), previous_days):
                 # plain columns, not iterrows: a province file can have 100,000s of drops
                 out.append(Message("warn_cumulative_drop", {
                     "file": result.file, "row": line, "column": name, "value": value, "previous": previous,
