@@ -76,16 +76,20 @@ def _write_boundaries(store: Store, province: synthetic.Province) -> None:
 
 # ---- measurements ----------------------------------------------------------------------------
 def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.Path, repeat: int) -> dict:
-    """The last day's file through plan + commit (each run a corrected file, so every run really writes)."""
+    """The last day's file through plan + commit (each run a corrected file, so every run really writes).
+
+    The correction is numbered by the store's next load id: a file never seen before, even on a cached store,
+    so no run is a cheap "same file again" no-op.
+    """
     source = province.day_csv(province.days - 1)
     frame = pd.read_csv(source, dtype={"code": str})
-    runs = iter(range(10_000))
 
     def product():
-        version = next(runs)
+        version = next_load_id(store)
         path = scratch / f"{source.stem}_更正{version}.csv"
-        frame.assign(sampled=frame["sampled"] - (version % 3)).to_csv(path, index=False)
-        ingest.commit(store, ingest.plan(store, path), user="bench")
+        corrected(frame, version).to_csv(path, index=False)
+        result = ingest.commit(store, ingest.plan(store, path), user="bench")
+        assert not result.unchanged, "a benchmark correction must be a new file"
         path.unlink()
 
     bare_db = duckdb.connect(str(scratch / "bare.duckdb"))
@@ -99,6 +103,19 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
     bare_db.close()
     return {"rows": len(frame), "bare_read_csv": baseline, "product_ingest": measured,
             "ratio": ratio(measured, baseline)}
+
+
+def next_load_id(store: Store) -> int:
+    with store.read() as cur:
+        return int(queries.rows(cur, "next_load_id")[0][0])
+
+
+def corrected(frame: pd.DataFrame, version: int) -> pd.DataFrame:
+    """Every row's `sampled` lowered by 0–2, and one row (by version) by one more: a distinct file per version."""
+    out = frame.assign(sampled=frame["sampled"] - (version % 3))
+    row = (version // 3) % len(out)
+    out.iloc[row, out.columns.get_loc("sampled")] -= 1
+    return out
 
 
 def late_corrections(store: Store, province: synthetic.Province, scratch: pathlib.Path, count: int = 10) -> int:

@@ -6,6 +6,8 @@ the clerk sees what disagreed, with file, row and column.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import indicators
 from .messages import Message
@@ -20,6 +22,9 @@ def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     only the cells that fail are cleaned and parsed again.
     """
     text = raw.astype(str)
+    plain = _plain_integers(text)
+    if plain is not None:
+        return plain, pd.Series(False, index=raw.index)
     values = pd.to_numeric(text, errors="coerce")
     retry = values.isna() & (text != "")
     if retry.any():
@@ -27,6 +32,21 @@ def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         values[retry] = pd.to_numeric(cleaned, errors="coerce")
         text = text.where(~retry, cleaned)
     return values, (text != "") & values.isna()
+
+
+def _plain_integers(text: pd.Series) -> pd.Series | None:
+    """A column of nothing but ASCII digit strings (a canonical file) as int64, else None.
+
+    Arrow's regex and cast take ~15 ms for 500,000 cells where `pd.to_numeric` takes ~110 ms; anything else
+    (blanks, separators, signs, decimals, other digits, overflow) goes the general way, so values never differ.
+    """
+    try:
+        cells = pa.array(text.array if hasattr(text.array, "__arrow_array__") else text, type=pa.string())
+        if not pc.all(pc.match_substring_regex(cells, r"^[0-9]+$")).as_py():
+            return None
+        return pd.Series(pc.cast(cells, pa.int64()).to_numpy(), index=text.index)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
 
 
 def percents(raw: pd.Series) -> pd.Series:
@@ -54,10 +74,10 @@ def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Messag
     for ind in indicators.for_domain(domain):
         if ind.numerator in frame and ind.denominator in frame:
             over = frame[frame[ind.numerator] > frame[ind.denominator]]
-            for line, row in over.iterrows():
-                out.append(Message("warn_over_denominator", {
-                    "file": file, "row": line, "numerator": ind.numerator, "num": row[ind.numerator],
-                    "denominator": ind.denominator, "den": row[ind.denominator]}, line, ind.numerator))
+            for line, num, den in zip(over.index, over[ind.numerator].tolist(), over[ind.denominator].tolist()):
+                out.append(Message("warn_over_denominator", {  # plain columns: there can be 100,000s
+                    "file": file, "row": line, "numerator": ind.numerator, "num": num,
+                    "denominator": ind.denominator, "den": den}, line, ind.numerator))
     return out
 
 

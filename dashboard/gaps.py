@@ -27,9 +27,13 @@ def ranking(store: Store, code: str, indicator: str, snapshot_date: dt.date | No
     """
     ind = indicators.BY_KEY[indicator]
     day = snapshot_date or rollup.latest_date(store, ind.domain)
-    now = _members(store, code, ind.domain, day, level)
     before_day = rollup.previous_date(store, ind.domain, day) if day else None
-    before = _members(store, code, ind.domain, before_day, level) if before_day else None
+    if day and before_day and rollup.latest_date(store, ind.domain, day) == day:  # both dates: one query
+        both = rollup.level_rollups(store, code, ind.domain, level, [before_day, day])
+        now, before = both[day], both[before_day]
+    else:
+        now = _members(store, code, ind.domain, day, level)
+        before = _members(store, code, ind.domain, before_day, level) if before_day else None
     out = _indicator_columns(now, ind)
     if before is not None:
         previous = _indicator_columns(before, ind).set_index("code")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 
@@ -67,6 +68,25 @@ def gap(numerator, denominator, target: float) -> int | None:
         return None  # no report: the gap is unknown, not the whole target
     missing = round(target * denominator - numerator, 6)
     return max(0, math.ceil(missing))
+
+
+def gaps(numerators: pd.Series, denominators: pd.Series, target: float) -> pd.Series:
+    """`gap()` for whole columns (Int64, NA where either side is missing): 100,000 villages in ~10 ms, not ~1 s.
+
+    numpy's round(x, 6) can differ from Python's only when x * 10^6 lies within float noise of a half; those
+    few cells (none for targets of up to four decimals) are computed by `gap()` itself, so the results agree.
+    """
+    num = numerators.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    den = denominators.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        missing = target * den - num
+        scaled = missing * 1e6
+        doubtful = np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-6
+        values = np.maximum(0, np.ceil(np.round(missing, 6)))
+    out = pd.Series(values, index=numerators.index).astype("Int64")
+    for i in np.flatnonzero(doubtful & ~np.isnan(missing)):
+        out.iloc[i] = gap(num[i], den[i], target)
+    return out
 
 
 def _isnan(value) -> bool:

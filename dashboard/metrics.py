@@ -45,7 +45,6 @@ def add_indicators(frame: pd.DataFrame, domain: str, targets: dict[str, float]) 
         out[f"{ind.key}_denominator"] = out[ind.denominator]
         out[f"{ind.key}_ratio"] = (num / den.where(den != 0)).astype("Float64")
         out[f"{ind.key}_target"] = target
-        out[f"{ind.key}_gap"] = [indicators.gap(n, d, target) for n, d in zip(num, den)]
-        out[f"{ind.key}_gap"] = out[f"{ind.key}_gap"].astype("Int64")
+        out[f"{ind.key}_gap"] = indicators.gaps(num, den, target)
         out[f"{ind.key}_denominator_source"] = denominator_source(frame, ind.denominator)
     return out

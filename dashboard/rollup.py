@@ -25,14 +25,14 @@ class Rollup:
 
 
 def unit(store: Store, code: str) -> pd.Series:
-    frame = store.query("unit_by_code", code=code)
+    frame = store.lookup("unit_by_code", code=code)
     if frame.empty:
         raise InputError([Message("err_unknown_unit", {"code": code})])
     return frame.iloc[0]
 
 
 def snapshot_dates(store: Store, domain: str) -> list[dt.date]:
-    frame = store.query("snapshot_dates")
+    frame = store.lookup("snapshot_dates")
     return [d.date() if hasattr(d, "date") else d for d in frame.loc[frame["domain"] == domain, "snapshot_date"]]
 
 
@@ -55,8 +55,14 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
     u = unit(store, code)
     day = latest_date(store, domain, on_or_before=snapshot_date) or snapshot_date
     expected = _expected_prefix_len(store, domain, day, values)
-    itself = _members(store, u, domain, day, day, values, expected, u["level"], None)
-    children = _members(store, u, domain, day, day, values, expected, _child_level(store, u), code)
+    child_level = _child_level(store, u)
+    if _stored(child_level):  # one query for the unit and its children
+        both = _members(store, u, domain, day, day, values, expected, child_level, code, with_unit=True)
+        mine = both["num"] == int(u["num"])
+        itself, children = both[mine].reset_index(drop=True), both[~mine].reset_index(drop=True)
+    else:
+        itself = _members(store, u, domain, day, day, values, expected, u["level"], None)
+        children = _members(store, u, domain, day, day, values, expected, child_level, code)
     return Rollup(domain, day, codes.LEVEL_OF_PREFIX.get(expected),
                   itself.iloc[0] if len(itself) else None, children)
 
@@ -82,7 +88,42 @@ def trend(store: Store, code: str, domain: str, date_from: dt.date, date_to: dt.
     return _members(store, u, domain, date_from, date_to, values, expected, u["level"], None)
 
 
-def _members(store, u, domain, date_from, date_to, values, expected, level, parent_code) -> pd.DataFrame:
+def level_rollups(store: Store, code: str, domain: str, level: str | None, days: list,
+                  values: dict[str, str] | None = None) -> dict:
+    """{day: frame} for each of `days` (dates with data): every unit at `level` under the unit (default: its
+    children), as `level_rollup` / `rollup(...).children` give them, in one query where the level is stored."""
+    values = settings.all_settings(store) if values is None else values
+    u = unit(store, code)
+    member_level = level or _child_level(store, u)
+    if not days or not _stored(member_level):
+        return {day: (level_rollup(store, code, domain, level, day, values) if level else
+                      rollup(store, code, domain, day, values).children) for day in days}
+    frame = _members(store, u, domain, min(days), max(days), values, None, member_level,
+                     None if level else code)
+    return {day: frame[frame["snapshot_date"] == day].reset_index(drop=True) for day in days}
+
+
+COUNT_COLUMNS = ("reported", "carried", "double_reported", "rows_used", "last_reported", "expected")
+
+
+def stored_columns(domain: str) -> tuple[str, ...]:
+    """The stored rollup columns a domain's pages use: its fields, where its denominators came from, the counts.
+
+    Why: the rollups table holds every domain's fields side by side; reading only one domain's halves what a
+    page's query hands to pandas (most of its cost at province scale)."""
+    names = tuple(f.name for f in fields.domain_fields(domain))
+    sources = tuple(f"{name}_from_{kind}" for name in fields.REGISTER_FIELDS if name in names
+                    for kind in ("report", "register"))
+    return names + sources + COUNT_COLUMNS
+
+
+def _stored(level: str) -> bool:
+    """Units above grid level have stored rollups; grids are rolled up on the fly."""
+    return codes.PREFIX_LEN[level] <= codes.PREFIX_LEN["village"]
+
+
+def _members(store, u, domain, date_from, date_to, values, expected, level, parent_code,
+             with_unit: bool = False) -> pd.DataFrame:
     """The member units' sums per day, with indicator columns.
 
     Units above grid level come from the stored rollups (kept current by every write: a few rows per page);
@@ -91,8 +132,13 @@ def _members(store, u, domain, date_from, date_to, values, expected, level, pare
     bounds = dict(domain=domain, date_from=date_from, date_to=date_to, lo=int(u["num"]),
                   hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
                   parent_code=parent_code)
-    if codes.PREFIX_LEN[level] <= codes.PREFIX_LEN["village"]:
-        frame = store.query("rollup_stored", **bounds)
+    if _stored(level):
+        # the villages of a prefecture or province are 10,000s of rows: through Arrow (the same frame, ~1.5x
+        # faster for many rows, slower for few); stored columns are plain BIGINTs, so `queries.like_df` applies
+        many = level == "village" and codes.PREFIX_LEN[u["level"]] < codes.PREFIX_LEN["county"]
+        fetch = store.frame if many else store.query
+        frame = fetch("rollup_stored", **bounds, unit_num=int(u["num"]) if with_unit else None,
+                      columns=list(stored_columns(domain)))
     else:
         frame = store.query("rollup", **bounds, carry_days=settings.carry_days(store, values),
                             member_span=codes.span(level), expected_prefix_len=expected)
@@ -108,18 +154,18 @@ def _expected_prefix_len(store: Store, domain: str, day, values) -> int:
         return codes.PREFIX_LEN[level]
     if day is None:
         return 15
-    found = store.query("expected_prefix_len", domain=domain, snapshot_date=day)["prefix_len"].iloc[0]
+    found = store.lookup("expected_prefix_len", domain=domain, snapshot_date=day)["prefix_len"].iloc[0]
     return 15 if pd.isna(found) else int(found)
 
 
 def _child_level(store: Store, u: pd.Series) -> str:
     """The level of the unit's children: the most common among them, else the next level down."""
-    children = store.query("unit_children", code=u["code"])
+    children = store.lookup("unit_children", code=u["code"])
     if len(children):
         return children["level"].mode().iloc[0]
     return codes.LEVELS[min(codes.LEVELS.index(u["level"]) + 1, len(codes.LEVELS) - 1)]
 
 
 def domains_with_data(store: Store) -> list[str]:
-    frame = store.query("snapshot_dates")
+    frame = store.lookup("snapshot_dates")
     return [d for d in fields.DOMAINS if d in set(frame["domain"])]

@@ -11,7 +11,7 @@ DEFAULT_SPIKE_FACTOR = 5.0  # data quality: a daily increase this many times the
 
 
 def all_settings(store: Store) -> dict[str, str]:
-    frame = store.query("settings_all")
+    frame = store.lookup("settings_all")
     return dict(zip(frame["key"], frame["value"]))
 
 

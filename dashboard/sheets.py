@@ -12,12 +12,14 @@ import io
 import pathlib
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
-from . import limits
+from . import limits, queries
 from .messages import InputError, Message
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+PLAIN_CSV_MIN_BYTES = 1 << 20  # below 1 MB pandas is as fast; DuckDB pays off on province files
 
 
 @dataclass
@@ -71,10 +73,14 @@ def text_of(path: pathlib.Path, file: str) -> str:
 
 
 def _read_csv(path: pathlib.Path, file: str) -> Sheet:
-    """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files."""
+    """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files;
+    DuckDB's reader for plain UTF-8 files (a province's canonical daily file), twice as fast again."""
     text = text_of(path, file)
     first_lines = "\n".join(text.splitlines()[:50])
     delimiter = _delimiter(first_lines)
+    plain = _plain_csv(path, text, delimiter, file)
+    if plain is not None:
+        return _trimmed(Sheet(file, plain))
     try:
         head = list(csv.reader(io.StringIO(first_lines), delimiter=delimiter))
     except csv.Error as exc:
@@ -92,6 +98,36 @@ def _read_csv(path: pathlib.Path, file: str) -> Sheet:
 
 
 DELIMITERS = (",", "\t", ";")
+
+
+def _plain_csv(path: pathlib.Path, text: str, delimiter: str, file: str) -> pd.DataFrame | None:
+    """Every cell as text, read by DuckDB, when the file is plain enough to need none of the special cases.
+
+    Plain: UTF-8 without BOM, no quotes, no NUL, no blank line, one line ending, and every line as wide as
+    the first. Then the cells are the same as pandas would give, line for line (the row count is checked
+    against the line count); anything else returns None and the general reader takes it.
+    """
+    raw = path.read_bytes()  # the bytes were checked against the limits by text_of()
+    if (raw[:3] == b"\xef\xbb\xbf" or any(mark in raw for mark in (b'"', b"\x00", b"\n\n", b"\n\r\n"))
+            or raw.count(b"\r") not in (0, raw.count(b"\n")) or not raw.strip() or len(raw) < PLAIN_CSV_MIN_BYTES):
+        return None
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    width = text[:text.find("\n") if "\n" in text else len(text)].count(delimiter) + 1
+    limits.check_width(width, file)
+    try:
+        with duckdb.connect() as con:
+            table = con.sql(queries.sql("csv_cells"), params={
+                "path": str(path), "delim": delimiter,
+                "columns": {f"c{i}": "VARCHAR" for i in range(width)}}).to_arrow_table()
+    except duckdb.Error:
+        return None
+    if table.num_rows != lines:
+        return None
+    limits.check_rows(table.num_rows, file)
+    cells = table.to_pandas().fillna("")
+    cells.columns = range(width)
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return cells
 
 
 def _delimiter(first_lines: str) -> str:

@@ -39,6 +39,7 @@ from . import queries
 DEFAULT_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
 WRITE_LOCK_TIMEOUT_S = 60.0
 REAPER_INTERVAL_S = 0.02
+LOOKUP_CACHE_SIZE = 512  # remembered small lookups per store and version (see Store.lookup)
 
 
 class Discard(Exception):
@@ -103,6 +104,8 @@ class Store:
         self._reader: _Reader | None = None
         self._reaper: threading.Thread | None = None
         self._pinned = threading.local()  # the instance this thread's `snapshot()` holds, if any
+        self._lookups: dict = {}
+        self._lookups_signature: tuple | None = None
         _OPEN_STORES.add(self)
 
     def close(self) -> None:
@@ -228,6 +231,31 @@ class Store:
     def query(self, name: str, /, **params):
         with self.read() as cur:
             return queries.run(cur, name, **params)
+
+    def frame(self, name: str, /, **params):
+        """Like `query()`, through Arrow: the same DataFrame, 2-3x faster for a wide or long result."""
+        with self.read() as cur:
+            return queries.frame(cur, name, **params)
+
+    def lookup(self, name: str, /, **params):
+        """A small lookup (a unit, the settings, the dates with data), remembered until the store changes.
+
+        Why: a page asks for the same unit, settings and dates several times per run, and each query costs
+        more in overhead than the page's one real rollup query. Keyed by `signature()`, which every write
+        changes (another process's too), so a lookup is never stale. Returns a copy: callers may change it.
+        """
+        key = (name, tuple(sorted(params.items())))
+        signature = self.signature()
+        with self._lock:
+            if self._lookups_signature != signature:
+                self._lookups, self._lookups_signature = {}, signature
+            found = self._lookups.get(key)
+        if found is None:
+            found = self.query(name, **params)
+            with self._lock:
+                if self._lookups_signature == signature and len(self._lookups) < LOOKUP_CACHE_SIZE:
+                    self._lookups[key] = found
+        return found.copy()
 
     # ---- writing -------------------------------------------------------
     def create(self) -> None:

@@ -13,10 +13,17 @@ with days as (
     select distinct snapshot_date as day from facts
     where domain = $domain and snapshot_date between $date_from::date and $date_to::date
 ),
-window_rows as (
-    select d.day, f.*, f.snapshot_date < d.day as carried
-    from days d join facts f
-      on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day
+todays as (
+    -- a unit's own row of the day always counts (it is the latest, and of the running round by definition)
+    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round
+    from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
+),
+older as (
+    -- rows of the carry-forward window before the day, of units without a row that day (narrow keys only)
+    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round
+    from days d
+    join facts f on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day - 1
+    anti join todays t on t.day = d.day and t.num = f.num
 ),
 set_round as (
     select d.day, r.county_num, arg_max(r.round, r.start_date) as round
@@ -25,15 +32,32 @@ set_round as (
 ),
 reported_round as (
     select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
-    from window_rows where not carried group by all
+    from todays group by all
+),
+carried_keys as (
+    -- each silent unit's latest row in the window (facts hold one row per domain, date and unit)
+    select o.day, o.num, any_value(o.prefix_len) as prefix_len, max(o.snapshot_date) as snapshot_date
+    from older o
+    left join set_round s on s.day = o.day and s.county_num = o.num // 1000000000 * 1000000000
+    left join reported_round r on r.day = o.day and r.county_num = o.num // 1000000000 * 1000000000
+    where o.round is null or o.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
+    group by o.day, o.num
+),
+marked_keys as (
+    select k.day, k.num,
+        coalesce(lead(k.num) over (partition by k.day order by k.num) < k.num + case k.prefix_len
+            when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
+            when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
+    from (select day, num, prefix_len from todays union all select day, num, prefix_len from carried_keys) k
 ),
 latest as (
-    select w.*
-    from window_rows w
-    left join set_round s on s.day = w.day and s.county_num = w.num // 1000000000 * 1000000000
-    left join reported_round r on r.day = w.day and r.county_num = w.num // 1000000000 * 1000000000
-    where not w.carried or w.round is null or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
-    qualify row_number() over (partition by w.day, w.num order by w.snapshot_date desc) = 1
+    select d.day, f.* from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
+    union all
+    select c.day, f.*
+    from carried_keys c
+    join facts f
+      on f.domain = $domain and f.num = c.num and f.snapshot_date = c.snapshot_date
+     and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date - 1
 ),
 expected_level as (
     select d.day, coalesce($expected_prefix_len::tinyint, max(f.prefix_len)) as prefix_len
@@ -41,70 +65,103 @@ expected_level as (
       on f.domain = $domain and f.snapshot_date between d.day - 6 and d.day
     group by d.day
 ),
-marked as (
-    select l.*, e.prefix_len as expected_prefix_len,
-        coalesce(lead(l.num) over (partition by l.day order by l.num) < l.num + case l.prefix_len
-            when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
-            when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
-    from latest l join expected_level e using (day)
-),
 filled as (
-    select m.*,
+    select l.*, k.masked, e.prefix_len as expected_prefix_len, l.snapshot_date < l.day as carried,
         g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
         g.target_population as reg_target_population, g.households_total as reg_households_total
-    from marked m left join population g on g.current and g.num = m.num
+    from latest l
+    join marked_keys k on k.day = l.day and k.num = l.num
+    join expected_level e on e.day = l.day
+    left join population g on g.current and g.num = l.num
 ),
-ancestors as (
-    -- each row once per unit above grid level that contains it (and at or above its own level)
-    select f.*, a.prefix_len as member_prefix_len,
-        f.num // a.span * a.span as member_num
-    from filled f
-    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
-        as a(prefix_len, span) on f.prefix_len >= a.prefix_len
+by_village as (
+    -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
+    select day, num // 1000 * 1000 as village_num, prefix_len,
+        sum(case when not masked then households_total end) as households_total,
+        sum(case when not masked then households_checked end) as households_checked,
+        sum(case when not masked then persons_checked end) as persons_checked,
+        sum(case when not masked then returnees end) as returnees,
+        sum(case when not masked then risk_area_returnees end) as risk_area_returnees,
+        sum(case when not masked then home_isolation end) as home_isolation,
+        sum(case when not masked then central_isolation end) as central_isolation,
+        sum(case when not masked then health_monitoring end) as health_monitoring,
+        sum(case when not masked then coalesce(resident_population, reg_resident_population) end) as resident_population,
+        sum(case when not masked then coalesce(target_persons, reg_target_persons) end) as target_persons,
+        sum(case when not masked then sampled end) as sampled,
+        sum(case when not masked then tested end) as tested,
+        sum(case when not masked then positives end) as positives,
+        sum(case when not masked then sampling_sites end) as sampling_sites,
+        sum(case when not masked then sampling_staff end) as sampling_staff,
+        sum(case when not masked then coalesce(target_population, reg_target_population) end) as target_population,
+        sum(case when not masked then dose1 end) as dose1,
+        sum(case when not masked then full_course end) as full_course,
+        sum(case when not masked then booster end) as booster,
+        count(case when not masked then resident_population end) as resident_population_from_report,
+        count(case when not masked and resident_population is null then reg_resident_population end) as resident_population_from_register,
+        count(case when not masked then target_persons end) as target_persons_from_report,
+        count(case when not masked and target_persons is null then reg_target_persons end) as target_persons_from_register,
+        count(case when not masked then target_population end) as target_population_from_report,
+        count(case when not masked and target_population is null then reg_target_population end) as target_population_from_register,
+        count(case when not masked then households_total end) as households_total_from_report,
+        count(case when not masked and households_total is null then reg_households_total end) as households_total_from_register,
+        count_if(prefix_len = expected_prefix_len and not carried) as reported,
+        count_if(prefix_len = expected_prefix_len and carried) as carried,
+        count_if(masked and not carried) as double_reported,
+        count_if(not masked) as rows_used,
+        max(case when not masked then snapshot_date end) as last_reported
+    from filled
+    group by day, village_num, prefix_len
 ),
 grouped as (
-    select day, member_num, member_prefix_len, any_value(expected_prefix_len) as expected_prefix_len,
-        sum(households_total) filter (where not masked) as households_total,
-        sum(households_checked) filter (where not masked) as households_checked,
-        sum(persons_checked) filter (where not masked) as persons_checked,
-        sum(returnees) filter (where not masked) as returnees,
-        sum(risk_area_returnees) filter (where not masked) as risk_area_returnees,
-        sum(home_isolation) filter (where not masked) as home_isolation,
-        sum(central_isolation) filter (where not masked) as central_isolation,
-        sum(health_monitoring) filter (where not masked) as health_monitoring,
-        sum(coalesce(resident_population, reg_resident_population)) filter (where not masked) as resident_population,
-        sum(coalesce(target_persons, reg_target_persons)) filter (where not masked) as target_persons,
-        sum(sampled) filter (where not masked) as sampled,
-        sum(tested) filter (where not masked) as tested,
-        sum(positives) filter (where not masked) as positives,
-        sum(sampling_sites) filter (where not masked) as sampling_sites,
-        sum(sampling_staff) filter (where not masked) as sampling_staff,
-        sum(coalesce(target_population, reg_target_population)) filter (where not masked) as target_population,
-        sum(dose1) filter (where not masked) as dose1,
-        sum(full_course) filter (where not masked) as full_course,
-        sum(booster) filter (where not masked) as booster,
-        count(resident_population) filter (where not masked) as resident_population_from_report,
-        count(reg_resident_population) filter (where not masked and resident_population is null) as resident_population_from_register,
-        count(target_persons) filter (where not masked) as target_persons_from_report,
-        count(reg_target_persons) filter (where not masked and target_persons is null) as target_persons_from_register,
-        count(target_population) filter (where not masked) as target_population_from_report,
-        count(reg_target_population) filter (where not masked and target_population is null) as target_population_from_register,
-        count(households_total) filter (where not masked) as households_total_from_report,
-        count(reg_households_total) filter (where not masked and households_total is null) as households_total_from_register,
-        count(*) filter (where prefix_len = expected_prefix_len and not carried) as reported,
-        count(*) filter (where prefix_len = expected_prefix_len and carried) as carried,
-        count(*) filter (where masked and not carried) as double_reported,
-        count(*) filter (where not masked) as rows_used,
-        max(snapshot_date) filter (where not masked) as last_reported
-    from ancestors
-    group by day, member_num, member_prefix_len
+    -- each village-level partial once per unit above grid level that contains it (and at or above its level)
+    select b.day, b.village_num // a.span * a.span as member_num, a.prefix_len as member_prefix_len,
+        sum(b.households_total) as households_total,
+        sum(b.households_checked) as households_checked,
+        sum(b.persons_checked) as persons_checked,
+        sum(b.returnees) as returnees,
+        sum(b.risk_area_returnees) as risk_area_returnees,
+        sum(b.home_isolation) as home_isolation,
+        sum(b.central_isolation) as central_isolation,
+        sum(b.health_monitoring) as health_monitoring,
+        sum(b.resident_population) as resident_population,
+        sum(b.target_persons) as target_persons,
+        sum(b.sampled) as sampled,
+        sum(b.tested) as tested,
+        sum(b.positives) as positives,
+        sum(b.sampling_sites) as sampling_sites,
+        sum(b.sampling_staff) as sampling_staff,
+        sum(b.target_population) as target_population,
+        sum(b.dose1) as dose1,
+        sum(b.full_course) as full_course,
+        sum(b.booster) as booster,
+        sum(b.resident_population_from_report) as resident_population_from_report,
+        sum(b.resident_population_from_register) as resident_population_from_register,
+        sum(b.target_persons_from_report) as target_persons_from_report,
+        sum(b.target_persons_from_register) as target_persons_from_register,
+        sum(b.target_population_from_report) as target_population_from_report,
+        sum(b.target_population_from_register) as target_population_from_register,
+        sum(b.households_total_from_report) as households_total_from_report,
+        sum(b.households_total_from_register) as households_total_from_register,
+        sum(b.reported) as reported,
+        sum(b.carried) as carried,
+        sum(b.double_reported) as double_reported,
+        sum(b.rows_used) as rows_used,
+        max(b.last_reported) as last_reported
+    from by_village b
+    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
+        as a(prefix_len, span) on b.prefix_len >= a.prefix_len
+    group by all
+),
+units_at_level as (
+    select prefix_len, num // 1000 * 1000 as village_num, count(*) as units
+    from units where active group by all
 ),
 expected as (
-    select e.day, u.num // a.span * a.span as member_num, count(*) as expected
+    select e.day, v.village_num // a.span * a.span as member_num, sum(v.units) as expected
     from expected_level e
-    join units u on u.active and u.prefix_len = e.prefix_len
+    join units_at_level v on v.prefix_len = e.prefix_len
     join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
-        as a(prefix_len, span) on u.prefix_len >= a.prefix_len
+        as a(prefix_len, span) on v.prefix_len >= a.prefix_len
     group by all
 ),
 members as (
@@ -112,7 +169,7 @@ members as (
 ),
 final as (
     select $domain as domain, m.day as snapshot_date, m.num, m.prefix_len,
-        g.* exclude (day, member_num, member_prefix_len, expected_prefix_len),
+        g.* exclude (day, member_num, member_prefix_len),
         coalesce(x.expected, 0) as expected, e.prefix_len as expected_prefix_len
     from members m
     join expected_level e on e.day = m.day

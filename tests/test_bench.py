@@ -57,7 +57,8 @@ def test_ratios_are_computed_from_the_measured_numbers(quick):
     for page in result["pages"].values():
         assert page["ratio_to_bare"] == pytest.approx(page["rollup_sql_ms"] / page["bare_scan_ms"])
         assert page["pandas_over_product"] == pytest.approx(page["pandas_ms"] / page["rollup_sql_ms"])
-        assert page["rollup_sql_ms"] > 0 and page["queries"] >= 2
+        # one query per view once the small lookups are remembered (Store.lookup); all SQL includes the rollup's
+        assert page["rollup_sql_ms"] > 0 and page["queries"] >= 1 and page["all_sql_ms"] >= page["rollup_sql_ms"]
 
 
 def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):

@@ -125,3 +125,16 @@ def test_outlook_pace_uses_the_setting_and_ignores_the_previous_round(store, tmp
 def test_ranking_keeps_its_columns_for_the_briefing(store, tmp_path):
     _testing(store, tmp_path, D[0], {G_ONE_1: 500})
     assert tuple(gaps.ranking(store, COUNTY, "testing_coverage", D[0], level="grid").columns) == gaps.RANK_COLUMNS
+
+
+@pytest.mark.parametrize("target", [0.9, 0.95, 0.985, 1.0, 0.333333, 0.1234567, 5e-7, 1.5e-6])
+def test_gaps_of_a_whole_column_equal_the_gap_of_each_unit(target):
+    import numpy as np
+    from dashboard import indicators
+
+    rng = np.random.default_rng(7)
+    num = pd.Series(rng.integers(0, 1000, 5000), dtype="Int64")
+    den = pd.Series(rng.integers(0, 1000, 5000), dtype="Int64")
+    num[::17], den[::23] = pd.NA, pd.NA
+    one_by_one = [indicators.gap(n, d, target) for n, d in zip(num.astype("Float64"), den.astype("Float64"))]
+    assert indicators.gaps(num, den, target).tolist() == [pd.NA if g is None else g for g in one_by_one]

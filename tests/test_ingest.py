@@ -5,9 +5,10 @@ import subprocess
 import sys
 
 import duckdb
+import pandas as pd
 import pytest
 
-from dashboard import ingest, rollup
+from dashboard import ingest, loads, materialize, queries, rollup
 from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, load, small_store, write
 
 D1 = dt.date(2022, 5, 1)
@@ -98,6 +99,31 @@ def test_the_latest_as_of_hour_wins_then_the_latest_load(store, tmp_path):
     load(store, tmp_path, "t_20220501_截至12时.csv", f"code,resident_population,sampled\n{G_JIA_1},100,40\n")
     assert rollup.rollup(store, V_JIA, "testing", D1).unit["sampled"] == 60
     assert table(store, "select as_of_hour from loads order by load_id") == [(18,), (12,)]
+
+
+CORRECTIONS = (f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n",
+               f"code,resident_population,sampled\n{G_JIA_2},100,25\n",
+               f"code,resident_population,sampled\n{G_JIA_1},100,12\n{G_ONE_1},50,5\n")
+
+
+def current_state(store):
+    return {name: table(store, f"select * from {name} order by all") for name in ("facts", "rollups")} | {
+        "statuses": table(store, "select load_id, status from loads order by load_id")}
+
+
+@pytest.mark.parametrize("hours", [(None, None, None), (18, 12, None), (12, 18, 12), (None, 18, 20)])
+def test_loads_applied_one_at_a_time_equal_a_rebuild_from_the_history(store, tmp_path, hours):
+    """A load updates the current rows and stored rollups incrementally; the full rebuild must agree."""
+    for i, (text, hour) in enumerate(zip(CORRECTIONS, hours)):
+        load(store, tmp_path, f"t_20220501_{i}" + (f"_截至{hour}时" if hour else "") + ".csv", text)
+    loads.rollback(store, 2, user="test")
+    loads.restore(store, 2, user="test")
+    applied = current_state(store)
+    with store.write() as con:
+        queries.execute(con, "facts_rebuild")
+        materialize.refresh_all(con)
+    assert current_state(store) == applied
+    assert applied["facts"] and applied["rollups"]
 
 
 def test_cumulative_drop_warns_but_a_new_round_does_not(store, tmp_path):
@@ -208,3 +234,50 @@ def test_an_idle_reader_in_another_process_steps_aside_for_a_writer(store, tmp_p
         assert table(store, "select count(*) from loads") == [(2,)]
     finally:
         reader.kill()
+
+
+@pytest.mark.parametrize("cells", [["1", "20", "007"], ["1", "", "3"], ["1,000", "2"], ["+5", "6"], ["٣"],
+                                   ["99999999999999999999"], ["1.0", "2"], ["12", "x"], ["-3", "4"]])
+def test_the_quick_parse_of_plain_integers_agrees_with_the_general_one(cells):
+    from dashboard import checks
+    import pandas as pd
+
+    raw = pd.Series(cells, index=range(2, 2 + len(cells)), dtype=object)
+    values, bad = checks.numbers(raw)
+    general = pd.to_numeric(raw.str.replace(r"[,，\s]", "", regex=True), errors="coerce")
+    assert values.astype("float64").fillna(-1).tolist() == general.astype("float64").fillna(-1).tolist()
+    assert bad.tolist() == ((raw != "") & general.isna()).tolist()
+    assert (checks._plain_integers(raw.astype(str)) is not None) == all(c.isascii() and c.isdigit() and int(c) < 2**63 for c in cells)
+
+
+PLAIN = f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n{G_ONE_1},50,5\n"
+
+
+@pytest.mark.parametrize("name, text, plain", [
+    ("plain", PLAIN, True),
+    ("crlf", PLAIN.replace("\n", "\r\n"), True),
+    ("no_final_newline", PLAIN.rstrip("\n"), True),
+    ("spaces_and_blanks", PLAIN.replace(",100,", ", 100 ,").replace(",5\n", ",\n"), True),
+    ("title_row", "截至5月1日18时,,\n" + PLAIN, True),
+    ("semicolons", PLAIN.replace(",", ";"), True),
+    ("ragged", PLAIN + f"{G_JIA_1},1\n", False),
+    ("quoted", PLAIN.replace(G_JIA_2, f'"{G_JIA_2}"'), False),
+    ("blank_line", PLAIN.replace("\n", "\n\n", 1), False),
+    ("bom", "\ufeff" + PLAIN, False),
+])
+def test_the_duckdb_reader_of_plain_csv_gives_the_cells_and_the_plan_pandas_gives(store, tmp_path, monkeypatch,
+                                                                                 name, text, plain):
+    from dashboard import sheets
+
+    path = write(tmp_path, f"t_20220501_{name}.csv", text)
+    general = sheets.read_sheet(path).cells  # files under PLAIN_CSV_MIN_BYTES go the general way
+    general_plan = ingest.plan(store, path)
+    monkeypatch.setattr(sheets, "PLAIN_CSV_MIN_BYTES", 0)
+    raw = path.read_bytes()
+    used = sheets._plain_csv(path, raw, sheets.decode(raw, path.name), ";" if name == "semicolons" else ",")
+    assert (used is not None) == plain
+    pd.testing.assert_frame_equal(sheets.read_sheet(path).cells, general)
+    quick_plan = ingest.plan(store, path)
+    pd.testing.assert_frame_equal(quick_plan.frame, general_plan.frame)
+    assert [m.text("en") for m in quick_plan.errors + quick_plan.warnings] == \
+        [m.text("en") for m in general_plan.errors + general_plan.warnings]

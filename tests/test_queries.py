@@ -1,4 +1,5 @@
 """The SQL registry and the schema agree with the field definitions."""
+import pandas as pd
 import pytest
 
 from dashboard import fields, queries
@@ -40,3 +41,21 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
         assert set(texts) == set(i18n.LANGS), key
         names = [{f[1] for f in string.Formatter().parse(texts[lang]) if f[1]} for lang in i18n.LANGS]
         assert names[0] == names[1], key
+
+
+@pytest.mark.parametrize("domain", ["testing", "screening", "vaccination"])
+@pytest.mark.parametrize("level", ["township", "village"])
+def test_a_result_through_arrow_is_the_dataframe_df_gives(demo_store, domain, level):
+    """Store.frame (Arrow) must hand pages exactly what Store.query (.df()) did: values, nulls and dtypes."""
+    import datetime as dt
+    from dashboard import codes, rollup
+
+    county = rollup.unit(demo_store, demo_store.query("root_units")["code"].iloc[0])
+    dates = rollup.snapshot_dates(demo_store, domain)
+    params = dict(domain=domain, date_from=dates[-2], date_to=dates[-1] + dt.timedelta(days=1),  # a day without data
+                  lo=int(county["num"]), hi=int(county["num"]) + codes.span("county"),
+                  member_prefix_len=codes.PREFIX_LEN[level], parent_code=None, unit_num=int(county["num"]),
+                  columns=list(rollup.stored_columns(domain)))
+    by_df = demo_store.query("rollup_stored", **params)
+    assert len(by_df) and by_df.isna().any().any()  # nulls present: the nullable dtypes are exercised
+    pd.testing.assert_frame_equal(demo_store.frame("rollup_stored", **params), by_df, check_dtype=True)

@@ -149,3 +149,50 @@ def test_gap_ranking_orders_by_people_not_ratio_and_shows_the_change(store, tmp_
     assert ranked.iloc[1]["gap"] == 45 and ranked.iloc[1]["parent_code"] == V_JIA
     assert top["numerator_change"] == 100 and top["ratio_change"] == pytest.approx(0.1)
     assert ranked["gap"].isna().sum() == 2  # grids without reports rank last, gap unknown
+
+
+# ---- one query per view: the folded reads give what the separate ones gave ---------------------------------------
+
+def _separately(store, code, domain, day):
+    """The unit and its children the way rollup() read them before folding: one query each."""
+    values = settings.all_settings(store)
+    u = rollup.unit(store, code)
+    expected = rollup._expected_prefix_len(store, domain, day, values)
+    child_level = rollup._child_level(store, u)
+    itself = rollup._members(store, u, domain, day, day, values, expected, u["level"], None)
+    children = rollup._members(store, u, domain, day, day, values, expected, child_level, code)
+    return itself, children
+
+
+@pytest.mark.parametrize("domain", ["testing", "screening", "vaccination"])
+def test_a_unit_and_its_children_in_one_query_equal_two_queries(demo_store, domain):
+    county = demo_store.query("root_units")["code"].iloc[0]
+    township = demo_store.query("unit_children", code=county)["code"].iloc[0]
+    day = rollup.latest_date(demo_store, domain)
+    for code in (county, township):
+        folded = rollup.rollup(demo_store, code, domain, day)
+        itself, children = _separately(demo_store, code, domain, day)
+        pd.testing.assert_series_equal(folded.unit, itself.iloc[0], check_names=False, check_dtype=False)
+        pd.testing.assert_frame_equal(folded.children, children, check_dtype=False)
+
+
+@pytest.mark.parametrize("level", [None, "village", "township"])
+def test_two_dates_in_one_query_equal_one_query_per_date(demo_store, level):
+    county = demo_store.query("root_units")["code"].iloc[0]
+    dates = rollup.snapshot_dates(demo_store, "testing")[-2:]
+    both = rollup.level_rollups(demo_store, county, "testing", level, dates)
+    for day in dates:
+        alone = (rollup.level_rollup(demo_store, county, "testing", level, day) if level else
+                 _separately(demo_store, county, "testing", day)[1])
+        assert len(alone) > 0
+        pd.testing.assert_frame_equal(both[day], alone, check_dtype=False)
+
+
+def test_a_remembered_lookup_sees_the_next_write_and_hands_out_copies(store):
+    from dashboard import units
+
+    first = rollup.unit(store, V_JIA)
+    first["name"] = "changed by the caller"
+    assert rollup.unit(store, V_JIA)["name"] != "changed by the caller"
+    units.rename(store, V_JIA, "新名村", D1)
+    assert rollup.unit(store, V_JIA)["name"] == "新名村"
