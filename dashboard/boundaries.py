@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from . import codes, gcj02, geo, limits, matching
+from . import gcj02, geo, limits, matching
 from .messages import InputError, Message
 from .store import Store
 

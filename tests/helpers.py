@@ -11,6 +11,16 @@ from dashboard import ingest, units
 from dashboard.demo_data import LAST_DATE
 from dashboard.store import Store
 
+
+def sql(db, query: str, *params) -> list[tuple]:
+    """Rows of a query on a store (a Store or its path) through a plain read-only connection: checks that do not
+    go through the code under test."""
+    con = duckdb.connect(str(getattr(db, "path", db)), read_only=True)
+    try:
+        return con.execute(query, list(params)).fetchall()
+    finally:
+        con.close()
+
 UNITS_CSV = """\
 区划代码,名称
 990101000000,小县

@@ -10,12 +10,12 @@ import datetime as dt
 import io
 import pathlib
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import demo_data, exports, gaps, i18n, rollup
+from tests.helpers import sql
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
 COUNTY = demo_data.COUNTY_CODE
@@ -38,13 +38,6 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
-
-def sql(db, query: str, *params):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def table_with(at: AppTest, *columns: str) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import codes, fields, i18n, rollup
 from dashboard.store import Store
+from tests.helpers import sql
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
 COUNTY = "990101000000"
@@ -44,13 +45,6 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
-
-def sql(db, query: str, *params):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def latest_sums(db, domain: str, day: dt.date, code: str, prefix_len: int, numerator: str, denominator: str):

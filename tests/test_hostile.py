@@ -29,7 +29,7 @@ from dashboard.messages import InputError
 from dashboard.store import Store
 from dashboard.ui import import_model
 from dashboard.ui.import_model import Upload
-from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, write
+from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, write, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -46,13 +46,6 @@ def counts(store: Store) -> dict:
     finally:
         con.close()
 
-
-def sql(store: Store, query: str, *params):
-    con = duckdb.connect(str(store.path), read_only=True)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import datetime as dt
 import pathlib
 import re
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -23,7 +22,7 @@ from dashboard import fields, i18n, loads, settings, units
 from dashboard.store import Store
 from dashboard.ui import import_model
 from dashboard.ui.import_model import Overrides, Upload
-from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, small_store
+from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, small_store, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -52,13 +51,6 @@ def fixture_totals() -> dict:
     total = next(r for r in rows if r and r[0] == "总计")
     return {"target_persons": total[header.index("应检人数")], "sampled": total[header.index("已采样人数")]}
 
-
-def sql(store: Store, query: str, *params):
-    con = duckdb.connect(str(store.path), read_only=True)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 # ---- preview and confirm, without Streamlit ----------------------------------------------
