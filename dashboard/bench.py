@@ -233,10 +233,15 @@ def measure_render(store: Store, province: synthetic.Province) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def store_path(folder: pathlib.Path, province: synthetic.Province) -> pathlib.Path:
+    """The cached store of a province: named like its generated files, so a new generator builds a new store."""
+    return folder / f"store-{province.folder.name}.duckdb"
+
+
 def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathlib.Path) -> dict:
     started = time.perf_counter()
     province = synthetic.build(folder, counties, days)
-    store = build_store(province, folder / f"store-c{counties}-d{days}.duckdb")
+    store = build_store(province, store_path(folder, province))
     scratch = folder / "scratch"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)

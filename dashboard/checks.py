@@ -9,8 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import indicators
-from .messages import Message
+from . import indicators, limits
+from .messages import Message, capped
 
 RATIO_TOLERANCE = 0.006  # a ratio printed with one decimal (97.6%) is within 0.05 pt; allow rounding twice
 
@@ -74,10 +74,12 @@ def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Messag
     for ind in indicators.for_domain(domain):
         if ind.numerator in frame and ind.denominator in frame:
             over = frame[frame[ind.numerator] > frame[ind.denominator]]
-            for line, num, den in zip(over.index, over[ind.numerator].tolist(), over[ind.denominator].tolist()):
-                out.append(Message("warn_over_denominator", {  # plain columns: there can be 100,000s
-                    "file": file, "row": line, "numerator": ind.numerator, "num": num,
-                    "denominator": ind.denominator, "den": den}, line, ind.numerator))
+            names = {"file": file, "numerator": ind.numerator, "denominator": ind.denominator}
+            out += capped((Message("warn_over_denominator", {**names, "row": line, "num": num, "den": den},
+                                   line, ind.numerator)
+                           for line, num, den in zip(over.index, over[ind.numerator].tolist(),
+                                                            over[ind.denominator].tolist())),
+                          len(over), "warn_over_denominator_more", names, limits.MAX_ROW_MESSAGES)
     return out
 
 
@@ -98,11 +100,11 @@ def ratio_mismatches(report, frame: pd.DataFrame, domain: str, file: str) -> lis
             continue
         stated = percents(report.frame[f"ratio:{column.index}"]).reindex(frame.index)
         computed = frame[ind.numerator].astype("Float64") / frame[ind.denominator].astype("Float64")
-        off = (stated - computed).abs() > RATIO_TOLERANCE
-        for line in frame.index[off.fillna(False).astype(bool)]:
-            out.append(Message("warn_ratio_mismatch", {
-                "file": file, "row": line, "column": column.header, "stated": f"{stated[line]:.1%}",
-                "computed": f"{computed[line]:.1%}"}, line, column.header))
+        off = frame.index[((stated - computed).abs() > RATIO_TOLERANCE).fillna(False).astype(bool)]
+        out += capped((Message("warn_ratio_mismatch", {
+            "file": file, "row": line, "column": column.header, "stated": f"{stated[line]:.1%}",
+            "computed": f"{computed[line]:.1%}"}, line, column.header) for line in off),
+            len(off), "warn_ratio_mismatch_more", {"file": file, "column": column.header}, limits.MAX_ROW_MESSAGES)
     return out
 
 
@@ -128,7 +130,8 @@ def not_sampled_mismatches(report, frame: pd.DataFrame, file: str) -> list[Messa
         return []
     stated, _ = numbers(report.frame["not_sampled"])
     expected = (frame["target_persons"] - frame["sampled"]).astype("Float64")
-    off = (stated.reindex(frame.index) != expected).fillna(False).astype(bool)
-    return [Message("warn_not_sampled_mismatch", {"file": file, "row": line, "stated": stated[line],
-                                                  "computed": expected[line]}, line, "not_sampled")
-            for line in frame.index[off]]
+    off = frame.index[(stated.reindex(frame.index) != expected).fillna(False).astype(bool)]
+    return capped((Message("warn_not_sampled_mismatch", {"file": file, "row": line, "stated": stated[line],
+                                                         "computed": expected[line]}, line, "not_sampled")
+                   for line in off), len(off), "warn_not_sampled_mismatch_more", {"file": file},
+                  limits.MAX_ROW_MESSAGES)

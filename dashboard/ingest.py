@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import checks, codes, fields, i18n, limits, materialize, matching, queries, reports, sheets
-from .messages import InputError, Message, cell
+from .messages import InputError, Message, capped, cell
 from .store import Discard, Store, _fault_point
 
 _HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
@@ -244,32 +244,32 @@ def arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def cumulative_drops(store: Store, result: Plan) -> list[Message]:
-    """Cumulative counts below the previous snapshot's (same round for testing): a warning."""
+    """Cumulative counts below the previous snapshot's (same round for testing): a warning per cell, the first
+    `limits.MAX_ROW_MESSAGES` of each column, then how many more (found in DuckDB: a province file has 500,000
+    rows)."""
     frame, rows = result.frame, len(result.frame)
-    incoming = pa.table({"num": pa.array(frame["num"], pa.int64()), **{
-        name: pa.array(frame[name], pa.int64()) if name in frame else pa.nulls(rows, pa.int64())
-        for name in ALL_CUMULATIVE}})
-    with store.read() as cur:  # only the rows that dropped come back: a province file has 500,000
+    incoming = pa.table({
+        "line": pa.array(frame.index, pa.int64()), "num": pa.array(frame["num"], pa.int64()),
+        "round": pa.array(frame["round"], pa.int64()) if "round" in frame else pa.nulls(rows, pa.int64()),
+        **{name: pa.array(frame[name], pa.int64()) if name in frame else pa.nulls(rows, pa.int64())
+           for name in ALL_CUMULATIVE}})
+    with store.read() as cur:
         cur.register("incoming_facts", incoming)
-        previous = queries.frame(cur, "previous_drops", domain=result.domain, snapshot_date=result.snapshot_date)
-    if previous.empty:
-        return []
-    previous = previous.add_suffix("_prev").rename(columns={"num_prev": "num"})
-    merged = result.frame.reset_index().merge(previous, on="num")
-    if result.domain == "testing":
-        merged = merged[merged["round"] == merged["round_prev"]]
+        dropped = queries.frame(cur, "previous_drops", domain=result.domain, snapshot_date=result.snapshot_date,
+                                shown=limits.MAX_ROW_MESSAGES)
+        cur.unregister("incoming_facts")
     out = []
     for name in fields.cumulative_fields(result.domain):
-        if name in result.frame:
-            dropped = merged[merged[name] < merged[name + "_prev"]]
-            previous_days = dropped["snapshot_date_prev"].to_numpy()
-            days = {day: pd.Timestamp(day).date().isoformat() for day in np.unique(previous_days)}
-            for line, value, previous, day in zip(dropped["line"].tolist(), dropped[name].tolist(),
-                                                  dropped[name + "_prev"].tolist(), previous_days):
-                # plain columns, not iterrows: a province file can have 100,000s of drops
-                out.append(Message("warn_cumulative_drop", {
-                    "file": result.file, "row": line, "column": name, "value": value, "previous": previous,
-                    "previous_date": days[day]}, line, name))
+        cells = dropped[dropped["column_name"] == name]
+        if cells.empty:
+            continue
+        days = [pd.Timestamp(day).date().isoformat() for day in cells["previous_date"]]
+        out += capped((Message("warn_cumulative_drop", {
+            "file": result.file, "row": line, "column": name, "value": value, "previous": previous,
+            "previous_date": day}, line, name) for line, value, previous, day in zip(
+                cells["line"].tolist(), cells["value"].tolist(), cells["previous"].tolist(), days)),
+            int(cells["dropped"].iloc[0]), "warn_cumulative_drop_more", {"file": result.file, "column": name},
+            limits.MAX_ROW_MESSAGES)
     return out
 
 

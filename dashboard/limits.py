@@ -28,6 +28,7 @@ MAX_LINE_BYTES = 100_000         # one CSV line: 200 columns of 500 characters
 MAX_UNZIPPED_MB = 1024           # an XLSX's members together, uncompressed
 MAX_COUNT = 10**12               # a count cell (people, households): more is a typo or an attack, not a count
 MAX_ZIP_RATIO = 200              # uncompressed / compressed per member (sheet XML compresses ~5-20×; bombs 1000×+)
+MAX_ROW_MESSAGES = 200          # per check and column: then one line says how many more rows (nobody reads 100,000)
 HEADER_ROWS = 100               # title and header lines allowed above MAX_ROWS data rows
 _RATIO_FROM_BYTES = MB           # small members (styles, shared strings of a tiny file) may compress better
 _SHEET_PREFIX = "xl/worksheets/"

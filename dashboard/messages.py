@@ -1,7 +1,9 @@
 """Errors and warnings as data (a message key plus values), rendered in the reader's language."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from . import i18n
 
@@ -31,3 +33,16 @@ class InputError(Exception):
     def __init__(self, messages: list[Message]):
         super().__init__("; ".join(m.text("en") for m in messages[:3]))
         self.messages = messages
+
+
+def capped(messages: Iterable[Message], total: int, more_key: str, values: dict, limit: int) -> list[Message]:
+    """The first `limit` of one check's row messages, then one message saying how many more rows it found.
+
+    Why: a province file can fail a check on every one of its 500,000 rows; nobody reads that many lines, and
+    building them took most of a load's time. `messages` may be a generator: only what is shown is built.
+    """
+    out = list(itertools.islice(messages, limit))
+    if total > len(out):
+        out.append(Message(more_key, {**values, "count": f"{total - len(out):,}"}, None, values.get("column")))
+    return out
+

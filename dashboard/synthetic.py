@@ -20,6 +20,7 @@ PROVINCE = "99"
 TOWNSHIPS, VILLAGES, GRIDS = 20, 25, 10
 FIRST_DATE = dt.date(2022, 2, 1)
 SEED = 45_000_000
+GENERATION = "g2"  # part of the cache folder's name: a change to the generator must not reuse old files
 
 
 @dataclass(frozen=True)
@@ -92,19 +93,28 @@ def village_boundaries(counties: int, seed: int = SEED) -> gpd.GeoDataFrame:
 
 
 def day_frame(grids: np.ndarray, day: int, seed: int = SEED) -> pd.DataFrame:
-    """One day's testing file: every grid, a round ramping to ~87 %, ~3 % of grids silent."""
+    """One day's testing file: every grid, a round ramping to ~87 % over 14 days, ~3 % of grids silent.
+
+    Cumulative counts rise within a round, as real ones do (each grid keeps its own pace), except for ~0.2 % of
+    grids a day whose figure is corrected down a little: the drop warnings of a real day, not of every other row.
+    """
     rng = np.random.default_rng(seed + day)
-    base = np.random.default_rng(seed).integers(80, 260, len(grids))
-    progress = min(0.2 + 0.15 * (day % 14), 0.87) * rng.uniform(0.9, 1.05, len(grids))
+    steady = np.random.default_rng(seed)
+    base = steady.integers(80, 260, len(grids))
+    pace = steady.uniform(0.9, 1.05, len(grids))
+    progress = min(0.2 + 0.15 * (day % 14), 0.87) * pace
     present = rng.random(len(grids)) > 0.03
+    sampled = np.minimum(base, (base * progress).astype(int))
+    corrected = rng.random(len(grids)) < 0.002
+    sampled[corrected] = np.maximum(sampled[corrected] - rng.integers(1, 5, int(corrected.sum())), 0)
     frame = pd.DataFrame({"code": grids, "resident_population": base, "target_persons": (base * 0.97).astype(int),
-                          "sampled": np.minimum(base, (base * progress).astype(int))})
+                          "sampled": sampled})
     return frame[present]
 
 
 def build(folder: pathlib.Path, counties: int, days: int) -> Province:
     """Writes (once) the unit list, village boundaries and one canonical CSV per day."""
-    province = Province(pathlib.Path(folder) / f"c{counties}-d{days}", counties, days)
+    province = Province(pathlib.Path(folder) / f"c{counties}-d{days}-{GENERATION}", counties, days)
     province.folder.mkdir(parents=True, exist_ok=True)
     if not province.units_csv.exists():
         units(counties).to_csv(province.units_csv, index=False)

@@ -22,6 +22,9 @@ def test_the_synthetic_province_is_deterministic_and_well_formed():
     grids = synthetic.grid_codes(2)
     pd.testing.assert_frame_equal(synthetic.day_frame(grids, 3), synthetic.day_frame(grids, 3))
     assert not synthetic.day_frame(grids, 3).equals(synthetic.day_frame(grids, 4))
+    day3, day4 = (synthetic.day_frame(grids, d).set_index("code")["sampled"] for d in (3, 4))
+    both = day3.index.intersection(day4.index)
+    assert (day4[both] < day3[both]).mean() < 0.01  # cumulative: a few corrections down, not half the grids
     a, b = synthetic.village_boundaries(2), synthetic.village_boundaries(2)
     assert list(shapely.to_wkb(a.geometry.values)) == list(shapely.to_wkb(b.geometry.values))
     assert a.geometry.is_valid.all() and len(a) == 2 * 20 * 25
@@ -63,8 +66,8 @@ def test_ratios_are_computed_from_the_measured_numbers(quick):
 
 def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):
     folder, result, _ = quick
-    province = synthetic.Province(folder / "c2-d4", 2, 4)
-    store = bench.build_store(province, folder / "store-c2-d4.duckdb")
+    province = synthetic.build(folder, 2, 4)
+    store = bench.build_store(province, bench.store_path(folder, province))
     county = bench.views(store, province)["county"]
     day = province.date(1)
     scan = bench.bare_scan(store, county, day, day)()

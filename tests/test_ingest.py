@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import ingest, loads, materialize, queries, rollup
+from dashboard import ingest, limits, loads, materialize, queries, rollup
 from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, load, small_store, write
 
 D1 = dt.date(2022, 5, 1)
@@ -135,6 +135,30 @@ def test_cumulative_drop_warns_but_a_new_round_does_not(store, tmp_path):
     new_round = ingest.plan(store, write(tmp_path, "t_20220502.csv",
                                          f"code,resident_population,sampled\n{G_JIA_1},100,15\n"), round=2)
     assert new_round.ok and new_round.warnings == []
+
+
+def test_many_row_warnings_list_the_first_and_count_the_rest(store, tmp_path, monkeypatch):
+    """A check failing on many rows lists the first `MAX_ROW_MESSAGES` by line, then one line with how many more."""
+    monkeypatch.setattr(limits, "MAX_ROW_MESSAGES", 1)
+    rows = f"{G_JIA_1},100,90\n{G_JIA_2},100,90\n{G_ONE_1},50,40\n"
+    load(store, tmp_path, "t_20220501.csv", "code,resident_population,sampled\n" + rows, round=1)
+    header = "code,resident_population,sampled\n"
+    dropped = ingest.plan(store, write(tmp_path, "t_20220502.csv", header + rows.replace(",90\n", ",80\n")
+                                       .replace(",40\n", ",30\n")), round=1)
+    assert [m.key for m in dropped.warnings] == ["warn_cumulative_drop", "warn_cumulative_drop_more"]
+    first, more = dropped.warnings
+    assert (first.row, first.column, more.column, more.values["count"]) == (2, "sampled", "sampled", "2")
+    assert "另有 2 行" in more.text("zh") and "'sampled'" in more.text("en")
+    over = ingest.plan(store, write(tmp_path, "t_20220503.csv", header + rows.replace(",90\n", ",130\n")
+                                    .replace(",40\n", ",60\n")), round=1)
+    assert [m.key for m in over.warnings] == ["warn_over_denominator", "warn_over_denominator_more"]
+    assert over.warnings[0].row == 2 and over.warnings[1].values["count"] == "2"
+
+
+def test_drop_query_compares_every_cumulative_field():
+    """previous_drops.sql names the cumulative fields itself (SQL has no list of them): it must name them all."""
+    text = queries.sql("previous_drops")
+    assert all(text.count(f"i.{name} < p.{name}") == 1 and f"'{name}'" in text for name in ingest.ALL_CUMULATIVE)
 
 
 def test_numerator_above_denominator_is_a_warning_and_not_capped(store, tmp_path):
