@@ -150,7 +150,7 @@ def _body(body: pd.DataFrame, columns: list[Column]):
     has_values = (frame[valued] != "").any(axis=1) if valued else pd.Series(False, index=frame.index)
     totals = [(line, row) for line, row in frame[is_total].to_dict("index").items()]
     skipped = list(frame.index[~is_total & ~has_values])
-    return frame[~is_total & has_values].astype(object), totals, skipped
+    return frame[~is_total & has_values], totals, skipped
 
 
 def _key(column: Column) -> str:

@@ -59,10 +59,15 @@ latest as (
       on f.domain = $domain and f.num = c.num and f.snapshot_date = c.snapshot_date
      and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date - 1
 ),
+day_levels as (
+    -- the finest level reported on each date of the 7-day windows (a few rows: dates x levels)
+    select snapshot_date, max(prefix_len) as prefix_len from facts
+    where domain = $domain and snapshot_date between $date_from::date - 6 and $date_to::date
+    group by snapshot_date
+),
 expected_level as (
-    select d.day, coalesce($expected_prefix_len::tinyint, max(f.prefix_len)) as prefix_len
-    from days d left join facts f
-      on f.domain = $domain and f.snapshot_date between d.day - 6 and d.day
+    select d.day, coalesce($expected_prefix_len::tinyint, max(l.prefix_len)) as prefix_len
+    from days d left join day_levels l on l.snapshot_date between d.day - 6 and d.day
     group by d.day
 ),
 filled as (

@@ -1,0 +1,5 @@
+-- Appends one load's rows (the registered Arrow table `incoming_rows`, sorted by num; the load's own columns are parameters, stored as constants) to the full history of reported rows (returns nothing).
+insert into facts_history by name
+select $load_id::integer as load_id, $domain::varchar as domain, $snapshot_date::date as snapshot_date,
+    $as_of_hour::smallint as as_of_hour, i.*
+from incoming_rows i
