@@ -76,7 +76,7 @@ def _read_csv(path: pathlib.Path, file: str) -> Sheet:
     """pandas' C parser for the body (500,000 rows in well under a second); the csv module for ragged files;
     DuckDB's reader for plain UTF-8 files (a province's canonical daily file), twice as fast again."""
     text = text_of(path, file)
-    first_lines = "\n".join(text.splitlines()[:50])
+    first_lines = "\n".join(_head(text, 50).splitlines()[:50])
     delimiter = _delimiter(first_lines)
     plain = _plain_csv(path, text, delimiter, file)
     if plain is not None:
@@ -95,6 +95,16 @@ def _read_csv(path: pathlib.Path, file: str) -> Sheet:
     limits.check_rows(len(cells), file)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return _trimmed(Sheet(file, cells))
+
+
+def _head(text: str, lines: int) -> str:
+    """The text up to its `lines`-th line end (or all of it): sniffing must not split a 30 MB file into lines."""
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end + 1]
 
 
 DELIMITERS = (",", "\t", ";")

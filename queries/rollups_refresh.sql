@@ -59,7 +59,7 @@ latest as (
       on f.domain = $domain and f.num = c.num and f.snapshot_date = c.snapshot_date
      and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date - 1
 ),
-day_levels as (
+day_levels as materialized (
     -- the finest level reported on each date of the 7-day windows (a few rows: dates x levels)
     select snapshot_date, max(prefix_len) as prefix_len from facts
     where domain = $domain and snapshot_date between $date_from::date - 6 and $date_to::date
