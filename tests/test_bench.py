@@ -79,3 +79,18 @@ def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):
                              [day, county["code"][:6] + "%"]).fetchone()[0]
     assert scan["sampled"].iloc[0] == stored
     assert rollup.rollup(store, county["code"], "testing", day).unit["reported"] == len(in_county)
+
+
+def test_timed_measures_the_function_and_not_its_setup(monkeypatch):
+    """Writing the file an ingest run reads is set-up: only the run itself is on the clock (a fake clock here)."""
+    clock = {"now": 0.0}
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock["now"])
+
+    def advance(seconds):
+        clock["now"] += seconds
+
+    calls = []
+    result = bench.timed(lambda path: (calls.append(path), advance(0.002)), 3,
+                         setup=lambda: (advance(5.0), f"file{len(calls)}")[1])
+    assert result["median_ms"] == pytest.approx(2.0) and result["runs"] == 3
+    assert calls == ["file0", "file1", "file2", "file3"]  # one unmeasured warm-up, then three measured runs
