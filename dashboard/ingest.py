@@ -171,7 +171,8 @@ def _codes(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
         frame = _from_names(store, report, result, parent, context)
     else:
         raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码 | 名称"})])
-    for line in frame.index[frame["code"].duplicated()]:
+    # a code is one (num, prefix_len): integers hash ~6x faster than 500,000 code strings
+    for line in frame.index[(frame["num"] * 16 + frame["prefix_len"]).duplicated()]:
         result.errors.append(cell("err_duplicate_code", result.file, line, "code", frame.at[line, "code"]))
     return frame
 
