@@ -79,43 +79,64 @@ filled as (
     join expected_level e on e.day = l.day
     left join population g on g.current and g.num = l.num
 ),
-by_village as (
+used_by_village as (
     -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
     select day, num // 1000 * 1000 as village_num, prefix_len,
-        sum(case when not masked then households_total end) as households_total,
-        sum(case when not masked then households_checked end) as households_checked,
-        sum(case when not masked then persons_checked end) as persons_checked,
-        sum(case when not masked then returnees end) as returnees,
-        sum(case when not masked then risk_area_returnees end) as risk_area_returnees,
-        sum(case when not masked then home_isolation end) as home_isolation,
-        sum(case when not masked then central_isolation end) as central_isolation,
-        sum(case when not masked then health_monitoring end) as health_monitoring,
-        sum(case when not masked then coalesce(resident_population, reg_resident_population) end) as resident_population,
-        sum(case when not masked then coalesce(target_persons, reg_target_persons) end) as target_persons,
-        sum(case when not masked then sampled end) as sampled,
-        sum(case when not masked then tested end) as tested,
-        sum(case when not masked then positives end) as positives,
-        sum(case when not masked then sampling_sites end) as sampling_sites,
-        sum(case when not masked then sampling_staff end) as sampling_staff,
-        sum(case when not masked then coalesce(target_population, reg_target_population) end) as target_population,
-        sum(case when not masked then dose1 end) as dose1,
-        sum(case when not masked then full_course end) as full_course,
-        sum(case when not masked then booster end) as booster,
-        count(case when not masked then resident_population end) as resident_population_from_report,
-        count(case when not masked and resident_population is null then reg_resident_population end) as resident_population_from_register,
-        count(case when not masked then target_persons end) as target_persons_from_report,
-        count(case when not masked and target_persons is null then reg_target_persons end) as target_persons_from_register,
-        count(case when not masked then target_population end) as target_population_from_report,
-        count(case when not masked and target_population is null then reg_target_population end) as target_population_from_register,
-        count(case when not masked then households_total end) as households_total_from_report,
-        count(case when not masked and households_total is null then reg_households_total end) as households_total_from_register,
+        sum(households_total) as households_total,
+        sum(households_checked) as households_checked,
+        sum(persons_checked) as persons_checked,
+        sum(returnees) as returnees,
+        sum(risk_area_returnees) as risk_area_returnees,
+        sum(home_isolation) as home_isolation,
+        sum(central_isolation) as central_isolation,
+        sum(health_monitoring) as health_monitoring,
+        sum(coalesce(resident_population, reg_resident_population)) as resident_population,
+        sum(coalesce(target_persons, reg_target_persons)) as target_persons,
+        sum(sampled) as sampled,
+        sum(tested) as tested,
+        sum(positives) as positives,
+        sum(sampling_sites) as sampling_sites,
+        sum(sampling_staff) as sampling_staff,
+        sum(coalesce(target_population, reg_target_population)) as target_population,
+        sum(dose1) as dose1,
+        sum(full_course) as full_course,
+        sum(booster) as booster,
+        count(resident_population) as resident_population_from_report,
+        count(case when resident_population is null then reg_resident_population end) as resident_population_from_register,
+        count(target_persons) as target_persons_from_report,
+        count(case when target_persons is null then reg_target_persons end) as target_persons_from_register,
+        count(target_population) as target_population_from_report,
+        count(case when target_population is null then reg_target_population end) as target_population_from_register,
+        count(households_total) as households_total_from_report,
+        count(case when households_total is null then reg_households_total end) as households_total_from_register,
         count_if(prefix_len = expected_prefix_len and not carried) as reported,
         count_if(prefix_len = expected_prefix_len and carried) as carried,
-        count_if(masked and not carried) as double_reported,
-        count_if(not masked) as rows_used,
-        max(case when not masked then snapshot_date end) as last_reported
+        0 as double_reported,
+        count(*) as rows_used,
+        max(snapshot_date) as last_reported
     from filled
+    where not masked
     group by day, village_num, prefix_len
+),
+masked_by_village as (
+    -- rows under which a deeper row is present that day: counted as reported, never summed (usually none)
+    select day, num // 1000 * 1000 as village_num, prefix_len,
+        count_if(prefix_len = expected_prefix_len and not carried) as reported,
+        count_if(prefix_len = expected_prefix_len and carried) as carried,
+        count_if(not carried) as double_reported,
+        0 as rows_used,
+        0 as resident_population_from_report, 0 as resident_population_from_register,
+        0 as target_persons_from_report, 0 as target_persons_from_register,
+        0 as target_population_from_report, 0 as target_population_from_register,
+        0 as households_total_from_report, 0 as households_total_from_register
+    from filled
+    where masked
+    group by day, village_num, prefix_len
+),
+by_village as (
+    select * from used_by_village
+    union all by name
+    select * from masked_by_village
 ),
 grouped as (
     -- each village-level partial once per unit above grid level that contains it (and at or above its level)
