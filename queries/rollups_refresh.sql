@@ -20,10 +20,10 @@ todays as (
 ),
 older as (
     -- rows of the carry-forward window before the day, of units without a row that day (narrow keys only)
-    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round
-    from days d
-    join facts f on f.domain = $domain and f.snapshot_date between d.day - $carry_days::integer and d.day - 1
-    anti join todays t on t.day = d.day and t.num = f.num
+    select w.day, f.num, f.prefix_len, f.snapshot_date, f.round
+    from (select d.day, d.day - k::integer as source_day from days d, range(1, $carry_days::integer + 1) r(k)) w
+    join facts f on f.domain = $domain and f.snapshot_date = w.source_day  -- an equi-join: no range join to sort
+    anti join todays t on t.day = w.day and t.num = f.num
 ),
 set_round as (
     select d.day, r.county_num, arg_max(r.round, r.start_date) as round
