@@ -3,7 +3,8 @@
 -- * each day, every unit's latest row of the previous $carry_days days counts (older than the day = carried),
 --   testing rows only from the round running in their county that day;
 -- * a row counts unless a deeper row under it is present that day (then those count instead: never twice); a unit
---   with both is flagged (double_reported); sorted by num, "a deeper row exists" is "the next row falls in my range";
+--   with both is flagged (double_reported); the units with a deeper row are found level by level, from the villages
+--   that have grid rows upwards (a few distinct keys per level, no sort of the day's 500,000 rows);
 -- * a unit sums the counting rows in its subtree at or below its own level; missing denominators come from the
 --   register row by row; expected = units of the expected level (the setting, else the finest level that reported
 --   in the 7 days up to the day).
@@ -43,12 +44,35 @@ carried_keys as (
     where o.round is null or o.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
     group by o.day, o.num
 ),
-marked_keys as (
-    select k.day, k.num,
-        coalesce(lead(k.num) over (partition by k.day order by k.num) < k.num + case k.prefix_len
-            when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
-            when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked
-    from (select day, num, prefix_len from todays union all select day, num, prefix_len from carried_keys) k
+keys as (
+    select day, num, prefix_len from todays union all select day, num, prefix_len from carried_keys
+),
+below_village as (
+    -- villages with a grid row that day; then, level by level, units with any deeper row (grids never are)
+    select distinct day, num // 1000 * 1000 as num from keys where prefix_len > 12
+),
+below_township as (
+    select distinct day, num // 1000000 * 1000000 as num
+    from (select day, num from below_village union all select day, num from keys where prefix_len = 12)
+),
+below_county as (
+    select distinct day, num // 1000000000 * 1000000000 as num
+    from (select day, num from below_township union all select day, num from keys where prefix_len = 9)
+),
+below_prefecture as (
+    select distinct day, num // 100000000000 * 100000000000 as num
+    from (select day, num from below_county union all select day, num from keys where prefix_len = 6)
+),
+below_province as (
+    select distinct day, num // 10000000000000 * 10000000000000 as num
+    from (select day, num from below_prefecture union all select day, num from keys where prefix_len = 4)
+),
+masked_units as (
+    select day, num, 12 as prefix_len from below_village
+    union all select day, num, 9 from below_township
+    union all select day, num, 6 from below_county
+    union all select day, num, 4 from below_prefecture
+    union all select day, num, 2 from below_province
 ),
 latest as (
     select d.day, f.* from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
@@ -71,11 +95,11 @@ expected_level as (
     group by d.day
 ),
 filled as (
-    select l.*, k.masked, e.prefix_len as expected_prefix_len, l.snapshot_date < l.day as carried,
+    select l.*, k.num is not null as masked, e.prefix_len as expected_prefix_len, l.snapshot_date < l.day as carried,
         g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
         g.target_population as reg_target_population, g.households_total as reg_households_total
     from latest l
-    join marked_keys k on k.day = l.day and k.num = l.num
+    left join masked_units k on k.day = l.day and k.num = l.num and k.prefix_len = l.prefix_len
     join expected_level e on e.day = l.day
     left join population g on g.current and g.num = l.num
 ),
