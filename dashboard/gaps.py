@@ -29,7 +29,7 @@ def ranking(store: Store, code: str, indicator: str, snapshot_date: dt.date | No
     day = snapshot_date or rollup.latest_date(store, ind.domain)
     before_day = rollup.previous_date(store, ind.domain, day) if day else None
     if day and before_day and rollup.latest_date(store, ind.domain, day) == day:  # both dates: one query
-        both = rollup.level_rollups(store, code, ind.domain, level, [before_day, day])
+        both = rollup.level_rollups(store, code, ind.domain, level, [before_day, day], indicator=indicator)
         now, before = both[day], both[before_day]
     else:
         now = _members(store, code, ind.domain, day, level)
@@ -61,8 +61,11 @@ def _indicator_columns(frame: pd.DataFrame, ind: indicators.Indicator) -> pd.Dat
 
 def _parents(frame: pd.DataFrame) -> pd.Series:
     """The village (or township) a unit sits in, from its code: grids repeat names (第1网格) across villages."""
-    return frame["code"].map(lambda c: c[:12] if len(c) == 15 else c[:9].ljust(12, "0") if c[9:] != "000" else
-                             c[:6].ljust(12, "0"))
+    code = frame["code"]
+    village = code.str[:12]
+    township = code.str[:9].str.pad(12, side="right", fillchar="0")
+    county = code.str[:6].str.pad(12, side="right", fillchar="0")
+    return village.where(code.str.len() == 15, township.where(code.str[9:] != "000", county))
 
 
 # ---- Pareto: how few units hold most of the gap ------------------------------------------------------------------
