@@ -34,7 +34,8 @@ def fill_own_register(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def add_indicators(frame: pd.DataFrame, domain: str, targets: dict[str, float], only: str | None = None) -> pd.DataFrame:
+def add_indicators(frame: pd.DataFrame, domain: str, targets: dict[str, float],
+                   only: str | None = None) -> pd.DataFrame:
     """Adds `<indicator>_{numerator,denominator,ratio,target,gap,denominator_source}` columns for each of the
     domain's indicators, or only for the indicator `only` (a frame that holds just its columns)."""
     out = fill_own_register(frame)

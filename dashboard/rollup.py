@@ -203,10 +203,9 @@ def _day_by_member(members: pd.DataFrame, days: pd.DatetimeIndex, rows: pd.DataF
     forth cost a province ranking 40 ms; placing each column's values by position keeps their dtypes (nulls where a
     member has no row: nullable Int64, NaT) and takes a few. Rows of units that are not members are left out; a
     day and num hold one stored row (the rollups table's key)."""
-    n = len(members)
-    nums = members["num"].to_numpy()
-    at = np.searchsorted(nums, rows["num"].to_numpy()) if n else np.zeros(len(rows), dtype="int64")
-    found = (at < n) & (nums[np.minimum(at, n - 1)] == rows["num"].to_numpy()) if n else np.zeros(len(rows), bool)
+    n, nums, row_nums = len(members), members["num"].to_numpy(), rows["num"].to_numpy()
+    at = np.minimum(np.searchsorted(nums, row_nums), max(n - 1, 0))
+    found = nums[at] == row_nums if n else np.zeros(len(rows), dtype=bool)
     day = days.get_indexer(rows["snapshot_date"])
     position = day[found] * n + at[found]
     repeat = np.tile(np.arange(n), len(days))
