@@ -1,11 +1,13 @@
 """The rollup rule on hand-computed numbers: sums, mixed levels, carry-forward and its limit, rounds, registers."""
 import datetime as dt
+import os
 import pathlib
 
 import pandas as pd
 import pytest
 
 from dashboard import codes, rollup, settings
+from dashboard.store import Store
 from tests.helpers import (COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, V_ONE, V_TWO, V_YI,
                            load, small_store)
 
@@ -284,3 +286,35 @@ def test_only_whitelisted_columns_are_read(demo_store):
                   hi=int(county["num"]) + codes.span("county"), member_prefix_len=9)
     with pytest.raises(ValueError, match="domain"):
         rollup._stored_members(demo_store, bounds, None, None, ("sampled", "domain"), demo_store.query)
+
+
+BENCH_STORE = pathlib.Path(os.environ.get("DASHBOARD_BENCH_STORE",
+                                          pathlib.Path(__file__).parent.parent / "bench" / "store-c100-d10.duckdb"))
+
+
+@pytest.mark.skipif(not BENCH_STORE.exists(), reason="no province store: `python -m dashboard bench` builds one")
+def test_the_stored_rollup_read_equals_the_joined_query_at_province_scale():
+    """The same proof on the benchmark's province (100 counties, 50,000 villages), read only."""
+    store = Store(BENCH_STORE)
+    values = settings.all_settings(store)
+    province = rollup.unit(store, store.query("root_units")["code"].iloc[0])
+    lo = int(province["num"])
+    county = rollup.unit(store, store.query("units_in_subtree", lo=lo, hi=lo + codes.span(province["level"]),
+                                            prefix_len=codes.PREFIX_LEN["county"])["code"].iloc[-1])
+    for domain in rollup.domains_with_data(store):
+        dates = rollup.snapshot_dates(store, domain)
+        after = dates[-1] + dt.timedelta(days=1)
+        for name, (u, date_from, date_to, level, parent, with_unit) in {
+            "province's villages on two dates": (province, dates[-2], dates[-1], "village", None, False),
+            "province and its children": (province, dates[-1], dates[-1], "prefecture", province["code"], True),
+            "province's counties, a day without data": (province, after, after, "county", None, False),
+            "province trend": (province, dates[0], dates[-1], "province", None, False),
+            "county and townships": (county, dates[-1], dates[-1], "township", county["code"], True),
+            "county's villages on two dates": (county, dates[-2], dates[-1], "village", None, False),
+            "county trend to a day without data": (county, dates[2], after, "county", None, False),
+        }.items():
+            expected = _before(store, u, domain, date_from, date_to, level, parent, with_unit)
+            got = rollup._members(store, u, domain, date_from, date_to, values, None, level, parent, with_unit)
+            assert len(got) > 0, name
+            pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, obj=name)
+    store.close()
