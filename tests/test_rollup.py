@@ -318,3 +318,29 @@ def test_the_stored_rollup_read_equals_the_joined_query_at_province_scale():
             assert len(got) > 0, name
             pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, obj=name)
     store.close()
+
+
+@pytest.mark.parametrize("stored_dtype", ["int64", "Int64"])
+def test_each_stored_row_lands_on_its_day_and_member_and_missing_ones_are_null(stored_dtype):
+    members = pd.DataFrame({"code": ["a", "b", "c"], "name": ["甲", "乙", "丙"], "level": "village",
+                            "num": [10, 20, 30], "own_resident_population": pd.array([5, None, 7], dtype="Int64"),
+                            "own_target_persons": 1, "own_target_population": 2, "own_households_total": 3})
+    days = pd.DatetimeIndex(["2022-05-01", "2022-05-02"], dtype="datetime64[us]")
+    rows = pd.DataFrame({"snapshot_date": pd.to_datetime(["2022-05-02", "2022-05-01", "2022-05-01", "2022-05-02"])
+                         .astype("datetime64[us]"),
+                         "num": [30, 10, 15, 20],  # 15: not a member (an ancestor's row), left out
+                         "sampled": pd.array([3, 1, 99, 2], dtype=stored_dtype),
+                         "last_reported": pd.to_datetime(["2022-05-02", "2022-05-01", "2022-05-01", "2022-04-30"])
+                         .astype("datetime64[us]")})
+    out = rollup._like_sql(rollup._day_by_member(members, days, rows, ["sampled", "last_reported"]))
+    assert list(out["code"]) == ["a", "b", "c", "a", "b", "c"]
+    assert list(out["snapshot_date"].dt.day) == [1, 1, 1, 2, 2, 2]
+    assert list(out["sampled"]) == [1, pd.NA, pd.NA, pd.NA, 2, 3] and out["sampled"].dtype == "Int64"
+    assert out["last_reported"].isna().tolist() == [False, True, True, True, False, False]
+    assert out["own_resident_population"].dtype == "Int64" and out["own_target_persons"].dtype == "int64"
+    first = rows.iloc[[1]]  # member a's row on May 1
+    both = rollup._like_sql(rollup._day_by_member(members.iloc[[0, 2]].reset_index(drop=True), days[:1],
+                                                  first, ["sampled"]))
+    assert list(both["sampled"]) == [1, pd.NA] and both["sampled"].dtype == "Int64"
+    one = rollup._like_sql(rollup._day_by_member(members.iloc[[0]], days[:1], first, ["sampled"]))
+    assert list(one["sampled"]) == [1] and one["sampled"].dtype == "int64"  # no null: numpy, as SQL gives
