@@ -65,16 +65,17 @@ def test_a_result_through_arrow_is_the_dataframe_df_gives(demo_store, domain, le
 
 
 @pytest.mark.parametrize("values", [
-    "(1, 2::bigint, true, date '2022-04-01', 'a')",                   # no null anywhere: numpy dtypes
-    "(1, null::bigint, null::boolean, null::date, 'a')",  # a null in each: nullable dtypes, NaT (not strings:
-    # a column of only null strings is object by .df(), str by Arrow; no page query returns one)
-    "(1, 9007199254740993::bigint, false, date '2022-04-02', 'b'), (2, null, true, null, 'c')",  # > 2^53 stays exact
+    "(1, 2::bigint, true, date '2022-04-01', timestamp '2022-04-01 08:30:00', 'a')",  # no null: numpy dtypes
+    "(1, null::bigint, null::boolean, null::date, null::timestamp, 'a')",  # a null in each: nullable dtypes, NaT
+    # (not strings: a column of only null strings is object by .df(), str by Arrow; no page query returns one)
+    "(1, 9007199254740993::bigint, false, date '2022-04-02', timestamp '2022-04-02 23:59:59.123456', 'b'), "
+    "(2, null, true, null, null, 'c')",  # beyond 2^53 stays exact; microseconds kept
 ])
 def test_like_df_gives_the_dtypes_and_values_df_gives(values):
     import duckdb
 
     con = duckdb.connect()
-    query = f"select * from (values {values}) t(i, n, b, d, s)"
+    query = f"select * from (values {values}) t(i, n, b, d, ts, s)"
     pd.testing.assert_frame_equal(queries.like_df(con.sql(query).to_arrow_table()), con.execute(query).df(),
                                   check_dtype=True, check_exact=True)
 
