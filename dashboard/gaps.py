@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import indicators, pace, rollup, settings
-from .store import Store
+from .store import Store, one_snapshot
 
 RANK_COLUMNS = ("code", "name", "level", "parent_code", "ratio", "numerator", "denominator", "target", "gap",
                 "ratio_change", "numerator_change", "denominator_source", "carried", "last_reported")
 
 
+@one_snapshot
 def ranking(store: Store, code: str, indicator: str, snapshot_date: dt.date | None = None,
             level: str | None = None) -> pd.DataFrame:
     """Units at `level` (default: the unit's children) under `code`, largest gap first.
@@ -106,6 +107,7 @@ OUTLOOK_COLUMNS = RANK_COLUMNS + ("township_code", "pace", "pace_from", "days_le
                                   "reaches_by_deadline")
 
 
+@one_snapshot
 def outlook(store: Store, code: str, indicator: str, snapshot_date: dt.date | None = None, level: str | None = None,
             days: int | None = None, deadline: dt.date | None = None) -> pd.DataFrame:
     """The ranking with each unit's pace (mean daily increase), days left to the target and whether it makes `deadline`.
