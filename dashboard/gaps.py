@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import indicators, pace, rollup, settings
-from .store import Store
+from .store import Store, one_snapshot
 
 RANK_COLUMNS = ("code", "name", "level", "parent_code", "ratio", "numerator", "denominator", "target", "gap",
                 "ratio_change", "numerator_change", "denominator_source", "carried", "last_reported")
 
 
+@one_snapshot
 def ranking(store: Store, code: str, indicator: str, snapshot_date: dt.date | None = None,
             level: str | None = None) -> pd.DataFrame:
     """Units at `level` (default: the unit's children) under `code`, largest gap first.
@@ -29,7 +30,7 @@ def ranking(store: Store, code: str, indicator: str, snapshot_date: dt.date | No
     day = snapshot_date or rollup.latest_date(store, ind.domain)
     before_day = rollup.previous_date(store, ind.domain, day) if day else None
     if day and before_day and rollup.latest_date(store, ind.domain, day) == day:  # both dates: one query
-        both = rollup.level_rollups(store, code, ind.domain, level, [before_day, day])
+        both = rollup.level_rollups(store, code, ind.domain, level, [before_day, day], indicator=indicator)
         now, before = both[day], both[before_day]
     else:
         now = _members(store, code, ind.domain, day, level)
@@ -61,8 +62,11 @@ def _indicator_columns(frame: pd.DataFrame, ind: indicators.Indicator) -> pd.Dat
 
 def _parents(frame: pd.DataFrame) -> pd.Series:
     """The village (or township) a unit sits in, from its code: grids repeat names (第1网格) across villages."""
-    return frame["code"].map(lambda c: c[:12] if len(c) == 15 else c[:9].ljust(12, "0") if c[9:] != "000" else
-                             c[:6].ljust(12, "0"))
+    code = frame["code"]
+    village = code.str[:12]
+    township = code.str[:9].str.pad(12, side="right", fillchar="0")
+    county = code.str[:6].str.pad(12, side="right", fillchar="0")
+    return village.where(code.str.len() == 15, township.where(code.str[9:] != "000", county))
 
 
 # ---- Pareto: how few units hold most of the gap ------------------------------------------------------------------
@@ -103,6 +107,7 @@ OUTLOOK_COLUMNS = RANK_COLUMNS + ("township_code", "pace", "pace_from", "days_le
                                   "reaches_by_deadline")
 
 
+@one_snapshot
 def outlook(store: Store, code: str, indicator: str, snapshot_date: dt.date | None = None, level: str | None = None,
             days: int | None = None, deadline: dt.date | None = None) -> pd.DataFrame:
     """The ranking with each unit's pace (mean daily increase), days left to the target and whether it makes `deadline`.

@@ -34,10 +34,14 @@ def fill_own_register(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def add_indicators(frame: pd.DataFrame, domain: str, targets: dict[str, float]) -> pd.DataFrame:
-    """Adds `<indicator>_{numerator,denominator,ratio,target,gap,denominator_source}` columns."""
+def add_indicators(frame: pd.DataFrame, domain: str, targets: dict[str, float],
+                   only: str | None = None) -> pd.DataFrame:
+    """Adds `<indicator>_{numerator,denominator,ratio,target,gap,denominator_source}` columns for each of the
+    domain's indicators, or only for the indicator `only` (a frame that holds just its columns)."""
     out = fill_own_register(frame)
     for ind in indicators.for_domain(domain):
+        if only is not None and ind.key != only:
+            continue
         num = out[ind.numerator].astype("Float64")
         den = out[ind.denominator].astype("Float64")
         target = targets.get(ind.key, ind.default_target)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from . import codes, fields, metrics, settings
+from . import codes, fields, indicators, metrics, settings
 from .messages import InputError, Message
 from .store import Store, one_snapshot
 
@@ -88,10 +89,14 @@ def trend(store: Store, code: str, domain: str, date_from: dt.date, date_to: dt.
     return _members(store, u, domain, date_from, date_to, values, expected, u["level"], None)
 
 
+@one_snapshot
 def level_rollups(store: Store, code: str, domain: str, level: str | None, days: list,
-                  values: dict[str, str] | None = None) -> dict:
+                  values: dict[str, str] | None = None, indicator: str | None = None) -> dict:
     """{day: frame} for each of `days` (dates with data): every unit at `level` under the unit (default: its
-    children), as `level_rollup` / `rollup(...).children` give them, in one query where the level is stored."""
+    children), as `level_rollup` / `rollup(...).children` give them, in one query where the level is stored.
+
+    With `indicator`, a stored level reads only that indicator's columns (`indicator_columns`) and adds only its
+    indicator columns: a province's 50,000 villages on two dates are a third of the data. Other levels ignore it."""
     values = settings.all_settings(store) if values is None else values
     u = unit(store, code)
     member_level = level or _child_level(store, u)
@@ -99,7 +104,7 @@ def level_rollups(store: Store, code: str, domain: str, level: str | None, days:
         return {day: (level_rollup(store, code, domain, level, day, values) if level else
                       rollup(store, code, domain, day, values).children) for day in days}
     frame = _members(store, u, domain, min(days), max(days), values, None, member_level,
-                     None if level else code)
+                     None if level else code, only=indicator)
     return {day: frame[frame["snapshot_date"] == day].reset_index(drop=True) for day in days}
 
 
@@ -117,35 +122,120 @@ def stored_columns(domain: str) -> tuple[str, ...]:
     return names + sources + COUNT_COLUMNS
 
 
+# Every column of the rollups table a page may read, in the table's order: the whitelist for `{{columns}}`.
+ROLLUP_COLUMNS = (tuple(f.name for d in fields.DOMAINS for f in fields.domain_fields(d))
+                  + tuple(f"{name}_from_{kind}" for name in fields.REGISTER_FIELDS for kind in ("report", "register"))
+                  + COUNT_COLUMNS)
+
+
+def indicator_columns(indicator: str) -> tuple[str, ...]:
+    """The stored columns one indicator's ranking needs: numerator, denominator and where the denominator came
+    from, and whether values were carried and when last reported (in the table's order)."""
+    ind = indicators.BY_KEY[indicator]
+    wanted = {ind.numerator, ind.denominator, f"{ind.denominator}_from_report",
+              f"{ind.denominator}_from_register", "carried", "last_reported"}
+    return tuple(c for c in ROLLUP_COLUMNS if c in wanted)
+
+
 def _stored(level: str) -> bool:
     """Units above grid level have stored rollups; grids are rolled up on the fly."""
     return codes.PREFIX_LEN[level] <= codes.PREFIX_LEN["village"]
 
 
 def _members(store, u, domain, date_from, date_to, values, expected, level, parent_code,
-             with_unit: bool = False) -> pd.DataFrame:
-    """The member units' sums per day, with indicator columns.
+             with_unit: bool = False, only: str | None = None) -> pd.DataFrame:
+    """The member units' sums per day, with indicator columns (all of the domain's, or only the indicator `only`).
 
     Units above grid level come from the stored rollups (kept current by every write: a few rows per page);
     grids, the leaves, are rolled up on the fly by queries/rollup.sql over their own rows.
     """
     bounds = dict(domain=domain, date_from=date_from, date_to=date_to, lo=int(u["num"]),
-                  hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
-                  parent_code=parent_code)
+                  hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level])
     if _stored(level):
+        columns = indicator_columns(only) if only else stored_columns(domain)
         # the villages of a prefecture or province are 10,000s of rows: through Arrow (the same frame, ~1.5x
-        # faster for many rows, slower for few); stored columns are plain BIGINTs, so `queries.like_df` applies
+        # faster for many rows, slower for few)
         many = level == "village" and codes.PREFIX_LEN[u["level"]] < codes.PREFIX_LEN["county"]
-        fetch = store.frame if many else store.query
-        frame = fetch("rollup_stored", **bounds, unit_num=int(u["num"]) if with_unit else None,
-                      columns=list(stored_columns(domain)))
+        frame = _stored_members(store, bounds, parent_code, int(u["num"]) if with_unit else None, columns,
+                                fetch=store.frame if many else store.query)
     else:
-        frame = store.query("rollup", **bounds, carry_days=settings.carry_days(store, values),
-                            member_span=codes.span(level), expected_prefix_len=expected)
-    counts = ["reported", "carried", "double_reported", "rows_used", "expected"]
+        frame = store.query("rollup", **bounds, parent_code=parent_code, member_span=codes.span(level),
+                            carry_days=settings.carry_days(store, values), expected_prefix_len=expected)
+    return _with_indicators(store, frame, domain, values, only)
+
+
+def _with_indicators(store, frame: pd.DataFrame, domain: str, values, only: str | None = None) -> pd.DataFrame:
+    """Counts as integers (0 where a member has no row), dates as dates, and the indicator columns."""
+    counts = [c for c in ("reported", "carried", "double_reported", "rows_used", "expected") if c in frame]
     frame[counts] = frame[counts].fillna(0).astype("int64")
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
-    return metrics.add_indicators(frame, domain, settings.targets(store, values))
+    return metrics.add_indicators(frame, domain, settings.targets(store, values), only=only)
+
+
+MEMBER_COLUMNS = ("snapshot_date", "code", "name", "level", "num")
+OWN_COLUMNS = tuple(f"own_{name}" for name in fields.REGISTER_FIELDS)
+
+
+def _stored_members(store: Store, bounds: dict, parent_code, unit_num, columns: tuple[str, ...],
+                    fetch) -> pd.DataFrame:
+    """Every member on every day (dates with rows, and `date_to` even without), with its stored row if any.
+
+    Why in pandas: the members and their register entries come from a lookup remembered per store version, so a
+    page's only query is one plain scan of the rollups rows (`rollup_stored`), as fast as a bare scan of them;
+    joining members, days and the 550,000-row register in SQL took 3-6x that."""
+    bad = [c for c in columns if c not in ROLLUP_COLUMNS]
+    if bad:
+        raise ValueError(f"not rollup columns: {bad}")
+    members = store.lookup("rollup_members", lo=bounds["lo"], hi=bounds["hi"], parent_code=parent_code,
+                           member_prefix_len=bounds["member_prefix_len"], unit_num=unit_num)
+    rows = fetch("rollup_stored", identifiers={"columns": list(columns)}, **bounds)
+    days = set(rows["snapshot_date"].unique())
+    if bounds["date_to"] is not None:
+        days.add(pd.Timestamp(bounds["date_to"]))
+    days = pd.DatetimeIndex(sorted(days), dtype="datetime64[us]")
+    return _like_sql(_day_by_member(members, days, rows, columns))
+
+
+def _day_by_member(members: pd.DataFrame, days: pd.DatetimeIndex, rows: pd.DataFrame, columns) -> pd.DataFrame:
+    """One row per day and member (ordered by day, then num, as `members` is), each stored row in its place.
+
+    Why not `merge`: a left merge turns integer columns with a missing row into floats, and casting back and
+    forth cost a province ranking 40 ms; placing each column's values by position keeps their dtypes (nulls where a
+    member has no row: nullable Int64, NaT) and takes a few. Rows of units that are not members are left out; a
+    day and num hold one stored row (the rollups table's key)."""
+    n, nums, row_nums = len(members), members["num"].to_numpy(), rows["num"].to_numpy()
+    at = np.minimum(np.searchsorted(nums, row_nums), max(n - 1, 0))
+    found = nums[at] == row_nums if n else np.zeros(len(rows), dtype=bool)
+    day = days.get_indexer(rows["snapshot_date"])
+    position = day[found] * n + at[found]
+    repeat = np.tile(np.arange(n), len(days))
+    out = {"snapshot_date": np.repeat(days.to_numpy(), n)}
+    out.update({c: members[c].array.take(repeat) for c in ("code", "name", "level", "num")})
+    out.update({c: _placed(rows[c], found, position, len(days) * n) for c in columns})
+    out.update({c: members[c].array.take(repeat) for c in OWN_COLUMNS})
+    return pd.DataFrame(out)
+
+
+def _placed(column: pd.Series, found: np.ndarray, position: np.ndarray, size: int):
+    """A stored column spread over `size` slots: its found values at `position`, null elsewhere."""
+    if pd.api.types.is_datetime64_dtype(column.dtype):
+        placed = np.full(size, np.datetime64("NaT"), dtype=column.dtype)
+        placed[position] = column.to_numpy()[found]
+        return placed
+    if not pd.api.types.is_integer_dtype(column.dtype):
+        raise TypeError(f"stored rollup column {column.name} is {column.dtype}, not an integer or a date")
+    values, mask = np.zeros(size, dtype="int64"), np.ones(size, dtype=bool)
+    values[position] = column.to_numpy(dtype="int64", na_value=0)[found]
+    mask[position] = column.isna().to_numpy()[found]
+    return pd.arrays.IntegerArray(values, mask)
+
+
+def _like_sql(frame: pd.DataFrame) -> pd.DataFrame:
+    """The dtypes a query's own result has (`queries.like_df`): numpy integers where a column has no null."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.Int64Dtype) and not frame[column].isna().any():
+            frame[column] = frame[column].to_numpy(dtype="int64")
+    return frame
 
 
 def _expected_prefix_len(store: Store, domain: str, day, values) -> int:

@@ -138,3 +138,25 @@ def test_gaps_of_a_whole_column_equal_the_gap_of_each_unit(target):
     num[::17], den[::23] = pd.NA, pd.NA
     one_by_one = [indicators.gap(n, d, target) for n, d in zip(num.astype("Float64"), den.astype("Float64"))]
     assert indicators.gaps(num, den, target).tolist() == [pd.NA if g is None else g for g in one_by_one]
+
+
+@pytest.mark.parametrize("code, parent", [
+    ("990101001001001", "990101001001"),  # a grid: its village
+    ("990101001001", "990101001000"),     # a village: its township
+    ("990101101202", "990101101000"),
+    ("990101001000", "990101000000"),     # a township: its county
+    ("990101000000", "990101000000"),     # a county: itself (no parent below the county in a ranking)
+])
+def test_a_units_parent_comes_from_its_code(code, parent):
+    assert list(gaps._parents(pd.DataFrame({"code": [code, code]}))) == [parent, parent]
+
+
+def test_a_ranking_of_every_village_matches_each_townships_ranking(demo_store):
+    """The ranking of every village in one call equals the villages' figures ranked township by township."""
+    county = demo_store.query("root_units")["code"].iloc[0]
+    whole = gaps.ranking(demo_store, county, "testing_coverage", level="village").set_index("code")
+    townships = demo_store.query("unit_children", code=county)["code"]
+    parts = pd.concat([gaps.ranking(demo_store, t, "testing_coverage") for t in townships]).set_index("code")
+    parts = parts[parts["level"] == "village"]
+    assert len(parts) > 100 and set(parts.index) <= set(whole.index)
+    pd.testing.assert_frame_equal(whole.loc[parts.index], parts, check_dtype=False)

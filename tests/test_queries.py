@@ -52,10 +52,56 @@ def test_a_result_through_arrow_is_the_dataframe_df_gives(demo_store, domain, le
 
     county = rollup.unit(demo_store, demo_store.query("root_units")["code"].iloc[0])
     dates = rollup.snapshot_dates(demo_store, domain)
-    params = dict(domain=domain, date_from=dates[-2], date_to=dates[-1] + dt.timedelta(days=1),  # a day without data
-                  lo=int(county["num"]), hi=int(county["num"]) + codes.span("county"),
-                  member_prefix_len=codes.PREFIX_LEN[level], parent_code=None, unit_num=int(county["num"]),
-                  columns=list(rollup.stored_columns(domain)))
-    by_df = demo_store.query("rollup_stored", **params)
-    assert len(by_df) and by_df.isna().any().any()  # nulls present: the nullable dtypes are exercised
-    pd.testing.assert_frame_equal(demo_store.frame("rollup_stored", **params), by_df, check_dtype=True)
+    bounds = dict(lo=int(county["num"]), hi=int(county["num"]) + codes.span("county"),
+                  member_prefix_len=codes.PREFIX_LEN[level])
+    stored = dict(bounds, domain=domain, date_from=dates[-2], date_to=dates[-1] + dt.timedelta(days=1),
+                  identifiers={"columns": list(rollup.stored_columns(domain))})
+    members = dict(bounds, parent_code=None, unit_num=int(county["num"]))
+    for name, params in (("rollup_stored", stored), ("rollup_members", members)):
+        by_df = demo_store.query(name, **params)
+        assert len(by_df), name
+        pd.testing.assert_frame_equal(demo_store.frame(name, **params), by_df, check_dtype=True)
+    assert demo_store.query("rollup_members", **members).isna().any().any()  # nulls: nullable dtypes exercised
+
+
+@pytest.mark.parametrize("values", [
+    "(1, 2::bigint, true, date '2022-04-01', timestamp '2022-04-01 08:30:00', 'a')",  # no null: numpy dtypes
+    "(1, null::bigint, null::boolean, null::date, null::timestamp, 'a')",  # a null in each: nullable dtypes, NaT
+    # (not strings: a column of only null strings is object by .df(), str by Arrow; no page query returns one)
+    "(1, 9007199254740993::bigint, false, date '2022-04-02', timestamp '2022-04-02 23:59:59.123456', 'b'), "
+    "(2, null, true, null, null, 'c')",  # beyond 2^53 stays exact; microseconds kept
+])
+def test_like_df_gives_the_dtypes_and_values_df_gives(values):
+    import duckdb
+
+    con = duckdb.connect()
+    query = f"select * from (values {values}) t(i, n, b, d, ts, s)"
+    pd.testing.assert_frame_equal(queries.like_df(con.sql(query).to_arrow_table()), con.execute(query).df(),
+                                  check_dtype=True, check_exact=True)
+
+
+@pytest.mark.parametrize("identifiers, error", [
+    (None, TypeError),                                        # the list is required
+    ({"columns": []}, ValueError),
+    ({"columns": ["sampled; drop table rollups"]}, ValueError),
+    ({"columns": ["Sampled"]}, ValueError),
+    ({"columns": ["sampled", "1=1 or"]}, ValueError),
+    ({"columns": ["sampled"], "other": ["tested"]}, TypeError),  # a list the query does not have
+])
+def test_a_column_list_takes_only_plain_identifiers(identifiers, error):
+    with pytest.raises(error):
+        queries.text("rollup_stored", identifiers)
+
+
+def test_a_column_list_is_written_into_the_query():
+    body = queries.text("rollup_stored", {"columns": ["sampled", "tested"]})
+    assert "select snapshot_date, num, sampled, tested from rollups" in body and "{{" not in body
+
+
+def test_the_rollup_column_whitelist_is_the_rollups_table(empty_store):
+    from dashboard import rollup
+
+    with empty_store.read() as cur:
+        columns = [row[0] for row in cur.execute("describe rollups").fetchall()]
+    keys = {"domain", "snapshot_date", "num", "prefix_len", "expected_prefix_len"}
+    assert rollup.ROLLUP_COLUMNS == tuple(c for c in columns if c not in keys)

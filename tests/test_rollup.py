@@ -1,10 +1,13 @@
 """The rollup rule on hand-computed numbers: sums, mixed levels, carry-forward and its limit, rounds, registers."""
 import datetime as dt
+import os
+import pathlib
 
 import pandas as pd
 import pytest
 
-from dashboard import rollup, settings
+from dashboard import codes, rollup, settings
+from dashboard.store import Store
 from tests.helpers import (COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, V_ONE, V_TWO, V_YI,
                            load, small_store)
 
@@ -196,3 +199,148 @@ def test_a_remembered_lookup_sees_the_next_write_and_hands_out_copies(store):
     assert rollup.unit(store, V_JIA)["name"] != "changed by the caller"
     units.rename(store, V_JIA, "新名村", D1)
     assert rollup.unit(store, V_JIA)["name"] == "新名村"
+
+
+# ---- the stored-rollup read: one scan + remembered members, equal to the joined query it replaced ----------------
+
+BEFORE_SQL = (pathlib.Path(__file__).parent / "fixtures" / "rollup_stored_before.sql").read_text(encoding="utf-8")
+
+
+def _before(store, u, domain, date_from, date_to, level, parent_code, with_unit=False):
+    """What `_members` gave before issue 7's page work: members, days, stored rows and register joined in SQL
+    (the former queries/rollup_stored.sql, kept as a fixture), then the same indicator columns."""
+    params = dict(domain=domain, date_from=date_from, date_to=date_to, lo=int(u["num"]),
+                  hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
+                  parent_code=parent_code, unit_num=int(u["num"]) if with_unit else None,
+                  columns=list(rollup.stored_columns(domain)))
+    with store.read() as cur:
+        frame = cur.execute(BEFORE_SQL, params).df()
+    return rollup._with_indicators(store, frame, domain, settings.all_settings(store))
+
+
+def _cases(store, domain):
+    """(unit, date_from, date_to, member level, parent code, with the unit itself) across levels and dates."""
+    county = rollup.unit(store, store.query("root_units")["code"].iloc[0])
+    township = rollup.unit(store, store.query("unit_children", code=county["code"])["code"].iloc[0])
+    dates = rollup.snapshot_dates(store, domain)
+    first, last = dates[0], dates[-1]
+    after, before = last + dt.timedelta(days=3), first - dt.timedelta(days=5)
+    return {
+        "county and townships": (county, last, last, "township", county["code"], True),
+        "county and townships, a day without data": (county, after, after, "township", county["code"], True),
+        "county before any data": (county, before, before, "township", county["code"], True),
+        "county's villages": (county, last, last, "village", None, False),
+        "county's villages on an early date": (county, first, first, "village", None, False),
+        "township's villages": (township, dates[-5], dates[-5], "village", township["code"], True),
+        "county trend": (county, first, last, "county", None, False),
+        "county trend to a day without data": (county, dates[3], after, "county", None, False),
+        "township trend over a week": (township, dates[-7], last, "township", None, False),
+        "villages on two dates": (county, dates[-2], last, "village", None, False),
+        "trend before any data": (county, before - dt.timedelta(days=3), before, "county", None, False),
+    }
+
+
+@pytest.mark.parametrize("domain", ["testing", "screening", "vaccination"])
+def test_the_stored_rollup_read_equals_the_joined_query_it_replaced(demo_store, domain):
+    values = settings.all_settings(demo_store)
+    for name, (u, date_from, date_to, level, parent, with_unit) in _cases(demo_store, domain).items():
+        expected = _before(demo_store, u, domain, date_from, date_to, level, parent, with_unit)
+        got = rollup._members(demo_store, u, domain, date_from, date_to, values, None, level, parent, with_unit)
+        assert len(got) > 0, name
+        pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, obj=name)
+
+
+def test_a_day_without_data_lists_every_member_with_empty_values(demo_store):
+    county = rollup.unit(demo_store, demo_store.query("root_units")["code"].iloc[0])
+    last = rollup.latest_date(demo_store, "testing")
+    after = last + dt.timedelta(days=2)
+    trend = rollup.trend(demo_store, county["code"], "testing", last, after)
+    assert list(trend["snapshot_date"]) == [last, after]
+    assert trend["sampled"].notna().iloc[0] and trend["sampled"].isna().iloc[1] and trend["reported"].iloc[1] == 0
+    villages = rollup._members(demo_store, county, "testing", after, after, settings.all_settings(demo_store), None,
+                               "village", None)
+    assert len(villages) == (demo_store.query("units_all").query("level == 'village' and active")).shape[0]
+    assert villages["sampled"].isna().all() and (villages["reported"] == 0).all()
+
+
+@pytest.mark.parametrize("indicator", ["testing_coverage", "testing_completion", "household_screening_rate",
+                                       "booster_coverage"])
+@pytest.mark.parametrize("level", ["village", None])
+def test_one_indicators_columns_give_its_figures_as_all_columns_do(demo_store, indicator, level):
+    from dashboard import indicators
+
+    county = demo_store.query("root_units")["code"].iloc[0]
+    domain = indicators.BY_KEY[indicator].domain
+    dates = rollup.snapshot_dates(demo_store, domain)[-2:]
+    narrow = rollup.level_rollups(demo_store, county, domain, level, dates, indicator=indicator)
+    full = rollup.level_rollups(demo_store, county, domain, level, dates)
+    for day in dates:
+        assert set(narrow[day].columns) < set(full[day].columns)
+        assert any(c.startswith(indicator) for c in narrow[day].columns)
+        pd.testing.assert_frame_equal(narrow[day], full[day][narrow[day].columns], check_dtype=True)
+
+
+def test_only_whitelisted_columns_are_read(demo_store):
+    county = rollup.unit(demo_store, demo_store.query("root_units")["code"].iloc[0])
+    bounds = dict(domain="testing", date_from=None, date_to=None, lo=int(county["num"]),
+                  hi=int(county["num"]) + codes.span("county"), member_prefix_len=9)
+    with pytest.raises(ValueError, match="domain"):
+        rollup._stored_members(demo_store, bounds, None, None, ("sampled", "domain"), demo_store.query)
+
+
+BENCH_STORE = pathlib.Path(os.environ.get("DASHBOARD_BENCH_STORE",
+                                          pathlib.Path(__file__).parent.parent / "bench" / "store-c100-d10.duckdb"))
+
+
+@pytest.mark.skipif(not BENCH_STORE.exists(), reason="no province store: `python -m dashboard bench` builds one")
+def test_the_stored_rollup_read_equals_the_joined_query_at_province_scale():
+    """The same proof on the benchmark's province (100 counties, 50,000 villages), read only."""
+    store = Store(BENCH_STORE)
+    values = settings.all_settings(store)
+    province = rollup.unit(store, store.query("root_units")["code"].iloc[0])
+    lo = int(province["num"])
+    county = rollup.unit(store, store.query("units_in_subtree", lo=lo, hi=lo + codes.span(province["level"]),
+                                            prefix_len=codes.PREFIX_LEN["county"])["code"].iloc[-1])
+    for domain in rollup.domains_with_data(store):
+        dates = rollup.snapshot_dates(store, domain)
+        after = dates[-1] + dt.timedelta(days=1)
+        for name, (u, date_from, date_to, level, parent, with_unit) in {
+            "province's villages on two dates": (province, dates[-2], dates[-1], "village", None, False),
+            "province and its children": (province, dates[-1], dates[-1], "prefecture", province["code"], True),
+            "province's counties, a day without data": (province, after, after, "county", None, False),
+            "province trend": (province, dates[0], dates[-1], "province", None, False),
+            "county and townships": (county, dates[-1], dates[-1], "township", county["code"], True),
+            "county's villages on two dates": (county, dates[-2], dates[-1], "village", None, False),
+            "county trend to a day without data": (county, dates[2], after, "county", None, False),
+        }.items():
+            expected = _before(store, u, domain, date_from, date_to, level, parent, with_unit)
+            got = rollup._members(store, u, domain, date_from, date_to, values, None, level, parent, with_unit)
+            assert len(got) > 0, name
+            pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, obj=name)
+    store.close()
+
+
+@pytest.mark.parametrize("stored_dtype", ["int64", "Int64"])
+def test_each_stored_row_lands_on_its_day_and_member_and_missing_ones_are_null(stored_dtype):
+    members = pd.DataFrame({"code": ["a", "b", "c"], "name": ["甲", "乙", "丙"], "level": "village",
+                            "num": [10, 20, 30], "own_resident_population": pd.array([5, None, 7], dtype="Int64"),
+                            "own_target_persons": 1, "own_target_population": 2, "own_households_total": 3})
+    days = pd.DatetimeIndex(["2022-05-01", "2022-05-02"], dtype="datetime64[us]")
+    rows = pd.DataFrame({"snapshot_date": pd.to_datetime(["2022-05-02", "2022-05-01", "2022-05-01", "2022-05-02"])
+                         .astype("datetime64[us]"),
+                         "num": [30, 10, 15, 20],  # 15: not a member (an ancestor's row), left out
+                         "sampled": pd.array([3, 1, 99, 2], dtype=stored_dtype),
+                         "last_reported": pd.to_datetime(["2022-05-02", "2022-05-01", "2022-05-01", "2022-04-30"])
+                         .astype("datetime64[us]")})
+    out = rollup._like_sql(rollup._day_by_member(members, days, rows, ["sampled", "last_reported"]))
+    assert list(out["code"]) == ["a", "b", "c", "a", "b", "c"]
+    assert list(out["snapshot_date"].dt.day) == [1, 1, 1, 2, 2, 2]
+    assert list(out["sampled"]) == [1, pd.NA, pd.NA, pd.NA, 2, 3] and out["sampled"].dtype == "Int64"
+    assert out["last_reported"].isna().tolist() == [False, True, True, True, False, False]
+    assert out["own_resident_population"].dtype == "Int64" and out["own_target_persons"].dtype == "int64"
+    first = rows.iloc[[1]]  # member a's row on May 1
+    both = rollup._like_sql(rollup._day_by_member(members.iloc[[0, 2]].reset_index(drop=True), days[:1],
+                                                  first, ["sampled"]))
+    assert list(both["sampled"]) == [1, pd.NA] and both["sampled"].dtype == "Int64"
+    one = rollup._like_sql(rollup._day_by_member(members.iloc[[0]], days[:1], first, ["sampled"]))
+    assert list(one["sampled"]) == [1] and one["sampled"].dtype == "int64"  # no null: numpy, as SQL gives
