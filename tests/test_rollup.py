@@ -6,7 +6,7 @@ import pathlib
 import pandas as pd
 import pytest
 
-from dashboard import codes, rollup, settings
+from dashboard import codes, rollup, settings, synthetic
 from dashboard.store import Store
 from tests.helpers import (COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, V_ONE, V_TWO, V_YI,
                            load, small_store)
@@ -289,7 +289,8 @@ def test_only_whitelisted_columns_are_read(demo_store):
 
 
 BENCH_STORE = pathlib.Path(os.environ.get("DASHBOARD_BENCH_STORE",
-                                          pathlib.Path(__file__).parent.parent / "bench" / "store-c100-d10.duckdb"))
+                                          pathlib.Path(__file__).parent.parent / "bench" /
+                                          f"store-c100-d10-{synthetic.GENERATION}.duckdb"))
 
 
 @pytest.mark.skipif(not BENCH_STORE.exists(), reason="no province store: `python -m dashboard bench` builds one")
