@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import bench, rollup, synthetic
+from dashboard import bench, codes, rollup, synthetic
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -94,3 +94,23 @@ def test_timed_measures_the_function_and_not_its_setup(monkeypatch):
                          setup=lambda: (advance(5.0), f"file{len(calls)}")[1])
     assert result["median_ms"] == pytest.approx(2.0) and result["runs"] == 3
     assert calls == ["file0", "file1", "file2", "file3"]  # one unmeasured warm-up, then three measured runs
+
+
+def test_the_pandas_baselines_group_what_each_page_shows(quick):
+    """The naive way of each page query: the map's children on the day, the unit on every day, the villages on the
+    last two days; their sums are the stored rows' own (no carry-forward: only a speed baseline)."""
+    folder, _, _ = quick
+    province = synthetic.build(folder, 2, 4)
+    store = bench.build_store(province, bench.store_path(folder, province))
+    county = bench.views(store, province)["county"]
+    frame = store.query("bench_facts_frame", domain="testing")
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
+    naive = {name: run() for name, run in bench.pandas_queries(frame, county, province, "township").items()}
+    last = pd.read_csv(province.day_csv(province.days - 1), dtype={"code": str})
+    last = last[last["code"].str[:6] == county["code"][:6]]
+    assert len(naive["trend"]) == province.days
+    day = province.date(province.days - 1)  # the benchmark's corrections of the day are its current rows now
+    assert naive["overview_and_map"]["sampled"].sum() == bench.bare_scan(store, county, day, day)()["sampled"].iloc[0]
+    assert set(naive["overview_and_map"].index.get_level_values(1)) == {
+        int(c[:9].ljust(15, "0")) // codes.span("township") for c in last["code"]}
+    assert naive["gaps_villages"].index.get_level_values(0).nunique() == 2
