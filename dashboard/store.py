@@ -28,6 +28,7 @@ import fcntl
 import functools
 import os
 import pathlib
+import re
 import threading
 import time
 import weakref
@@ -69,6 +70,9 @@ def _flock(path: pathlib.Path, mode: int, timeout: float | None = None):
             time.sleep(0.01)
 
 
+SCHEMA_TABLES: tuple[str, ...] = tuple(re.findall(r"create table if not exists (\w+)", queries.sql("create_schema")))
+
+
 class _Reader:
     """One cached read-only instance, its shared gate lock, and the count of queries running on it."""
 
@@ -106,6 +110,8 @@ class Store:
         self._pinned = threading.local()  # the instance this thread's `snapshot()` holds, if any
         self._lookups: dict = {}
         self._lookups_signature: tuple | None = None
+        self._schema_checked = False
+        self._schema_lock = threading.Lock()
         _OPEN_STORES.add(self)
 
     def close(self) -> None:
@@ -139,6 +145,7 @@ class Store:
         """The open instance (opened if needed), counted as in use; waits while a writer is busy."""
         if not self.exists():
             self.create()
+        self._upgrade_once()
         deadline = time.monotonic() + WRITE_LOCK_TIMEOUT_S
         while True:
             with self._lock:
@@ -153,6 +160,24 @@ class Store:
                 self._lock.wait(0.02)
             if time.monotonic() > deadline:
                 raise StoreBusy(str(self.path))
+
+    def _upgrade_once(self) -> None:
+        """A store written by an older version (a table of queries/create_schema.sql missing) is brought up to date
+        before its first read: the schema script creates what is missing and moves rows where the layout changed
+        (see its comments). Readers attach read-only, so this takes one write; checked once per Store object."""
+        with self._schema_lock:
+            if self._schema_checked:
+                return
+            reader = _Reader(self)
+            try:
+                present = {row[0] for row in reader.con.execute(
+                    "select table_name from duckdb_tables() where database_name = 'store'").fetchall()}
+            finally:
+                reader.close()
+            if not set(SCHEMA_TABLES) <= present:
+                with self.write():
+                    pass
+            self._schema_checked = True
 
     def _busy(self) -> bool:
         """True while a writer wants or holds the file (it holds `.intent` exclusively)."""

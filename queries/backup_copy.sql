@@ -11,4 +11,5 @@ copy facts_history to $facts_history (format parquet, compression zstd);
 copy facts to $facts (format parquet, compression zstd);
 copy load_events to $load_events (format parquet, compression zstd);
 copy rollups to $rollups (format parquet, compression zstd);
+copy village_rollups to $village_rollups (format parquet, compression zstd);
 copy load_warnings to $load_warnings (format parquet, compression zstd);

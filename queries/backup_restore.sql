@@ -10,5 +10,7 @@ insert into loads by name select * from read_parquet($loads);
 insert into facts_history by name select * from read_parquet($facts_history);
 insert into facts by name select * from read_parquet($facts);
 insert into load_events by name select * from read_parquet($load_events);
-insert into rollups by name select * from read_parquet($rollups);
+insert into rollups by name select * from read_parquet($rollups) where prefix_len < 12;
+-- an older backup has no village_rollups file: it is given the rollups file, which holds the villages' rows too
+insert into village_rollups by name select * from read_parquet($village_rollups) where prefix_len = 12;
 insert into load_warnings by name select * from read_parquet($load_warnings);

@@ -1,4 +1,4 @@
--- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level (returns nothing).
+-- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level: villages into `village_rollups`, the units above them into `rollups` (returns nothing).
 -- The one counting rule (same as queries/rollup.sql, which serves grid-level views):
 -- * each day, every unit's latest row of the previous $carry_days days counts (older than the day = carried),
 --   testing rows only from the round running in their county that day;
@@ -9,7 +9,8 @@
 --   register row by row; expected = units of the expected level (the setting, else the finest level that reported
 --   in the 7 days up to the day).
 delete from rollups where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
-insert into rollups
+delete from village_rollups where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
+create or replace temp table refreshed_rollups as
 with days as (
     select distinct snapshot_date as day from facts
     where domain = $domain and snapshot_date between $date_from::date and $date_to::date
@@ -227,3 +228,6 @@ final as (
     left join expected x on x.day = m.day and x.member_num = m.num
 )
 select * from final order by snapshot_date, num;
+insert into rollups select * from refreshed_rollups where prefix_len < 12;
+insert into village_rollups select * from refreshed_rollups where prefix_len = 12;
+drop table refreshed_rollups;

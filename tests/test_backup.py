@@ -133,7 +133,7 @@ def test_cli_restore_takes_a_backup_folder_or_a_load_number(demo_store_copy, tmp
     db = demo_store_copy.path
     made = cli(db, "backup", str(tmp_path / "nightly"))
     assert made.returncode == 0, made.stderr
-    assert "13 tables" in made.stdout
+    assert f"{len(backup.TABLES)} tables" in made.stdout
     assert cli(db, "rollback", "3").returncode == 0
     assert loads.history(demo_store_copy).set_index("load_id").at[3, "status"] == "rolled_back"
     by_number = cli(db, "restore", "3")  # the existing command: a load number restores that load
@@ -219,3 +219,47 @@ def test_readers_during_a_restore_see_the_old_or_the_new_store(demo_store_copy, 
     assert set(seen) <= {current, backed_up} and current in seen
     assert observe() == backed_up and seen[-1] == backed_up
     reader_store.close()
+
+
+def _as_before_the_village_split(path) -> None:
+    """A store as versions before `village_rollups` wrote it: villages' rollups in `rollups`, no such table."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("insert into rollups select * from village_rollups")
+        con.execute("drop table village_rollups")
+
+
+def test_a_store_from_before_the_village_split_is_upgraded_on_first_read(demo_store_copy):
+    township = "990101101000"
+    expected = rollup.rollup(demo_store_copy, township, "testing", LAST_DATE).children
+    villages = dump(demo_store_copy.path)["village_rollups"][1]
+    demo_store_copy.close()
+    _as_before_the_village_split(demo_store_copy.path)
+    older = Store(demo_store_copy.path)  # a new process's Store: checks the schema before its first read
+    pd.testing.assert_frame_equal(rollup.rollup(older, township, "testing", LAST_DATE).children, expected)
+    older.close()
+    with duckdb.connect(str(demo_store_copy.path), read_only=True) as con:
+        assert con.execute("select count(*) from rollups where prefix_len = 12").fetchone()[0] == 0
+        assert con.execute("select * from village_rollups order by all").fetchall() == villages != []
+
+
+def test_a_backup_from_before_the_village_split_restores(demo_store_copy, tmp_path):
+    original = dump(demo_store_copy.path)
+    demo_store_copy.close()
+    _as_before_the_village_split(demo_store_copy.path)
+    folder = tmp_path / "older"
+    manifest = backup.backup(Store(demo_store_copy.path), folder)  # upgraded first: then made to look old
+    villages = folder / manifest["tables"]["village_rollups"]["file"]
+    rollups = folder / manifest["tables"]["rollups"]["file"]
+    with duckdb.connect() as con:
+        con.execute("copy (select * from read_parquet($a) union all select * from read_parquet($b)) to $out "
+                    "(format parquet)", {"a": str(rollups), "b": str(villages), "out": str(tmp_path / "both.parquet")})
+    shutil.move(tmp_path / "both.parquet", rollups)
+    villages.unlink()
+    written = json.loads((folder / "manifest.json").read_text())
+    del written["tables"]["village_rollups"]
+    written["tables"]["rollups"].update(rows=len(original["rollups"][1]) + len(original["village_rollups"][1]),
+                                        sha256=backup._sha256(rollups))
+    (folder / "manifest.json").write_text(json.dumps(written))
+    restored = Store(tmp_path / "fresh" / "restored.duckdb")
+    backup.restore(restored, folder)
+    assert dump(restored.path) == original

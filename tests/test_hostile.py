@@ -33,7 +33,7 @@ from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, writ
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-TABLES = ("units", "unit_names", "facts", "facts_history", "loads", "load_events", "rollups", "population", "settings")
+TABLES = ("units", "unit_names", "facts", "facts_history", "loads", "load_events", "rollups", "village_rollups", "population", "settings")
 INJECTIONS = ("'; drop table facts; --", "990101' or '1'='1", "%", "_", "\" or \"\"=\"", "1; delete from units",
               "名称\u202e反转\u200b", "👨‍👩‍👧 网格", "x" * 5000, "$name", "$1", "?", "\\", "NULL")
 

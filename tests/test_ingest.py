@@ -107,7 +107,7 @@ CORRECTIONS = (f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},1
 
 
 def current_state(store):
-    return {name: table(store, f"select * from {name} order by all") for name in ("facts", "rollups")} | {
+    return {name: table(store, f"select * from {name} order by all") for name in ("facts", "rollups", "village_rollups")} | {
         "statuses": table(store, "select load_id, status from loads order by load_id")}
 
 
@@ -123,7 +123,7 @@ def test_loads_applied_one_at_a_time_equal_a_rebuild_from_the_history(store, tmp
         queries.execute(con, "facts_rebuild")
         materialize.refresh_all(con)
     assert current_state(store) == applied
-    assert applied["facts"] and applied["rollups"]
+    assert applied["facts"] and applied["rollups"] and applied["village_rollups"]
 
 
 def test_cumulative_drop_warns_but_a_new_round_does_not(store, tmp_path):

@@ -34,7 +34,7 @@ UNITS = {"village": (V_ONE, V_TWO, V_JIA, V_YI), "grid": (G_ONE_1, G_ONE_2, G_JI
 JUNK_HEADERS = ("备注", "序号", "说明", "note", "remarks", "其他情况", "x_col", "")
 JUNK_TEXT = st.text(alphabet="甲乙丙丁abc xyz-_/()（）#@!?'\";,\t", max_size=12)
 TITLES = ("核酸采样统计表", "填报单位：北镇", "（单位：人）", "说明：以上数据截至当日")
-TABLES = ("facts", "facts_history", "loads", "load_events", "load_warnings", "rollups", "units")
+TABLES = ("facts", "facts_history", "loads", "load_events", "load_warnings", "rollups", "village_rollups", "units")
 NOT_COUNTS = ("-5", "-1", "abc", "50%", "1.2万", "1e30", "99999999999999999999999", "NaN", "inf", "-inf", "一百",
               "'; drop table facts; --", "\"", "1;2", "0x1F", "12-3", "１２３ｘ", "\x00")
 
