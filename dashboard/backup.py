@@ -29,7 +29,7 @@ import shutil
 
 import duckdb
 
-from . import queries
+from . import fields, queries
 from .messages import InputError, Message
 from .store import SCHEMA_TABLES, Store, fsync_dir
 
@@ -38,7 +38,8 @@ FORMAT_VERSION = 1
 TABLES: tuple[str, ...] = SCHEMA_TABLES
 # Tables split out of another after backups were first written: an older backup holds their rows in that table
 # (queries/backup_restore.sql takes each table's own rows from the file it is given).
-SPLIT_FROM = {"village_rollups": "rollups"}
+SPLIT_FROM = {"village_rollups": "rollups",
+              **{f"{table}_{domain}": table for table in ("facts", "facts_history") for domain in fields.DOMAINS}}
 
 
 def schema_version() -> str:
@@ -96,6 +97,8 @@ def verify(folder) -> dict:
     listed = manifest["tables"]
     listed.update({table: listed[source] for table, source in SPLIT_FROM.items()
                    if table not in listed and source in listed})
+    for gone in set(SPLIT_FROM.values()) - set(TABLES):  # a wide table of an older backup, now split
+        listed.pop(gone, None)
     missing, extra = sorted(set(TABLES) - listed.keys()), sorted(listed.keys() - set(TABLES))
     if missing or extra:
         raise InputError([Message("err_backup_tables", {"path": str(folder), "missing": ", ".join(missing) or "-",

@@ -339,13 +339,22 @@ def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
     queries.execute(con, "load_insert", **_load_record(plan, load_id, user))
     load = dict(load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
     con.register("incoming_rows", _sorted_rows(plan.frame))
-    queries.execute(con, "load_rows_append", **load)
+    queries.execute(con, "load_rows_append", identifiers=domain_tables(plan.domain, "history_table"), **load)
     _fault_point("after_rows")
-    queries.execute(con, "facts_apply_load", **load)
+    queries.execute(con, "facts_apply_load", identifiers=domain_tables(plan.domain, "facts_table"), **load)
     con.unregister("incoming_rows")
     refresh_after(con, plan.domain, plan.snapshot_date)
     _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
+
+
+def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
+    """The domain's own tables of current rows and of history (queries/create_schema.sql) for a query's
+    `{{facts_table}}` / `{{history_table}}`: names made from the fixed list of domains, never from input."""
+    if domain not in fields.DOMAINS:
+        raise ValueError(f"not a domain: {domain!r}")
+    names = {"facts_table": f"facts_{domain}", "history_table": f"facts_history_{domain}"}
+    return {kind: [names[kind]] for kind in kinds}
 
 
 def _sorted_rows(frame: pd.DataFrame) -> pa.Table:
@@ -362,7 +371,8 @@ def refresh_current(con, nums: pd.DataFrame, domain: str, day) -> None:
     """Inside an open write: after a load, rollback or restore of these units' rows on one date, recompute the
     current rows, the loads' statuses and the stored rollups that depend on them."""
     con.register("touched_nums", nums)
-    queries.execute(con, "facts_refresh", domain=domain, snapshot_date=day)
+    queries.execute(con, "facts_refresh", identifiers=domain_tables(domain, "facts_table", "history_table"),
+                    domain=domain, snapshot_date=day)
     con.unregister("touched_nums")
     refresh_after(con, domain, day)
 

@@ -129,17 +129,18 @@ def like_df(table: pa.Table) -> pd.DataFrame:
     return out
 
 
-def execute(cursor, name: str, /, **params) -> None:
-    """Run a named statement or script for its effect, binding each statement's own parameters."""
+def execute(cursor, name: str, /, identifiers: dict | None = None, **params) -> None:
+    """Run a named statement or script for its effect, binding each statement's own parameters (`identifiers`: the
+    names for its `{{list}}`s, see `text`)."""
     _bind(name, params)  # raises on a missing parameter
-    for statement in _statements(name):
+    for statement in _split(text(name, identifiers)):
         wanted = set(_PARAM.findall(_strip_comments(statement)))
         cursor.execute(statement, {k: params[k] for k in wanted} if wanted else None)
 
 
 @functools.cache
-def _statements(name: str) -> tuple[str, ...]:
-    parts = re.split(r";\s*(?:\n|$)", sql(name))
+def _split(script: str) -> tuple[str, ...]:
+    parts = re.split(r";\s*(?:\n|$)", script)
     return tuple(p for p in parts if _strip_comments(p).strip())
 
 

@@ -296,6 +296,10 @@ class Store:
             con = duckdb.connect(str(self.path))
             try:
                 con.execute("set enable_progress_bar = false")  # no bars on stderr during a large load
+                if _wide_facts(con):  # written before facts were split by domain: move them once, whole or not
+                    con.execute("begin transaction")
+                    queries.execute(con, "facts_split_by_domain")
+                    con.execute("commit")
                 queries.execute(con, "create_schema")
                 con.execute("begin transaction")
                 yield con
@@ -345,6 +349,12 @@ class Store:
                 wal.unlink(missing_ok=True)
             os.replace(built, self.path)
             fsync_dir(self.path.parent)
+
+
+def _wide_facts(con) -> bool:
+    """True for a store whose `facts` is a table (one for all domains), not the view over the domains' tables."""
+    found = con.execute("select table_type from information_schema.tables where table_name = 'facts'").fetchall()
+    return bool(found) and found[0][0] == "BASE TABLE"
 
 
 def one_snapshot(read_function):

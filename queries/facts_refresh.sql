@@ -1,11 +1,11 @@
--- Recomputes the current rows of one domain and date for the units in `touched_nums` from the history (returns nothing).
+-- Recomputes the current rows of one domain and date for the units in `touched_nums` from its history (the domain's tables named in {{facts_table}} and {{history_table}}; returns nothing).
 -- Winner per unit: the latest as-of hour (no hour = end of day), then the latest load; rolled-back loads never win.
-delete from facts
+delete from {{facts_table}}
 where domain = $domain and snapshot_date = $snapshot_date and num in (select num from touched_nums);
-insert into facts
+insert into {{facts_table}}
 with candidates as (
     select h.*
-    from facts_history h
+    from {{history_table}} h
     join loads l using (load_id)
     where h.domain = $domain and h.snapshot_date = $snapshot_date
       and l.status <> 'rolled_back'

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def tables_of(path) -> list[str]:
     """The tables actually in a store file, read independently of the product's code."""
     with duckdb.connect(str(path), read_only=True) as con:
-        return [r[0] for r in con.execute("select table_name from information_schema.tables order by 1").fetchall()]
+        return [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                          "where table_type = 'BASE TABLE' "
+                                          "order by 1").fetchall()]
 
 
 def dump(path) -> dict:
@@ -80,16 +83,16 @@ def _flip_byte(path):
 def _understate_rows(folder):
     """A manifest whose checksums still match but whose row count is wrong: caught after the build, before the swap."""
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["tables"]["facts"]["rows"] -= 1
+    manifest["tables"]["facts_testing"]["rows"] -= 1
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
 @pytest.mark.parametrize("damage, key, names", [
-    (lambda f: _flip_byte(f / "facts_history.parquet"), "err_backup_checksum", "facts_history.parquet"),
+    (lambda f: _flip_byte(f / "facts_history_testing.parquet"), "err_backup_checksum", "facts_history_testing.parquet"),
     (lambda f: _flip_byte(f / "meta.parquet"), "err_backup_checksum", "meta.parquet"),
     (lambda f: (f / "units.parquet").unlink(), "err_backup_file_missing", "units.parquet"),
     (lambda f: (f / "manifest.json").write_text("{not json"), "err_backup_bad_manifest", "manifest.json"),
-    (_understate_rows, "err_backup_rows", "facts"),
+    (_understate_rows, "err_backup_rows", "facts_testing"),
 ])
 def test_a_damaged_backup_is_refused_and_the_store_is_unchanged(demo_store_copy, tmp_path, damage, key, names):
     folder = tmp_path / "backup"
@@ -221,45 +224,58 @@ def test_readers_during_a_restore_see_the_old_or_the_new_store(demo_store_copy, 
     reader_store.close()
 
 
-def _as_before_the_village_split(path) -> None:
-    """A store as versions before `village_rollups` wrote it: villages' rollups in `rollups`, no such table."""
+DOMAINS = ("screening", "testing", "vaccination")
+
+
+def _as_an_older_version_wrote_it(path) -> None:
+    """A store as earlier versions wrote it: villages' rollups in `rollups` (no `village_rollups`), and `facts` /
+    `facts_history` one wide table each for all domains (no per-domain tables)."""
     with duckdb.connect(str(path)) as con:
         con.execute("insert into rollups select * from village_rollups")
         con.execute("drop table village_rollups")
+        for name in ("facts_history", "facts"):
+            con.execute(f"create table {name}_wide as select * from {name}")  # fixed names, a test
+            con.execute(f"drop view {name}")
+            for domain in DOMAINS:
+                con.execute(f"drop table {name}_{domain}")
+            con.execute(f"alter table {name}_wide rename to {name}")
 
 
-def test_a_store_from_before_the_village_split_is_upgraded_on_first_read(demo_store_copy):
+def test_a_store_written_by_an_older_version_is_upgraded_on_first_read(demo_store_copy):
     township = "990101101000"
     expected = rollup.rollup(demo_store_copy, township, "testing", LAST_DATE).children
-    villages = dump(demo_store_copy.path)["village_rollups"][1]
+    before = dump(demo_store_copy.path)
     demo_store_copy.close()
-    _as_before_the_village_split(demo_store_copy.path)
+    _as_an_older_version_wrote_it(demo_store_copy.path)
     older = Store(demo_store_copy.path)  # a new process's Store: checks the schema before its first read
     pd.testing.assert_frame_equal(rollup.rollup(older, township, "testing", LAST_DATE).children, expected)
     older.close()
-    with duckdb.connect(str(demo_store_copy.path), read_only=True) as con:
-        assert con.execute("select count(*) from rollups where prefix_len = 12").fetchone()[0] == 0
-        assert con.execute("select * from village_rollups order by all").fetchall() == villages != []
+    assert dump(demo_store_copy.path) == before  # every table as a new store has it, every row in place
 
 
-def test_a_backup_from_before_the_village_split_restores(demo_store_copy, tmp_path):
-    original = dump(demo_store_copy.path)
-    demo_store_copy.close()
-    _as_before_the_village_split(demo_store_copy.path)
-    folder = tmp_path / "older"
-    manifest = backup.backup(Store(demo_store_copy.path), folder)  # upgraded first: then made to look old
-    villages = folder / manifest["tables"]["village_rollups"]["file"]
-    rollups = folder / manifest["tables"]["rollups"]["file"]
+def _merged(folder, manifest, old_name, tables, tmp_path) -> None:
+    """Rewrites a backup as an older version wrote it: the rows of `tables` in one file `old_name`."""
+    files = [str(folder / manifest["tables"][t]["file"]) for t in tables]
+    merged = tmp_path / "merged.parquet"
     with duckdb.connect() as con:
-        con.execute("copy (select * from read_parquet($a) union all select * from read_parquet($b)) to $out "
-                    "(format parquet)", {"a": str(rollups), "b": str(villages), "out": str(tmp_path / "both.parquet")})
-    shutil.move(tmp_path / "both.parquet", rollups)
-    villages.unlink()
-    written = json.loads((folder / "manifest.json").read_text())
-    del written["tables"]["village_rollups"]
-    written["tables"]["rollups"].update(rows=len(original["rollups"][1]) + len(original["village_rollups"][1]),
-                                        sha256=backup._sha256(rollups))
-    (folder / "manifest.json").write_text(json.dumps(written))
+        con.execute("copy (select * from read_parquet($files, union_by_name = true)) to $out (format parquet)",
+                    {"files": files, "out": str(merged)})
+    for file in files:
+        pathlib.Path(file).unlink()
+    target = folder / f"{old_name}.parquet"
+    shutil.move(merged, target)
+    rows = sum(manifest["tables"].pop(t)["rows"] for t in tables)
+    manifest["tables"][old_name] = {"file": target.name, "rows": rows, "sha256": backup._sha256(target)}
+
+
+def test_a_backup_written_by_an_older_version_restores(demo_store_copy, tmp_path):
+    original = dump(demo_store_copy.path)
+    folder = tmp_path / "older"
+    manifest = backup.backup(demo_store_copy, folder)
+    _merged(folder, manifest, "rollups", ["rollups", "village_rollups"], tmp_path)
+    for name in ("facts_history", "facts"):
+        _merged(folder, manifest, name, [f"{name}_{domain}" for domain in DOMAINS], tmp_path)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
     restored = Store(tmp_path / "fresh" / "restored.duckdb")
     backup.restore(restored, folder)
     assert dump(restored.path) == original
