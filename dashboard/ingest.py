@@ -311,7 +311,7 @@ def write_loads(con, plans: list[Plan], first_load_id: int, user: str) -> None:
     queries.execute(con, "loads_append")
     con.register("incoming_facts", arrow(_all_history_rows(plans, ids)))
     queries.execute(con, "facts_history_append")
-    queries.execute(con, "facts_rebuild")
+    rebuild_current(con)
     materialize.refresh_all(con)
     con.unregister("incoming_facts")
     con.unregister("incoming_loads")
@@ -365,6 +365,13 @@ def _sorted_rows(frame: pd.DataFrame) -> pa.Table:
     if len(nums) > 1 and not pc.all(pc.greater_equal(nums[1:], nums[:-1])).as_py():
         table = table.take(pc.sort_indices(nums))
     return table
+
+
+def rebuild_current(con) -> None:
+    """Inside an open write: every domain's current rows rebuilt from its history, and every load's status."""
+    for domain in fields.DOMAINS:
+        queries.execute(con, "facts_rebuild", identifiers=domain_tables(domain, "facts_table", "history_table"))
+    queries.execute(con, "loads_refresh_all_statuses")
 
 
 def refresh_current(con, nums: pd.DataFrame, domain: str, day) -> None:

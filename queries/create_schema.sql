@@ -45,58 +45,19 @@ create table if not exists facts_history_vaccination (
     dose1 bigint,
     full_course bigint,
     booster bigint);
-create table if not exists facts_screening (
-    load_id integer, domain varchar, snapshot_date date, as_of_hour smallint, num bigint, code varchar,
-    prefix_len tinyint, round integer,
-    households_total bigint,
-    households_checked bigint,
-    persons_checked bigint,
-    returnees bigint,
-    risk_area_returnees bigint,
-    home_isolation bigint,
-    central_isolation bigint,
-    health_monitoring bigint);
-create table if not exists facts_testing (
-    load_id integer, domain varchar, snapshot_date date, as_of_hour smallint, num bigint, code varchar,
-    prefix_len tinyint, round integer,
-    resident_population bigint,
-    target_persons bigint,
-    sampled bigint,
-    tested bigint,
-    positives bigint,
-    sampling_sites bigint,
-    sampling_staff bigint);
-create table if not exists facts_vaccination (
-    load_id integer, domain varchar, snapshot_date date, as_of_hour smallint, num bigint, code varchar,
-    prefix_len tinyint, round integer,
-    target_population bigint,
-    dose1 bigint,
-    full_course bigint,
-    booster bigint);
+create table if not exists facts_screening as select * from facts_history_screening limit 0;
+create table if not exists facts_testing as select * from facts_history_testing limit 0;
+create table if not exists facts_vaccination as select * from facts_history_vaccination limit 0;
+-- the wide shape: the domains' columns side by side in the order screening, testing, vaccination; `domain` as a
+-- literal, so a query's `domain = $domain` skips the other domains' tables without reading them
 create or replace view facts_history as
-    select load_id, domain, snapshot_date, as_of_hour, num, code, prefix_len, round,
-        households_total, households_checked, persons_checked, returnees, risk_area_returnees, home_isolation, central_isolation, health_monitoring, null::bigint as resident_population, null::bigint as target_persons, null::bigint as sampled, null::bigint as tested, null::bigint as positives, null::bigint as sampling_sites, null::bigint as sampling_staff, null::bigint as target_population, null::bigint as dose1, null::bigint as full_course, null::bigint as booster
-    from facts_history_screening
-    union all
-    select load_id, domain, snapshot_date, as_of_hour, num, code, prefix_len, round,
-        null::bigint as households_total, null::bigint as households_checked, null::bigint as persons_checked, null::bigint as returnees, null::bigint as risk_area_returnees, null::bigint as home_isolation, null::bigint as central_isolation, null::bigint as health_monitoring, resident_population, target_persons, sampled, tested, positives, sampling_sites, sampling_staff, null::bigint as target_population, null::bigint as dose1, null::bigint as full_course, null::bigint as booster
-    from facts_history_testing
-    union all
-    select load_id, domain, snapshot_date, as_of_hour, num, code, prefix_len, round,
-        null::bigint as households_total, null::bigint as households_checked, null::bigint as persons_checked, null::bigint as returnees, null::bigint as risk_area_returnees, null::bigint as home_isolation, null::bigint as central_isolation, null::bigint as health_monitoring, null::bigint as resident_population, null::bigint as target_persons, null::bigint as sampled, null::bigint as tested, null::bigint as positives, null::bigint as sampling_sites, null::bigint as sampling_staff, target_population, dose1, full_course, booster
-    from facts_history_vaccination;
+    select * replace ('screening' as domain) from facts_history_screening
+    union all by name select * replace ('testing' as domain) from facts_history_testing
+    union all by name select * replace ('vaccination' as domain) from facts_history_vaccination;
 create or replace view facts as
-    select load_id, domain, snapshot_date, as_of_hour, num, code, prefix_len, round,
-        households_total, households_checked, persons_checked, returnees, risk_area_returnees, home_isolation, central_isolation, health_monitoring, null::bigint as resident_population, null::bigint as target_persons, null::bigint as sampled, null::bigint as tested, null::bigint as positives, null::bigint as sampling_sites, null::bigint as sampling_staff, null::bigint as target_population, null::bigint as dose1, null::bigint as full_course, null::bigint as booster
-    from facts_screening
-    union all
-    select load_id, domain, snapshot_date, as_of_hour, num, code, prefix_len, round,
-        null::bigint as households_total, null::bigint as households_checked, null::bigint as persons_checked, null::bigint as returnees, null::bigint as risk_area_returnees, null::bigint as home_isolation, null::bigint as central_isolation, null::bigint as health_monitoring, resident_population, target_persons, sampled, tested, positives, sampling_sites, sampling_staff, null::bigint as target_population, null::bigint as dose1, null::bigint as full_course, null::bigint as booster
-    from facts_testing
-    union all
-    select load_id, domain, snapshot_date, as_of_hour, num, code, prefix_len, round,
-        null::bigint as households_total, null::bigint as households_checked, null::bigint as persons_checked, null::bigint as returnees, null::bigint as risk_area_returnees, null::bigint as home_isolation, null::bigint as central_isolation, null::bigint as health_monitoring, null::bigint as resident_population, null::bigint as target_persons, null::bigint as sampled, null::bigint as tested, null::bigint as positives, null::bigint as sampling_sites, null::bigint as sampling_staff, target_population, dose1, full_course, booster
-    from facts_vaccination;
+    select * replace ('screening' as domain) from facts_screening
+    union all by name select * replace ('testing' as domain) from facts_testing
+    union all by name select * replace ('vaccination' as domain) from facts_vaccination;
 create table if not exists load_events (load_id integer, action varchar, happened_at timestamp, by_user varchar);
 create table if not exists rollups (
     domain varchar, snapshot_date date, num bigint, prefix_len tinyint,

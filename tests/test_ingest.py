@@ -120,7 +120,7 @@ def test_loads_applied_one_at_a_time_equal_a_rebuild_from_the_history(store, tmp
     loads.restore(store, 2, user="test")
     applied = current_state(store)
     with store.write() as con:
-        queries.execute(con, "facts_rebuild")
+        ingest.rebuild_current(con)
         materialize.refresh_all(con)
     assert current_state(store) == applied
     assert applied["facts"] and applied["rollups"] and applied["village_rollups"]
