@@ -175,7 +175,9 @@ def test_deep_link_in_english_and_page_switch_keeps_the_view(browser, server):
     page = open_page(browser, server, f"/map?unit={TOWNSHIP}&date=2022-05-01&ind=booster_coverage&lang=en")
     body = page.locator("[data-testid='stMain']")
     assert "城关镇 · May 1" in body.locator("h1").inner_text()
-    assert "Booster coverage (target 60.0%)" in body.inner_text()
+    # the legend is drawn with the map, which may come a moment after the first idle state on a busy machine
+    wait_for(page, """() => document.querySelector("[data-testid='stMain']").innerText
+                                .includes('Booster coverage (target 60.0%)')""", "the English legend of the map")
     page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
     wait_for(page, f"() => location.search.includes('unit={TOWNSHIP}')", "the overview URL to keep the unit")
     page.wait_for_selector(READY)
