@@ -16,7 +16,7 @@ import pyarrow as pa
 
 QUERY_DIR = pathlib.Path(__file__).resolve().parent.parent / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_LIST = re.compile(r"\{\{([a-z_]+)\}\}")  # {{columns}}: a list of column names, filled in by `text()`
+_LIST = re.compile(r"\{\{([a-z_]+)\}\}")  # {{columns}}, {{facts_table}}: identifiers filled in by `text()`
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -37,20 +37,21 @@ def sql(name: str) -> str:
 
 
 def text(name: str, identifiers: dict | None = None) -> str:
-    """The query's SQL with each `{{list}}` replaced by the column names given for it in `identifiers`.
+    """The query's SQL with each `{{list}}` replaced by the identifiers (column or table names) given for it.
 
     Why: a column list bound as a value (`columns(lambda c: list_contains($columns, c))`) cost a page 1-3 ms
-    more than the same names written out. Callers take the names from a whitelist (e.g. `rollup.ROLLUP_COLUMNS`);
-    here each must also be a plain lower-case identifier, so nothing else can ever reach the SQL text."""
+    more than the same names written out, and a table cannot be a bound value at all (a domain's own facts table).
+    Callers take the names from a whitelist (`rollup.ROLLUP_COLUMNS`, `ingest.domain_tables`); here each must also
+    be a plain lower-case identifier, so nothing else can ever reach the SQL text."""
     body = sql(name)
     wanted = set(_LIST.findall(body))
     given = identifiers or {}
     if wanted != set(given):
-        raise TypeError(f"query {name} needs column lists {sorted(wanted)}, got {sorted(given)}")
+        raise TypeError(f"query {name} needs identifier lists {sorted(wanted)}, got {sorted(given)}")
     for key, columns in given.items():
         bad = [c for c in columns if not isinstance(c, str) or not _IDENTIFIER.fullmatch(c)]
         if bad or not columns:
-            raise ValueError(f"query {name}: not a list of column names for {key}: {list(columns)!r}")
+            raise ValueError(f"query {name}: not a list of identifiers for {key}: {list(columns)!r}")
         body = body.replace("{{" + key + "}}", ", ".join(columns))
     return body
 

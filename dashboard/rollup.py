@@ -172,7 +172,7 @@ def _with_indicators(store, frame: pd.DataFrame, domain: str, values, only: str 
     return metrics.add_indicators(frame, domain, settings.targets(store, values), only=only)
 
 
-MEMBER_COLUMNS = ("snapshot_date", "code", "name", "level", "num")
+MEMBER_COLUMNS = ("code", "name", "level", "num")  # from the lookup, repeated on every day
 OWN_COLUMNS = tuple(f"own_{name}" for name in fields.REGISTER_FIELDS)
 
 
@@ -210,7 +210,7 @@ def _day_by_member(members: pd.DataFrame, days: pd.DatetimeIndex, rows: pd.DataF
     position = day[found] * n + at[found]
     repeat = np.tile(np.arange(n), len(days))
     out = {"snapshot_date": np.repeat(days.to_numpy(), n)}
-    out.update({c: members[c].array.take(repeat) for c in ("code", "name", "level", "num")})
+    out.update({c: members[c].array.take(repeat) for c in MEMBER_COLUMNS})
     out.update({c: _placed(rows[c], found, position, len(days) * n) for c in columns})
     out.update({c: members[c].array.take(repeat) for c in OWN_COLUMNS})
     return pd.DataFrame(out)

@@ -1,4 +1,7 @@
 """The SQL registry and the schema agree with the field definitions."""
+import re
+
+import duckdb
 import pandas as pd
 import pytest
 
@@ -105,3 +108,26 @@ def test_the_rollup_column_whitelist_is_the_rollups_table(empty_store):
         columns = [row[0] for row in cur.execute("describe rollups").fetchall()]
     keys = {"domain", "snapshot_date", "num", "prefix_len", "expected_prefix_len"}
     assert rollup.ROLLUP_COLUMNS == tuple(c for c in columns if c not in keys)
+
+
+BASE_FACT_COLUMNS = ("load_id", "domain", "snapshot_date", "as_of_hour", "num", "code", "prefix_len", "round")
+
+
+@pytest.mark.parametrize("domain", fields.DOMAINS)
+def test_each_domain_table_and_every_script_that_names_its_columns_agree_with_fields(empty_store, domain):
+    """The domain tables' columns are written out in the schema, the split of older stores, the bulk append and the
+    restore: each must be the base columns plus exactly the domain's fields (fields.py), so none can drift."""
+    wanted = list(BASE_FACT_COLUMNS) + [f.name for f in fields.domain_fields(domain)]
+    with duckdb.connect(str(empty_store.path), read_only=True) as con:
+        for table in (f"facts_{domain}", f"facts_history_{domain}"):
+            assert [r[0] for r in con.execute("select column_name from information_schema.columns "
+                                              "where table_name = ? order by ordinal_position", [table]).fetchall()] \
+                == wanted, table
+    others = {f.name for d in fields.DOMAINS if d != domain for f in fields.domain_fields(d)}
+    for script in ("facts_split_by_domain", "facts_history_append", "backup_restore"):
+        lines = [line for line in queries.sql(script).splitlines()
+                 if "select" in line and (f"_{domain} " in line or f"'{domain}'" in line)]
+        assert lines, script
+        for line in lines:
+            named = set(re.findall(r"[a-z_][a-z0-9_]*", line))
+            assert set(wanted) <= named and not (others & named), (script, line)
