@@ -43,6 +43,12 @@ def capped(messages: Iterable[Message], total: int, more_key: str, values: dict,
     """
     out = list(itertools.islice(messages, limit))
     if total > len(out):
-        out.append(Message(more_key, {**values, "count": f"{total - len(out):,}"}, None, values.get("column")))
+        more = total - len(out)
+        out.append(Message(more_key, {**values, "count": f"{more:,}", "more_rows": more}, None, values.get("column")))
     return out
+
+
+def rows_meant(messages: list[Message]) -> int:
+    """How many rows a list of messages speaks of: a "and N more" line (see `capped`) counts for its N rows."""
+    return sum(m.values.get("more_rows", 1) for m in messages)
 

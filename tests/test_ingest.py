@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import ingest, limits, loads, materialize, queries, rollup
+from dashboard import ingest, limits, loads, materialize, messages, queries, rollup
 from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, load, small_store, write
 
 D1 = dt.date(2022, 5, 1)
@@ -149,6 +149,7 @@ def test_many_row_warnings_list_the_first_and_count_the_rest(store, tmp_path, mo
     first, more = dropped.warnings
     assert (first.row, first.column, more.column, more.values["count"]) == (2, "sampled", "sampled", "2")
     assert "另有 2 行" in more.text("zh") and "'sampled'" in more.text("en")
+    assert messages.rows_meant(dropped.warnings) == 3  # the import page's count: every row, not every line
     over = ingest.plan(store, write(tmp_path, "t_20220503.csv", header + rows.replace(",90\n", ",130\n")
                                     .replace(",40\n", ",60\n")), round=1)
     assert [m.key for m in over.warnings] == ["warn_over_denominator", "warn_over_denominator_more"]

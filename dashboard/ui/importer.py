@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import codes, fields, i18n, ingest, rollup, templates
-from ..messages import InputError, Message
+from ..messages import InputError, Message, rows_meant
 from ..store import StoreBusy
 from . import admin, auth, downloads, import_model
 from .admin import Admin
@@ -204,7 +204,7 @@ def show_plan(adm: Admin, plan: ingest.Plan) -> None:
     if others:
         _messages(i18n.t("imp_errors_title", lang, count=i18n.fmt_count(len(others), lang)), others, lang)
     if plan.warnings:
-        _messages(i18n.t("imp_warnings_title", lang, count=i18n.fmt_count(len(plan.warnings), lang)),
+        _messages(i18n.t("imp_warnings_title", lang, count=i18n.fmt_count(rows_meant(plan.warnings), lang)),
                   plan.warnings, lang)
     rows = import_model.preview_rows(plan, adm.units, lang)
     if not rows.empty:
@@ -224,6 +224,8 @@ def _messages(title: str, messages: list, lang: str, few: int = 4) -> None:
         st.markdown("\n".join(f"- {md_escape(m.text(lang))}" for m in messages))
         return
     table = import_model.messages_table(messages, lang)
+    for more in (m for m in messages if "more_rows" in m.values):  # "and N more": said above the long table too
+        st.caption(md_escape(more.text(lang)))
     if len(messages) > len(table):
         st.caption(i18n.t("imp_messages_first", lang, shown=i18n.fmt_count(len(table), lang)))
     st.dataframe(table, hide_index=True, width="stretch", height=_height(len(table)),
