@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from . import cli_access, codes, coverage, exports, fields, i18n, ingest, loads, population, rollup, settings, templates, units
-from .messages import InputError, Message
+from .messages import InputError, Message, rows_meant
 from .store import Store, StoreBusy
 
 
@@ -201,7 +201,7 @@ def cmd_ingest(store: Store, args) -> int:
     if not plan.ok:
         for message in plan.errors:
             print(message.text(args.lang), file=sys.stderr)
-        print(i18n.t("load_failed", args.lang, file=plan.file, errors=len(plan.errors)), file=sys.stderr)
+        print(i18n.t("load_failed", args.lang, file=plan.file, errors=rows_meant(plan.errors)), file=sys.stderr)
         return 1
     facts = dict(file=plan.file, domain=fields.DOMAIN_LABELS[plan.domain][args.lang],
                  date=plan.snapshot_date.isoformat(), rows=len(plan.frame))

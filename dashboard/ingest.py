@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import checks, codes, fields, i18n, limits, materialize, matching, queries, reports, sheets
-from .messages import InputError, Message, capped, cell
+from .messages import InputError, Message, capped
 from .store import Discard, Store, _fault_point
 
 _HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
@@ -172,8 +172,8 @@ def _codes(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
     else:
         raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码 | 名称"})])
     # a code is one (num, prefix_len): integers hash ~6x faster than 500,000 code strings
-    for line in frame.index[(frame["num"] * 16 + frame["prefix_len"]).duplicated()]:
-        result.errors.append(cell("err_duplicate_code", result.file, line, "code", frame.at[line, "code"]))
+    _row_errors(result, "err_duplicate_code", frame.index[(frame["num"] * 16 + frame["prefix_len"]).duplicated()],
+                "code", frame["code"])
     return frame
 
 
@@ -186,10 +186,9 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
         checked = queries.frame(cur, "code_check").set_index("line").sort_index()
         cur.unregister("incoming_codes")
     checked["code"] = checked["code"].fillna(raw.reindex(checked.index))
-    for line in checked.index[~checked["well_formed"]]:
-        result.errors.append(cell("err_bad_code", result.file, line, header, raw[line]))
-    for line in checked.index[checked["well_formed"] & ~checked["known"]]:
-        result.errors.append(cell("err_unknown_code", result.file, line, header, checked.at[line, "code"]))
+    _row_errors(result, "err_bad_code", checked.index[~checked["well_formed"]], header, raw)
+    _row_errors(result, "err_unknown_code", checked.index[checked["well_formed"] & ~checked["known"]], header,
+                checked["code"])
     frame = checked[checked["known"]][["code", "num", "prefix_len"]].astype({"num": "int64", "prefix_len": "int8"})
     frame.insert(2, "level", frame["prefix_len"].map(codes.LEVEL_OF_PREFIX))
     return frame
@@ -217,15 +216,24 @@ def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1) -> pd.Serie
     bad |= (scale == 1) & values.notna() & (values % 1 != 0)
     huge = ~bad & values.notna() & ~(values.abs() <= limits.MAX_COUNT)  # inf and 1e30 too: no count is that large
     bad |= huge
-    for line in raw.index[bad & ~huge]:
-        result.errors.append(cell("err_not_number", result.file, line, name, raw[line]))
-    for line in raw.index[huge]:
-        result.errors.append(Message("err_too_large", {"file": result.file, "row": line, "column": name,
-                                                       "value": raw[line], "limit": f"{limits.MAX_COUNT:,}"},
-                                     line, name))
-    for line in raw.index[~bad & (values < 0)]:
-        result.errors.append(cell("err_negative", result.file, line, name, raw[line]))
+    _row_errors(result, "err_not_number", raw.index[bad & ~huge], name, raw)
+    _row_errors(result, "err_too_large", raw.index[huge], name, raw, limit=f"{limits.MAX_COUNT:,}")
+    _row_errors(result, "err_negative", raw.index[~bad & (values < 0)], name, raw)
     return values.where(~bad).round().astype("Int64")
+
+
+def _row_errors(result: Plan, key: str, lines: pd.Index, column: str, values: pd.Series, **extra) -> None:
+    """One check's failing rows as errors: the first rows one by one, then one "and N more" line (`capped`).
+
+    Why: a province file can fail on all of its 500,000 rows; building (and showing) a message per row took
+    seconds, and nobody fixes a file from the 201st line of the same error.
+    """
+    def message(line: int) -> Message:
+        return Message(key, {"file": result.file, "row": line, "column": column, "value": values[line], **extra},
+                       line, column)
+
+    result.errors += capped((message(line) for line in lines), len(lines), f"{key}_more",
+                            {"file": result.file, "column": column, **extra}, limits.MAX_ROW_MESSAGES)
 
 
 def _rounds(store: Store, result: Plan, given: int | None) -> int | None:

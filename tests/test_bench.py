@@ -57,6 +57,8 @@ def test_ratios_are_computed_from_the_measured_numbers(quick):
     _, result, _ = quick
     ingest = result["ingest"]
     assert ingest["ratio"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
+    assert ingest["floor_ratio"] == pytest.approx(ingest["floor"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
+    assert ingest["over_floor"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["floor"]["median_ms"])
     for page in result["pages"].values():
         assert page["ratio_to_bare"] == pytest.approx(page["rollup_sql_ms"] / page["bare_scan_ms"])
         assert page["pandas_over_product"] == pytest.approx(page["pandas_ms"] / page["rollup_sql_ms"])
@@ -79,6 +81,23 @@ def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):
                              [day, county["code"][:6] + "%"]).fetchone()[0]
     assert scan["sampled"].iloc[0] == stored
     assert rollup.rollup(store, county["code"], "testing", day).unit["reported"] == len(in_county)
+
+
+def test_the_floor_stores_the_rows_the_product_stores_with_the_same_keys(quick):
+    """The floor is a fair minimum: every row of the file once, keyed and ordered as the product stores them."""
+    folder, _, _ = quick
+    province = synthetic.build(folder, 2, 4)
+    store = bench.build_store(province, bench.store_path(folder, province))
+    day = province.date(province.days - 1)
+    with duckdb.connect(str(folder / "scratch" / "bare.duckdb"), read_only=True) as con:
+        floor = con.execute("select num, code, prefix_len, snapshot_date, sampled from floor_rows").df()
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        stored = con.execute("select num, code, prefix_len from facts where snapshot_date = ? order by num",
+                             [day]).df()
+    assert floor["num"].is_monotonic_increasing and (floor["snapshot_date"] == pd.Timestamp(day)).all()
+    assert floor[["num", "code", "prefix_len"]].astype(str).equals(stored.astype(str))
+    in_file = pd.read_csv(province.day_csv(province.days - 1), dtype={"code": str})
+    assert floor["sampled"].sum() == in_file["sampled"].sum()
 
 
 def test_timed_measures_the_function_and_not_its_setup(monkeypatch):

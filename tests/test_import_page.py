@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import fields, i18n, loads, settings, units
+from dashboard import fields, i18n, limits, loads, settings, units
 from dashboard.store import Store
 from dashboard.ui import import_model
 from dashboard.ui.import_model import Overrides, Upload
@@ -344,6 +344,21 @@ def test_choosing_the_parent_on_the_page_resolves_repeated_names(monkeypatch, de
     rows = sql(demo_store_copy, "select code, sampled from facts_history where load_id = "
                                 "(select max(load_id) from loads) order by code")
     assert rows == [(village + "001", 10), (village + "002", 20)]
+
+
+def test_a_file_failing_on_many_rows_counts_every_row_and_says_how_many_are_not_listed(monkeypatch, jintang):
+    """Errors are capped like warnings: the first rows one by one, then "and N more", and every count is rows."""
+    monkeypatch.setattr(limits, "MAX_ROW_MESSAGES", 2)
+    rows = "".join(f"51012199999900{i},{i}\n" for i in range(5))
+    file = Upload("unknown_20220412.csv", f"code,sampled\n{rows}".encode())
+    at = run(monkeypatch, jintang.path, "pages/import.py", session={"imp-files": [file]}, clean=False)
+    assert at.error[0].value == i18n.t("imp_errors", "zh", errors=5)
+    assert at.button(key=f"imp-confirm-{file.key}").disabled
+    assert "**" + i18n.t("imp_errors_title", "zh", count=5) + "**" in [m.value for m in at.markdown]
+    more = i18n.t("err_unknown_code_more", "zh", file="unknown_20220412.csv", column="code", count="3")
+    assert more in texts(at)
+    shown = texts(at)
+    assert "第 2 行" in shown and "第 3 行" in shown and "第 4 行" not in shown  # the first two rows, by line
 
 
 def test_the_same_file_again_is_unchanged_and_a_rolled_back_one_is_restored(monkeypatch, jintang):

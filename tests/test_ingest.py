@@ -156,6 +156,32 @@ def test_many_row_warnings_list_the_first_and_count_the_rest(store, tmp_path, mo
     assert over.warnings[0].row == 2 and over.warnings[1].values["count"] == "2"
 
 
+@pytest.mark.parametrize("cells, key", [
+    ([(G_JIA_1, "-1"), (G_JIA_2, "-2"), (G_ONE_1, "-3")], "err_negative"),
+    ([(G_JIA_1, "x"), (G_JIA_2, "n/a"), (G_ONE_1, "1.5")], "err_not_number"),
+    ([(G_JIA_1, str(10 * limits.MAX_COUNT))] * 1 + [(G_JIA_2, "1e30"), (G_ONE_1, str(limits.MAX_COUNT + 1))],
+     "err_too_large"),
+    ([("12345", "1"), ("1", "2"), ("abc", "3")], "err_bad_code"),
+    ([("990101101201097", "1"), ("990101101201098", "2"), ("990101101201099", "3")], "err_unknown_code"),
+    ([(G_JIA_1, "1")] * 4, "err_duplicate_code"),
+])
+def test_many_row_errors_list_the_first_and_count_the_rest(store, tmp_path, monkeypatch, cells, key):
+    """A file failing on every row (500,000 in a province file) names its first rows, then how many more."""
+    monkeypatch.setattr(limits, "MAX_ROW_MESSAGES", 1)
+    before = store.version()
+    text = "code,sampled\n" + "".join(f"{code},{value}\n" for code, value in cells)
+    plan = ingest.plan(store, write(tmp_path, "bad_20220501.csv", text))
+    assert [m.key for m in plan.errors] == [key, f"{key}_more"]
+    first, more = plan.errors
+    bad_rows = 3
+    assert first.row == 2 + len(cells) - bad_rows and more.values["more_rows"] == bad_rows - 1
+    assert messages.rows_meant(plan.errors) == bad_rows
+    assert "bad_20220501.csv" in more.text("zh") and "另有 2 行" in more.text("zh") and "2 more rows" in more.text("en")
+    with pytest.raises(Exception):
+        ingest.commit(store, plan)
+    assert store.version() == before
+
+
 def test_drop_query_compares_every_cumulative_field():
     """previous_drops.sql names the cumulative fields itself (SQL has no list of them): it must name them all."""
     text = queries.sql("previous_drops")

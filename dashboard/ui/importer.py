@@ -192,7 +192,8 @@ def show_plan(adm: Admin, plan: ingest.Plan) -> None:
     if plan.ok:
         st.success(i18n.t("imp_ready", lang, rows=i18n.fmt_count(len(plan.frame), lang)), icon=":material/task_alt:")
     else:
-        st.error(i18n.t("imp_errors", lang, errors=i18n.fmt_count(len(plan.errors), lang)), icon=":material/error:")
+        st.error(i18n.t("imp_errors", lang, errors=i18n.fmt_count(rows_meant(plan.errors), lang)),
+                 icon=":material/error:")
     names = import_model.name_problems(plan, lang)
     others = [m for m in plan.errors if m.key not in import_model.NAME_PROBLEMS]
     if not names.empty:
@@ -202,7 +203,7 @@ def show_plan(adm: Admin, plan: ingest.Plan) -> None:
             st.caption(i18n.t("imp_messages_first", lang, shown=i18n.fmt_count(len(names), lang)))
         st.dataframe(names, hide_index=True, width="stretch", height=_height(len(names)))
     if others:
-        _messages(i18n.t("imp_errors_title", lang, count=i18n.fmt_count(len(others), lang)), others, lang)
+        _messages(i18n.t("imp_errors_title", lang, count=i18n.fmt_count(rows_meant(others), lang)), others, lang)
     if plan.warnings:
         _messages(i18n.t("imp_warnings_title", lang, count=i18n.fmt_count(rows_meant(plan.warnings), lang)),
                   plan.warnings, lang)
