@@ -368,7 +368,7 @@ def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
 def _sorted_rows(frame: pd.DataFrame) -> pa.Table:
     """A plan's rows as Arrow, by num: stored in unit order (a page's range scan skips whole row groups), sorted
     here once for both tables rather than by DuckDB twice; the load's own columns are constants in the SQL."""
-    table = arrow(frame.drop(columns=["level"]))
+    table = arrow(frame.drop(columns=["level", "code"]))  # a code is its num's digits (the views derive it)
     nums = table["num"]
     if len(nums) > 1 and not pc.all(pc.greater_equal(nums[1:], nums[:-1])).as_py():
         table = table.take(pc.sort_indices(nums))

@@ -296,10 +296,7 @@ class Store:
             con = duckdb.connect(str(self.path))
             try:
                 con.execute("set enable_progress_bar = false")  # no bars on stderr during a large load
-                if _wide_facts(con):  # written before facts were split by domain: move them once, whole or not
-                    con.execute("begin transaction")
-                    queries.execute(con, "facts_split_by_domain")
-                    con.execute("commit")
+                _upgrade_layout(con)
                 queries.execute(con, "create_schema")
                 con.execute("begin transaction")
                 yield con
@@ -351,10 +348,13 @@ class Store:
             fsync_dir(self.path.parent)
 
 
-def _wide_facts(con) -> bool:
-    """True for a store whose `facts` is a table (one for all domains), not the view over the domains' tables."""
-    found = con.execute("select table_type from information_schema.tables where table_name = 'facts'").fetchall()
-    return bool(found) and found[0][0] == "BASE TABLE"
+def _upgrade_layout(con) -> None:
+    """A store written by an older version, brought to the layout create_schema.sql expects: each due step
+    (queries/layout_upgrades_due.sql) in its own transaction, whole or not at all, before the views are made."""
+    for script in queries.run(con, "layout_upgrades_due")["script"]:
+        con.execute("begin transaction")
+        queries.execute(con, script)
+        con.execute("commit")
 
 
 def one_snapshot(read_function):

@@ -1,11 +1,11 @@
--- The benchmark's ingest floor: the same file stored once in the layout the pages read (integer key from the code, rows clustered by it, the load's columns as constants), with nothing checked and no rollups (returns nothing).
+-- The benchmark's ingest floor: the same file stored once in the layout the pages read (the integer key from the code, rows clustered by it, the load's columns as constants), with nothing checked and no rollups (returns nothing).
 create or replace table floor_rows as
 with parsed as (
     select * from read_csv($path, header = true, types = {'code': 'VARCHAR'})
 ),
 final as (
     select 1::integer as load_id, 'testing' as domain, $snapshot_date::date as snapshot_date,
-        null::smallint as as_of_hour, rpad(code, 15, '0')::bigint as num, code, length(code)::tinyint as prefix_len,
+        null::smallint as as_of_hour, rpad(code, 15, '0')::bigint as num, length(code)::tinyint as prefix_len,
         1::integer as round, * exclude (code)
     from parsed
 )

@@ -19,7 +19,7 @@ from dashboard import backup, ingest, loads, queries, rollup
 from dashboard.demo_data import COUNTY_CODE, LAST_DATE
 from dashboard.messages import InputError
 from dashboard.store import Store
-from tests.helpers import fingerprint, report_file
+from tests.helpers import fingerprint, report_file, sql
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -253,6 +253,41 @@ def test_a_store_written_by_an_older_version_is_upgraded_on_first_read(demo_stor
     assert dump(demo_store_copy.path) == before  # every table as a new store has it, every row in place
 
 
+STORED_CODE = "left(lpad(num::varchar, 15, '0'), if(prefix_len > 12, 15, 12)) as code"
+OLD_ORDER = ("load_id, domain, snapshot_date, as_of_hour, num, {}, prefix_len, round, "
+             "* exclude (load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round)")
+
+
+def _with_stored_codes(path) -> None:
+    """A store as the version before codes were derived wrote it: each domain's tables store `code`, and the views
+    take it as stored."""
+    with duckdb.connect(str(path)) as con:
+        for name in ("facts_history", "facts"):
+            for domain in DOMAINS:  # fixed names, a test
+                con.execute(f"create table {name}_{domain}_old as select {OLD_ORDER.format(STORED_CODE)} "
+                            f"from {name}_{domain}")
+                con.execute(f"drop table {name}_{domain}")
+                con.execute(f"alter table {name}_{domain}_old rename to {name}_{domain}")
+            con.execute(f"create or replace view {name} as " + " union all by name ".join(
+                f"select * replace ('{domain}' as domain) from {name}_{domain}" for domain in DOMAINS))
+
+
+def test_a_store_that_stored_codes_reads_and_its_first_write_drops_them(demo_store_copy):
+    township = "990101101000"
+    expected = rollup.rollup(demo_store_copy, township, "testing", LAST_DATE).children
+    codes = sql(demo_store_copy, "select code, num, prefix_len from facts_history order by load_id, num")
+    before = dump(demo_store_copy.path)
+    demo_store_copy.close()
+    _with_stored_codes(demo_store_copy.path)
+    older = Store(demo_store_copy.path)
+    pd.testing.assert_frame_equal(rollup.rollup(older, township, "testing", LAST_DATE).children, expected)
+    with older.write():
+        pass
+    older.close()
+    assert dump(demo_store_copy.path) == before  # the stored code columns gone, every row in place
+    assert sql(older, "select code, num, prefix_len from facts_history order by load_id, num") == codes
+
+
 def _merged(folder, manifest, old_name, tables, tmp_path) -> None:
     """Rewrites a backup as an older version wrote it: the rows of `tables` in one file `old_name`."""
     files = [str(folder / manifest["tables"][t]["file"]) for t in tables]
@@ -266,6 +301,28 @@ def _merged(folder, manifest, old_name, tables, tmp_path) -> None:
     shutil.move(merged, target)
     rows = sum(manifest["tables"].pop(t)["rows"] for t in tables)
     manifest["tables"][old_name] = {"file": target.name, "rows": rows, "sha256": backup._sha256(target)}
+
+
+def _add_stored_codes(folder, manifest, tables) -> None:
+    """Rewrites a backup as the version before codes were derived wrote it: the domains' files with `code`."""
+    for table in tables:
+        file = folder / manifest["tables"][table]["file"]
+        with duckdb.connect() as con:
+            con.execute(f"copy (select *, {STORED_CODE} from read_parquet($file)) to $out (format parquet)",
+                        {"file": str(file), "out": str(file) + ".new"})
+        pathlib.Path(str(file) + ".new").replace(file)
+        manifest["tables"][table]["sha256"] = backup._sha256(file)
+
+
+def test_a_backup_with_stored_codes_restores(demo_store_copy, tmp_path):
+    original = dump(demo_store_copy.path)
+    folder = tmp_path / "older"
+    manifest = backup.backup(demo_store_copy, folder)
+    _add_stored_codes(folder, manifest, [f"{name}_{domain}" for name in ("facts_history", "facts") for domain in DOMAINS])
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    restored = Store(tmp_path / "fresh" / "restored.duckdb")
+    backup.restore(restored, folder)
+    assert dump(restored.path) == original
 
 
 def test_a_backup_written_by_an_older_version_restores(demo_store_copy, tmp_path):
