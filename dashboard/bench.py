@@ -125,10 +125,12 @@ def next_load_id(store: Store) -> int:
 
 
 def corrected(frame: pd.DataFrame, version: int) -> pd.DataFrame:
-    """Every row's `sampled` lowered by 0–2, and one row (by version) by one more: a distinct file per version."""
-    out = frame.assign(sampled=frame["sampled"] - (version % 3))
+    """Every row's resident population raised by 0–2, and one row (by version) by one more: a distinct file per
+    version, as a township's re-sent day would be. It moves no cumulative count: lowering `sampled` made nearly every
+    row of two runs in three a "below the previous day" warning, which no real correction does."""
+    out = frame.assign(resident_population=frame["resident_population"] + (version % 3))
     row = (version // 3) % len(out)
-    out.iloc[row, out.columns.get_loc("sampled")] -= 1
+    out.iloc[row, out.columns.get_loc("resident_population")] += 1
     return out
 
 

@@ -185,7 +185,8 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
         cur.register("incoming_codes", incoming)
         checked = queries.frame(cur, "code_check").set_index("line").sort_index()
         cur.unregister("incoming_codes")
-    checked["code"] = checked["code"].fillna(raw.reindex(checked.index))
+    given = raw if checked.index.equals(raw.index) else raw.reindex(checked.index)  # every row comes back, by line
+    checked["code"] = given.where(checked["code"].isna(), checked["code"])  # keeps the given text: no string copy
     _row_errors(result, "err_bad_code", checked.index[~checked["well_formed"]], header, raw)
     _row_errors(result, "err_unknown_code", checked.index[checked["well_formed"] & ~checked["known"]], header,
                 checked["code"])
