@@ -95,9 +95,16 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
         corrected(frame, version).to_csv(path, index=False)
         return path
 
+    runs = []
+
     def product(path: pathlib.Path):
-        result = ingest.commit(store, ingest.plan(store, path), user="bench")
+        marks = [("start", time.perf_counter())]
+
+        def note(fraction: float, stage: str) -> None:
+            marks.append((stage, time.perf_counter()))
+        result = ingest.commit(store, ingest.plan(store, path, on_progress=note), user="bench", on_progress=note)
         assert not result.unchanged, "a benchmark correction must be a new file"
+        runs.append(marks)
         path.unlink()
 
     bare_db = duckdb.connect(str(scratch / "bare.duckdb"))
@@ -116,7 +123,21 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
     bare_db.close()
     return {"rows": len(frame), "bare_read_csv": baseline, "product_ingest": measured,
             "ratio": ratio(measured, baseline), "floor": least, "floor_ratio": ratio(least, baseline),
-            "over_floor": ratio(measured, least)}
+            "over_floor": ratio(measured, least), "product_stages_ms": stage_medians(runs[1:])}
+
+
+INGEST_STAGES = {"read": "file read", "matched": "units, values", "validated": "checks, drops",
+                 "rows": "history rows", "current": "current rows", "rollups": "rollups", "written": "commit"}
+
+
+def stage_medians(runs: list[list[tuple[str, float]]]) -> dict[str, float]:
+    """Where an ingest's time goes: the median milliseconds from each stage ingest reports to the next (the
+    warm-up run left out), in the order of INGEST_STAGES."""
+    spans: dict[str, list[float]] = {}
+    for marks in runs:
+        for (_, begun), (stage, ended) in zip(marks, marks[1:]):
+            spans.setdefault(stage, []).append((ended - begun) * 1000)
+    return {stage: statistics.median(spans[stage]) for stage in INGEST_STAGES if stage in spans}
 
 
 def next_load_id(store: Store) -> int:
@@ -305,6 +326,8 @@ def table(result: dict) -> str:
                      f"({r['product_ingest']['median_ms']:.0f} ms vs {r['bare_read_csv']['median_ms']:.0f} ms)")
         lines.append(f"{'  floor: one stored copy':<28} ratio to bare read_csv {r['floor_ratio']:6.2f}×   "
                      f"({r['floor']['median_ms']:.0f} ms; the product is {r['over_floor']:.1f}× the floor)")
+        lines.append(f"{'  where the product spends':<28} " + " · ".join(
+            f"{INGEST_STAGES[stage]} {ms:.0f}" for stage, ms in r["product_stages_ms"].items()) + " ms")
     for group in ("pages", "pages_after_corrections"):
         for name, r in result[group].items():
             lines.append(f"{group + '/' + name:<52} rollup SQL {r['ratio_to_bare']:6.1f}× bare scan   "

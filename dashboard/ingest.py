@@ -59,7 +59,7 @@ def sha256_of(path: pathlib.Path) -> str:
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
-Progress = Callable[[float, str], None]  # (fraction done, stage: read | matched | validated | written)
+Progress = Callable[[float, str], None]  # (fraction done, stage: read | matched | validated; rows | current | rollups | written)
 
 
 def _silent(fraction: float, stage: str) -> None:
@@ -302,7 +302,7 @@ def commit(store: Store, plan: Plan, user: str | None = None, on_progress: Progr
         if same:
             raise Discard
         load_id = queries.rows(con, "next_load_id")[0][0]
-        write_load(con, plan, load_id, user)
+        write_load(con, plan, load_id, user, on_progress or _silent)
     (on_progress or _silent)(1.0, "written")
     return same or LoadResult(load_id, unchanged=False)
 
@@ -343,16 +343,20 @@ def _all_history_rows(plans: list[Plan], ids) -> pd.DataFrame:
     return rows.astype({"load_id": "int64"})
 
 
-def write_load(con, plan: Plan, load_id: int, user: str | None) -> None:
-    """Inside an open write: record the load, append its rows, refresh the current rows."""
+def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progress = _silent) -> None:
+    """Inside an open write: record the load, append its rows, refresh the current rows and the rollups; each
+    stage reported (a province file takes most of a second; the benchmark times each stage)."""
     queries.execute(con, "load_insert", **_load_record(plan, load_id, user))
     load = dict(load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
     con.register("incoming_rows", _sorted_rows(plan.frame))
     queries.execute(con, "load_rows_append", identifiers=domain_tables(plan.domain, "history_table"), **load)
     _fault_point("after_rows")
+    progress(0.35, "rows")
     queries.execute(con, "facts_apply_load", identifiers=domain_tables(plan.domain, "facts_table"), **load)
     con.unregister("incoming_rows")
+    progress(0.55, "current")
     refresh_after(con, plan.domain, plan.snapshot_date)
+    progress(0.9, "rollups")
     _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
 

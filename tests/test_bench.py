@@ -59,11 +59,19 @@ def test_ratios_are_computed_from_the_measured_numbers(quick):
     assert ingest["ratio"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
     assert ingest["floor_ratio"] == pytest.approx(ingest["floor"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
     assert ingest["over_floor"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["floor"]["median_ms"])
+    assert list(ingest["product_stages_ms"]) == list(bench.INGEST_STAGES)  # every stage ingest reports, in order
+    assert all(ms > 0 for ms in ingest["product_stages_ms"].values())
     for page in result["pages"].values():
         assert page["ratio_to_bare"] == pytest.approx(page["rollup_sql_ms"] / page["bare_scan_ms"])
         assert page["pandas_over_product"] == pytest.approx(page["pandas_ms"] / page["rollup_sql_ms"])
         # one query per view once the small lookups are remembered (Store.lookup); all SQL includes the rollup's
         assert page["rollup_sql_ms"] > 0 and page["queries"] >= 1 and page["all_sql_ms"] >= page["rollup_sql_ms"]
+
+
+def test_stage_medians_are_the_spans_between_reported_stages():
+    runs = [[("start", 0.0), ("read", 0.010), ("written", 0.050)], [("start", 1.0), ("read", 1.030), ("written", 1.040)],
+            [("start", 2.0), ("read", 2.020), ("written", 2.080)]]
+    assert bench.stage_medians(runs) == pytest.approx({"read": 20.0, "written": 40.0})
 
 
 def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):

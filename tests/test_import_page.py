@@ -81,8 +81,10 @@ def test_progress_is_reported_by_stage(jintang):
     plan = import_model.plan_upload(jintang, upload("jintang_testing_20220412.xlsx"),
                                     on_progress=lambda f, s: stages.append((f, s)))
     import_model.confirm(jintang, plan, on_progress=lambda f, s: stages.append((f, s)))
-    assert [s for _, s in stages] == ["read", "matched", "validated", "written"]
-    assert [f for f, _ in stages] == sorted(f for f, _ in stages) and stages[-1][0] == 1.0
+    assert [s for _, s in stages] == ["read", "matched", "validated", "rows", "current", "rollups", "written"]
+    checking, writing = [f for f, _ in stages[:3]], [f for f, _ in stages[3:]]  # a bar each, from 0 to 1
+    assert checking == sorted(checking) and writing == sorted(writing) and checking[-1] == writing[-1] == 1.0
+    assert all(i18n.t(f"imp_stage_{s}", lang) != f"imp_stage_{s}" for _, s in stages for lang in ("zh", "en"))
 
 
 def test_preview_shows_the_values_under_headers_in_the_users_language(tmp_path):
