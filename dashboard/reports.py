@@ -170,8 +170,10 @@ def _total_rows(body: pd.DataFrame, columns: list[Column]) -> pd.Series:
     found = pd.Series(False, index=body.index)
     for col in [c for c in columns if c.role in ("name", "ignored", "unknown", "code")][:3]:
         cells = body[col.index]
-        hint = cells.str.contains(_TOTAL_HINT, case=False, regex=True)
-        found[hint] |= cells[hint].map(lambda cell: aliases.normalise(cell) in _TOTAL_KEYS).astype(bool)
+        words = cells[~cells.str.isdecimal()]  # a code is never a total's label: no regex over 500,000 codes
+        hint = words.str.contains(_TOTAL_HINT, case=False, regex=True)
+        labels = words[hint]
+        found.loc[labels.index] |= labels.map(lambda cell: aliases.normalise(cell) in _TOTAL_KEYS).astype(bool)
     return found
 
 
