@@ -60,6 +60,20 @@ def test_unreadable_file_and_missing_date_are_clear_errors(store, tmp_path):
     assert dated.ok and dated.snapshot_date == D1
 
 
+@pytest.mark.parametrize("encoding, bom", [("utf-16", b""), ("utf-16-be", b"\xfe\xff")])
+def test_excels_unicode_text_loads_like_the_utf8_file(store, tmp_path, encoding, bom):
+    """Excel's "Save as Unicode text": UTF-16 with a byte-order mark (Python's utf-16 writes its own), tab-separated,
+    Chinese headers; "上" holds a 0x0A byte in UTF-16, which must not count as a line end."""
+    text = f"区划代码\t常住人口\t已采样人数\r\n{G_JIA_1}\t100\t90\r\n{G_JIA_2}\t80\t上报中\r\n"
+    path = tmp_path / "t_20220501_unicode.txt"
+    path.write_bytes(bom + text.encode(encoding))
+    unicode, utf8 = ingest.plan(store, path), ingest.plan(store, write(tmp_path, "t_20220501.csv", text))
+    assert [m.key for m in unicode.errors] == [m.key for m in utf8.errors] == ["err_not_number"]
+    assert (unicode.errors[0].values["value"], unicode.errors[0].row) == ("上报中", 3)
+    path.write_bytes(bom + text.replace("上报中", "70").encode(encoding))
+    assert ingest.plan(store, path).frame["sampled"].tolist() == [90, 70]
+
+
 def test_cli_bad_input_exits_non_zero_with_the_message(store, tmp_path):
     path = write(tmp_path, "t_20220501.csv", f"code,sampled\n{G_JIA_1},-4\n")
     result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), "ingest", str(path)],
