@@ -237,6 +237,61 @@ def authenticate(accounts: dict[str, Account], name: str, password: str) -> Acco
     return account if verify_password(account.password_hash, password) else None
 
 
+MAX_WRONG_PASSWORDS = 5                  # per account name, within LOCKOUT: then the form refuses that name
+LOCKOUT = dt.timedelta(minutes=15)
+LOG_TAIL_BYTES = 1 << 20                 # the recent part of the access log a sign-in reads (not years of it)
+
+
+def locked_until(log: pathlib.Path, name: str, at: dt.datetime) -> dt.datetime | None:
+    """When a name may try a password again, if it had MAX_WRONG_PASSWORDS wrong ones in the last LOCKOUT (since its
+    last sign-in); None when it may now. Why: the form is the one door a guesser can knock on from the network;
+    five tries in fifteen minutes is slow enough to make guessing hopeless and short enough for a leader who
+    mistyped. The access log already holds every failed sign-in, so nothing else is kept."""
+    wanted = str(name).strip()[:64]
+    failures = []
+    for row in _recent_events(log):
+        if row.get("user") != wanted:
+            continue
+        if row.get("action") == "login":
+            failures = []
+        elif row.get("action") == "login_failed":
+            failures.append(row.get("happened_at", ""))
+    recent = sorted(t for t in (_time(text) for text in failures) if t is not None and at - LOCKOUT < t <= at)
+    if len(recent) < MAX_WRONG_PASSWORDS:
+        return None
+    return recent[-MAX_WRONG_PASSWORDS] + LOCKOUT
+
+
+def _recent_events(log: pathlib.Path) -> list[dict]:
+    """The access log's last LOG_TAIL_BYTES as events, oldest first (a line cut by the tail or a crash skipped)."""
+    try:
+        with open(log, "rb") as file:
+            file.seek(max(file.seek(0, os.SEEK_END) - LOG_TAIL_BYTES, 0))
+            return _log_rows(file.read().decode("utf-8", errors="replace"))
+    except FileNotFoundError:
+        return []
+
+
+def _log_rows(text: str) -> list[dict]:
+    """The access log's lines as dicts, in file order; a line cut short (by a crash, or by reading a tail) skipped."""
+    rows = []
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
+def _time(text) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
 def by_email(accounts: dict[str, Account], email: str | None) -> Account | None:
     """The account an OIDC identity maps to: its `email` field, or an account named by the email."""
     if not email:
@@ -279,15 +334,8 @@ def record(path: pathlib.Path, user: str, action: str, detail: str = "") -> None
 
 def events(path: pathlib.Path) -> pd.DataFrame:
     """Logins and account changes, newest first; a line cut short by a crash is skipped, a missing file is empty."""
-    rows = []
-    if path.exists():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(row, dict):
-                rows.append({k: row.get(k, "") for k in LOG_COLUMNS})
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    rows = [{k: row.get(k, "") for k in LOG_COLUMNS} for row in _log_rows(text)]
     frame = pd.DataFrame(rows, columns=LOG_COLUMNS)
     frame["happened_at"] = pd.to_datetime(frame["happened_at"], errors="coerce")
     return frame.iloc[::-1].reset_index(drop=True)

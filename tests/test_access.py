@@ -185,6 +185,37 @@ def test_events_are_appended_to_the_access_log_and_a_cut_line_is_skipped(tmp_pat
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
+def _failed_logins(monkeypatch, path, name: str, times: list[dt.datetime]) -> None:
+    for at in times:
+        monkeypatch.setattr(access, "now", lambda at=at: at)
+        access.record(path, name, "login_failed", "password")
+
+
+def test_five_wrong_passwords_in_fifteen_minutes_lock_the_name_until_the_window_passes(tmp_path, monkeypatch):
+    path = access.log_path(tmp_path / "accounts.json")
+    start = dt.datetime(2022, 5, 4, 9, 0)
+    _failed_logins(monkeypatch, path, "dong", [start + dt.timedelta(minutes=m) for m in (0, 1, 2, 3)])
+    _failed_logins(monkeypatch, path, "li", [start + dt.timedelta(minutes=m) for m in range(10)])  # another name
+    assert access.locked_until(path, "dong", start + dt.timedelta(minutes=4)) is None  # four: not yet
+    _failed_logins(monkeypatch, path, "dong", [start + dt.timedelta(minutes=4)])
+    until = access.locked_until(path, " dong ", start + dt.timedelta(minutes=5))  # the name as typed, spaces too
+    assert until == start + access.LOCKOUT  # when the first of the five leaves the window
+    assert access.locked_until(path, "dong", until) is None
+    assert access.locked_until(path, "li", start + dt.timedelta(minutes=10)) is not None
+
+
+def test_a_sign_in_clears_the_earlier_wrong_passwords_and_old_ones_do_not_count(tmp_path, monkeypatch):
+    path = access.log_path(tmp_path / "accounts.json")
+    start = dt.datetime(2022, 5, 4, 9, 0)
+    _failed_logins(monkeypatch, path, "dong", [start + dt.timedelta(minutes=m) for m in range(4)])
+    access.record(path, "dong", "login", "password")
+    _failed_logins(monkeypatch, path, "dong", [start + dt.timedelta(minutes=5)])
+    assert access.locked_until(path, "dong", start + dt.timedelta(minutes=6)) is None
+    _failed_logins(monkeypatch, path, "wang", [start - dt.timedelta(hours=1)] * 4 + [start])
+    assert access.locked_until(path, "wang", start) is None  # four of the five are an hour old
+    assert access.locked_until(tmp_path / "no-log.jsonl", "dong", start) is None
+
+
 # ---- the CLI ------------------------------------------------------------------------------------
 
 def _cli(monkeypatch, capsys, *argv, stdin: str = ""):

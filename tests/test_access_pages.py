@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, fields, rollup
+from dashboard import access, fields, i18n, rollup
 from dashboard.store import Store
 from dashboard.ui.import_model import Upload
 
@@ -142,6 +142,28 @@ def test_signing_in_through_the_form_opens_the_scope_and_is_recorded(monkeypatch
     at.button(key="sign-out").click().run()
     assert [t.label for t in at.text_input] == ["账号", "密码"] and not at.metric
     assert access.events(log)["action"].iloc[0] == "logout"
+
+
+def test_after_five_wrong_passwords_even_the_right_one_waits(monkeypatch, demo_store_path, accounts_file, tmp_path):
+    own = tmp_path / "accounts.json"
+    own.write_bytes(accounts_file.read_bytes())
+    clock = {"now": dt.datetime(2022, 5, 4, 9, 0)}
+    monkeypatch.setattr(access, "now", lambda: clock["now"])
+    at = run(monkeypatch, demo_store_path, own)
+
+    def sign_in(password: str) -> None:
+        at.text_input(key="login-name").input("dong")
+        at.text_input(key="login-password").input(password)
+        at.button(key="login-submit").click().run()
+    for _ in range(access.MAX_WRONG_PASSWORDS):
+        sign_in("wrong")
+    assert [e.value for e in at.error] == ["账号或密码不正确"]
+    sign_in(PASSWORDS["dong"])
+    assert [e.value for e in at.error] == [i18n.t("acc_locked", "zh", time="09:15")] and not at.metric
+    assert access.events(access.log_path(own))["action"].iloc[0] == "login_locked"
+    clock["now"] += access.LOCKOUT
+    sign_in(PASSWORDS["dong"])
+    assert not at.exception and not at.error and at.metric
 
 
 def test_a_broken_accounts_file_keeps_the_app_closed(monkeypatch, demo_store_path, tmp_path):

@@ -8,6 +8,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "acc_sign_in_button": {"zh": "登录", "en": "Sign in"},
     "acc_sign_in_oidc": {"zh": "使用单位统一身份登录", "en": "Sign in with the identity provider"},
     "acc_wrong": {"zh": "账号或密码不正确", "en": "Wrong account name or password"},
+    "acc_locked": {"zh": "该账号密码错误次数过多，请于 {time} 后再试", "en": "Too many wrong passwords for this account; try again after {time}"},
     "acc_oidc_no_account": {"zh": "身份 {email} 没有对应的账号，请联系管理员开通",
                             "en": "The identity {email} has no account here; ask an administrator to add one"},
     "acc_sign_out": {"zh": "退出登录", "en": "Sign out"},

@@ -215,7 +215,10 @@ def login_page(lang: str) -> None:
         st.form_submit_button(i18n.t("acc_sign_in_button", lang), type="primary", on_click=_check_password,
                               args=(lang,), key="login-submit")
     failed = st.session_state.pop("login-failed", False)
-    if failed:
+    locked = st.session_state.pop("login-locked", None)
+    if locked:
+        st.error(i18n.t("acc_locked", lang, time=locked.strftime("%H:%M")))
+    elif failed:
         st.error(i18n.t("acc_wrong", lang))
     if oidc_configured() and st.button(i18n.t("acc_sign_in_oidc", lang), key="login-oidc"):
         st.login()  # to the provider and back; the next run finds st.user signed in
@@ -226,6 +229,11 @@ def _check_password(lang: str) -> None:
     name = str(st.session_state.get("login-name", "")).strip()
     password = str(st.session_state.get("login-password", ""))
     st.session_state["login-password"] = ""
+    until = access.locked_until(access.log_path(accounts_file()), name, access.now())
+    if until is not None:  # no password is checked, right or wrong, until then
+        st.session_state["login-locked"] = until
+        record(name[:64], "login_locked", "password")
+        return
     account = access.authenticate(accounts(), name, password)
     if account is None:
         st.session_state["login-failed"] = True
