@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import shutil
 
 import duckdb
@@ -61,6 +62,8 @@ def backup(store: Store, folder) -> dict:
         raise InputError([Message("err_no_store", {"path": str(store.path)})])
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError([Message("err_backup_exists", {"path": str(folder)})])
+    _clear_leftovers(folder.parent, ".*.partial-*", lambda path: path.is_dir() and all(
+        child.name == MANIFEST or child.suffix == ".parquet" for child in path.iterdir()))
     partial = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -120,6 +123,7 @@ def restore(store: Store, folder) -> dict:
     _check_scripts()
     folder = pathlib.Path(folder)
     manifest = verify(folder)
+    _clear_leftovers(store.path.parent, f"{store.path.name}.restore-*", pathlib.Path.is_file)
     fresh = Store(store.path.with_name(f"{store.path.name}.restore-{os.getpid()}"))
     leftovers = (fresh.path, fresh.path.with_name(fresh.path.name + ".wal"),
                  *(fresh.sidecar(kind) for kind in ("lock", "intent", "gate")))
@@ -135,6 +139,32 @@ def restore(store: Store, folder) -> dict:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
     return manifest
+
+
+_OWNER = re.compile(r"\.(?:partial|restore)-(\d+)(?:\.|$)")
+
+
+def _clear_leftovers(directory: pathlib.Path, pattern: str, ours) -> None:
+    """What a killed backup (`.<folder>.partial-<pid>`) or restore (`<store>.restore-<pid>` and its sidecars) left
+    behind, removed once the process named in it has gone: a kill mid-way must not leave gigabytes for ever.
+    `ours` must hold for a path too (a partial backup holds only Parquet files and the manifest)."""
+    for path in directory.glob(pattern):
+        owner = _OWNER.search(path.name)
+        if owner and not _running(int(owner.group(1))) and ours(path):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 def total_rows(manifest: dict) -> int:

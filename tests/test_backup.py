@@ -109,6 +109,32 @@ def test_a_damaged_backup_is_refused_and_the_store_is_unchanged(demo_store_copy,
     assert [p.name for p in tmp_path.iterdir() if "restore-" in p.name] == []
 
 
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_what_a_killed_backup_or_restore_left_is_cleared_once_its_process_is_gone(demo_store_copy, tmp_path):
+    dead, alive = _dead_pid(), os.getpid()
+    partial = tmp_path / f".nightly.partial-{dead}"
+    partial.mkdir()
+    (partial / "facts_testing.parquet").write_bytes(b"half")
+    running = tmp_path / f".other.partial-{alive}"  # a backup still running in this process: kept
+    running.mkdir()
+    foreign = tmp_path / f".notes.partial-{dead}"  # not a backup's folder (a file of another kind): kept
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    restored = [demo_store_copy.path.with_name(f"{demo_store_copy.path.name}.restore-{dead}{end}")
+                for end in ("", ".wal", ".lock")]
+    for path in restored:
+        path.write_bytes(b"half")
+    backup.backup(demo_store_copy, tmp_path / "tonight")
+    assert not partial.exists() and running.exists() and foreign.exists()
+    backup.restore(demo_store_copy, tmp_path / "tonight")
+    assert not any(path.exists() for path in restored)
+
+
 def test_backup_refuses_a_folder_that_holds_files_and_a_missing_store(demo_store_copy, tmp_path):
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "old.txt").write_text("an earlier backup")
