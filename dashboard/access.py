@@ -247,7 +247,7 @@ def locked_until(log: pathlib.Path, name: str, at: dt.datetime) -> dt.datetime |
     last sign-in); None when it may now. Why: the form is the one door a guesser can knock on from the network;
     five tries in fifteen minutes is slow enough to make guessing hopeless and short enough for a leader who
     mistyped. The access log already holds every failed sign-in, so nothing else is kept."""
-    wanted = str(name).strip()[:64]
+    wanted = logged_name(name)
     failures = []
     for row in _recent_events(log):
         if row.get("user") != wanted:
@@ -260,6 +260,11 @@ def locked_until(log: pathlib.Path, name: str, at: dt.datetime) -> dt.datetime |
     if len(recent) < MAX_WRONG_PASSWORDS:
         return None
     return recent[-MAX_WRONG_PASSWORDS] + LOCKOUT
+
+
+def logged_name(name) -> str:
+    """A typed account name as the access log records it (trimmed, at most 64 characters): what the lock counts by."""
+    return str(name).strip()[:64]
 
 
 def _recent_events(log: pathlib.Path) -> list[dict]:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import checks, codes, fields, i18n, limits, materialize, matching, queries, reports, sheets
-from .messages import InputError, Message, capped
+from .messages import InputError, Message, capped, cell
 from .store import Discard, Store, _fault_point
 
 _HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
@@ -229,12 +229,9 @@ def _row_errors(result: Plan, key: str, lines: pd.Index, column: str, values: pd
     Why: a province file can fail on all of its 500,000 rows; building (and showing) a message per row took
     seconds, and nobody fixes a file from the 201st line of the same error.
     """
-    def message(line: int) -> Message:
-        return Message(key, {"file": result.file, "row": line, "column": column, "value": values[line], **extra},
-                       line, column)
-
-    result.errors += capped((message(line) for line in lines), len(lines), f"{key}_more",
-                            {"file": result.file, "column": column, **extra}, limits.MAX_ROW_MESSAGES)
+    result.errors += capped((cell(key, result.file, line, column, values[line], **extra) for line in lines),
+                            len(lines), f"{key}_more", {"file": result.file, "column": column, **extra},
+                            limits.MAX_ROW_MESSAGES)
 
 
 def _rounds(store: Store, result: Plan, given: int | None) -> int | None:

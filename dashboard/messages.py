@@ -22,9 +22,9 @@ class Message:
         return {"key": self.key, "row": self.row, "column": self.column, "message": self.text(lang)}
 
 
-def cell(key: str, file: str, row: int, column: str, value) -> Message:
-    """A message about one cell, naming file, row and column."""
-    return Message(key, {"file": file, "row": row, "column": column, "value": value}, row, column)
+def cell(key: str, file: str, row: int, column: str, value, **extra) -> Message:
+    """A message about one cell, naming file, row and column (and any `extra` values its text needs)."""
+    return Message(key, {"file": file, "row": row, "column": column, "value": value, **extra}, row, column)
 
 
 class InputError(Exception):

@@ -162,19 +162,19 @@ class Store:
                 raise StoreBusy(str(self.path))
 
     def _upgrade_once(self) -> None:
-        """A store written by an older version (a table of queries/create_schema.sql missing) is brought up to date
-        before its first read: the schema script creates what is missing and moves rows where the layout changed
-        (see its comments). Readers attach read-only, so this takes one write; checked once per Store object."""
+        """A store written by an older version (a table of queries/create_schema.sql missing, or a layout step of
+        queries/layout_upgrades_due.sql due) is brought up to date before its first read: a write runs those steps
+        and the schema script. Readers attach read-only, so this takes one write; checked once per Store object."""
         with self._schema_lock:
             if self._schema_checked:
                 return
             reader = _Reader(self)
             try:
-                present = {row[0] for row in reader.con.execute(
-                    "select table_name from duckdb_tables() where database_name = 'store'").fetchall()}
+                present = set(queries.run(reader.con, "store_tables")["table_name"])
+                due = not set(SCHEMA_TABLES) <= present or not queries.run(reader.con, "layout_upgrades_due").empty
             finally:
                 reader.close()
-            if not set(SCHEMA_TABLES) <= present:
+            if due:
                 with self.write():
                     pass
             self._schema_checked = True

@@ -232,12 +232,12 @@ def _check_password(lang: str) -> None:
     until = access.locked_until(access.log_path(accounts_file()), name, access.now())
     if until is not None:  # no password is checked, right or wrong, until then
         st.session_state["login-locked"] = until
-        record(name[:64], "login_locked", "password")
+        record(access.logged_name(name), "login_locked", "password")
         return
     account = access.authenticate(accounts(), name, password)
     if account is None:
         st.session_state["login-failed"] = True
-        record(name[:64], "login_failed", "password")
+        record(access.logged_name(name), "login_failed", "password")
         return
     _sign_in(account, "password")
 
