@@ -72,23 +72,88 @@ def with_parents(units: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("num", kind="stable").reset_index(drop=True)
 
 
-def load_units(store: Store, path, effective: dt.date | None = None, display_name: str | None = None) -> UnitsResult:
-    """Adds new units and renames changed ones, in one write; history of names kept."""
+@dataclass
+class UnitsPlan:
+    """What a unit list would change, before anything is written: the web preview and the CLI share it.
+
+    `incoming` is the parsed file; the counts compare it with the store as it
+    was when planned. The commit merges again inside its write, so a plan that
+    went stale can never undo a change made meanwhile.
+    """
+    file: str
+    incoming: pd.DataFrame
+    effective: dt.date
+    added: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    reactivated: int = 0      # retired units the list names again: they become active
+    absent: int = 0           # units in the store the list leaves out: kept as they are
+    tree: pd.DataFrame = field(default_factory=pd.DataFrame)   # the whole unit table after the load, with parents
+    warnings: list[Message] = field(default_factory=list)
+
+
+def plan_units(store: Store, path, effective: dt.date | None = None, display_name: str | None = None) -> UnitsPlan:
+    """Parses a unit list and counts what it would change; stores nothing (raises InputError for a bad file)."""
     file = display_name or pathlib.Path(path).name
     incoming, warnings = parse_units(readers.read_table(path, file), file)
     effective = effective or dt.date.today()
+    current = store.query("units_all") if store.exists() else pd.DataFrame(columns=["code", "name", "level", "active"])
+    merged, counts = _merge(current, incoming, effective)
+    counts.pop("renamed_frame")
+    tree = with_parents(merged)
+    inactive = set(current.loc[~current["active"].astype(bool), "code"]) if len(current) else set()
+    plan = UnitsPlan(file=file, incoming=incoming, effective=effective, **counts, tree=tree, warnings=warnings,
+                     reactivated=int(incoming["code"].isin(inactive).sum()),
+                     absent=int((~current["code"].isin(set(incoming["code"]))).sum()) if len(current) else 0)
+    plan.warnings += _orphan_warnings(tree, set(incoming["code"]))
+    return plan
+
+
+def commit_units(store: Store, plan: UnitsPlan) -> UnitsResult:
+    """Adds new units and renames changed ones, in one write; history of names kept."""
     with store.write() as con:
         current = queries.run(con, "units_all")
-        merged, result = _merge(current, incoming, effective)
+        merged, result = _merge(current, plan.incoming, plan.effective)
         con.register("incoming_units", with_parents(merged))
         queries.execute(con, "units_replace")
         con.register("renamed_units", result.pop("renamed_frame"))
         queries.execute(con, "unit_names_rename")
         materialize.refresh_all(con)
-    out = UnitsResult(**result, warnings=warnings)
-    out.warnings += [Message("warn_no_parent", {"code": c, "name": n})
-                     for c, n in _orphans(with_parents(merged)) if c in set(incoming["code"])]
-    return out
+    return UnitsResult(**result, warnings=list(plan.warnings))
+
+
+def load_units(store: Store, path, effective: dt.date | None = None, display_name: str | None = None) -> UnitsResult:
+    """`python -m dashboard units FILE`: plan then commit, the same two steps as the import page."""
+    return commit_units(store, plan_units(store, path, effective, display_name))
+
+
+def tree_levels(tree: pd.DataFrame) -> pd.DataFrame:
+    """level, units, roots, orphans per level: the tree a list makes (an orphan: no parent below the top level,
+    or a parent more than one level up, e.g. villages whose township the list leaves out)."""
+    lost = set(orphans(tree)["code"])
+    top = tree["prefix_len"].min() if len(tree) else 0
+    rows = []
+    for level in codes.LEVELS:
+        at = tree[tree["level"] == level]
+        if len(at):
+            roots = int(at["parent_code"].isna().sum()) if codes.PREFIX_LEN[level] == top else 0
+            rows.append((level, len(at), roots, int(at["code"].isin(lost).sum())))
+    return pd.DataFrame(rows, columns=["level", "units", "roots", "orphans"])
+
+
+def orphans(tree: pd.DataFrame) -> pd.DataFrame:
+    """code, name, parent_code of the units that hang in the wrong place: no parent though not at the top, or a
+    parent that skips a level. Each is a gap in the list (a township left out) or a code typed wrong."""
+    top = tree["prefix_len"].min() if len(tree) else 0
+    above = {codes.PREFIX_LEN[b]: codes.PREFIX_LEN[a] for a, b in zip(codes.LEVELS, codes.LEVELS[1:])}
+    parent_len = tree["parent_code"].map(lambda c: None if c is None or pd.isna(c) else codes.PREFIX_LEN[codes.level_of(c)])
+    expected = tree["prefix_len"].map(above)
+    wrong = (tree["prefix_len"] > top) & (parent_len.isna() | (parent_len != expected))
+    return tree.loc[wrong, ["code", "name", "parent_code"]].reset_index(drop=True)
+
+
+def _orphan_warnings(tree: pd.DataFrame, incoming: set[str]) -> list[Message]:
+    return [Message("warn_no_parent", {"code": c, "name": n}) for c, n in _orphans(tree) if c in incoming]
 
 
 def _merge(current: pd.DataFrame, incoming: pd.DataFrame, effective: dt.date):

@@ -1,7 +1,8 @@
-"""数据导入 Import: upload report files, check them, confirm; the load history (rollback, restore); report templates."""
-from dashboard.ui import admin, importer, shell
+"""数据导入 Import: set a county up (unit list, boundaries, register), upload reports, check them, confirm; the load
+history (rollback, restore); report templates."""
+from dashboard.ui import importer, shell
 
-adm = admin.page("page_import")
+adm = importer.page()
 if adm is not None:
     with shell.guard(adm.lang):
         importer.render(adm)

@@ -77,6 +77,8 @@ class Context:
     settings: dict
     loads: pd.DataFrame      # snapshot_dates: domain, snapshot_date, loads, last_loaded_at
     notes: list = field(default_factory=list)
+    roots: pd.DataFrame = field(default_factory=pd.DataFrame)  # root_units: several when the store holds
+    #                          separate trees (a county beside the demo); the page then offers a choice
 
     @property
     def unit(self) -> pd.Series:
@@ -129,8 +131,16 @@ def load() -> Context:
     day = _date(dates, lang_, notes)
     domain, ind = _indicator(by_domain)
     return Context(store=store, lang=lang_, chain=chain, by_domain=by_domain, dates=dates, date=day,
-                   domain=domain, ind=ind, grids=st.query_params.get("grids") == "1", demo=bool(meta["demo"]),
-                   settings=meta["settings"], loads=meta["dates"], notes=notes)
+                   domain=domain, ind=ind, grids=st.query_params.get("grids") == "1",
+                   demo=data.shows_demo(store, str(chain[0]["code"])), settings=meta["settings"],
+                   loads=meta["dates"], notes=notes, roots=meta["roots"] if auth.scope() == access.ALL
+                   else meta["roots"].iloc[0:0])
+
+
+def default_root(roots: pd.DataFrame) -> str:
+    """The unit shown without `unit` in the URL: the account's scope, else the store's default root."""
+    scope = auth.scope()
+    return data.default_root(roots) if scope == access.ALL else scope
 
 
 def _chain(store: Store, roots: pd.DataFrame, lang_: str, notes: list) -> list:
@@ -140,8 +150,7 @@ def _chain(store: Store, roots: pd.DataFrame, lang_: str, notes: list) -> list:
     it is never read (a note says it is not permitted, naming only the code
     the URL gave), and the chain starts at the scope's unit.
     """
-    scope = auth.scope()
-    root = str(roots["code"].iloc[0]) if scope == access.ALL else scope
+    root = default_root(roots)
     code = st.query_params.get("unit") or root
     if not auth.in_scope(code):
         notes.append(i18n.t("acc_unit_not_permitted", lang_, code=code))

@@ -12,7 +12,8 @@ import re
 import streamlit as st
 
 from .. import codes, fields, i18n, indicators
-from .context import Context, update
+from . import data
+from .context import Context, default_root, update
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -49,6 +50,27 @@ def breadcrumb(ctx: Context) -> None:
             st.markdown("›", width="content")
         level = codes.LEVEL_LABELS.get(ctx.unit["level"], {}).get(ctx.lang, "")
         st.markdown(f"**{md_escape(ctx.unit['name'])}** :gray[{md_escape(level)}]", width="content")
+
+
+def root_picker(ctx: Context) -> None:
+    """Where the store holds separate trees (two counties, or one beside the demo): which one to view.
+
+    The default root is left out of the URL like every default; the caption
+    names the common parent code where one exists, since loading that unit
+    joins the trees into one.
+    """
+    if len(ctx.roots) < 2:
+        return
+    key, default = "ctl-root", default_root(ctx.roots)
+    _mirror(key, str(ctx.chain[0]["code"]))
+    names = dict(zip(ctx.roots["code"], ctx.roots["name"]))
+    st.selectbox(i18n.t("root_label", ctx.lang), list(names), key=key, format_func=lambda c: f"{names[c]} · {c}",
+                 help=i18n.t("root_choose", ctx.lang, count=len(names)),
+                 on_change=lambda: update(unit=None if st.session_state[key] == default else st.session_state[key],
+                                          grids=None))
+    parent = data.common_parent(list(names))
+    if parent:
+        st.caption(i18n.t("root_common_parent", ctx.lang, code=parent))
 
 
 def date_picker(ctx: Context) -> None:

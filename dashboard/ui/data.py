@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from .. import charts, codes, demo, geo, rollup, settings
+from .. import charts, codes, demo, demo_data, geo, rollup, settings
 from ..store import Store, default_path
 from . import auth
 
@@ -48,6 +48,45 @@ def meta(s: Store) -> dict:
         return {"roots": pd.DataFrame(columns=["code", "name", "level"]), "dates": pd.DataFrame(
             columns=["domain", "snapshot_date", "loads", "last_loaded_at"]), "demo": False, "settings": {}}
     return _meta(*_key(s))
+
+
+def is_demo_code(code) -> bool:
+    """Whether a unit lies in the demo county (示范县, province code 99: no real province has it)."""
+    return str(code).startswith(demo_data.COUNTY_CODE[:6])
+
+
+def default_root(roots: pd.DataFrame) -> str | None:
+    """The unit a page opens on: the store's one root; of several (a county added beside the demo, or counties
+    of different prefectures), the first real one (the demo county is fictional, never the default)."""
+    if roots.empty:
+        return None
+    real = roots[~roots["code"].map(is_demo_code)]
+    return str((real if len(real) else roots)["code"].iloc[0])
+
+
+def common_parent(codes_: list[str]) -> str | None:
+    """The nearest code above every root (a prefecture, a province), or None: where loading that one unit would
+    join the roots into one tree."""
+    if len(codes_) < 2:
+        return None
+    shared = set(codes.ancestor_codes(codes_[0]))
+    for code in codes_[1:]:
+        shared &= set(codes.ancestor_codes(code))
+    return next((a for a in codes.ancestor_codes(codes_[0]) if a in shared), None)
+
+
+def default_unit(s: Store, units: pd.DataFrame, wanted: str | None) -> str | None:
+    """The URL's unit where it is in `units`, else the default root among them (an account's scope: its top)."""
+    if wanted in set(units["code"]):
+        return wanted
+    roots = units[units["parent_code"].isna() | ~units["parent_code"].isin(set(units["code"]))]
+    roots = roots[roots["active"].astype(bool)] if roots["active"].astype(bool).any() else roots
+    return default_root(roots)
+
+
+def shows_demo(s: Store, code: str | None) -> bool:
+    """The demo badge belongs to the demo county's pages only, not to a real county loaded beside it."""
+    return bool(code) and bool(meta(s)["demo"]) and is_demo_code(code)
 
 
 def dates_by_domain(s: Store) -> dict[str, list[dt.date]]:

@@ -58,6 +58,8 @@ def page(title_key: str) -> Context | None:
             st.badge(i18n.t("demo_label", lang), icon=":material/science:", color="violet")
         for note in ctx.notes:
             st.warning(controls.md_escape(note))
+        with st.sidebar:
+            controls.root_picker(ctx)
         _header(ctx, title_key)
         return ctx
     return None
@@ -112,17 +114,24 @@ def _header(ctx: Context, title_key: str) -> None:
 
 
 def guidance(lang: str, has_units: bool) -> None:
-    """An empty store is a normal first start: say how to load data (the README's commands)."""
+    """An empty store is a normal first start: say what is still missing, in order, and send the user to
+    数据导入, where a county is set up from the browser (the CLI commands follow for whoever runs the server)."""
+    from . import import_model  # the setup steps: units, boundaries, register, reports
+
     st.title(i18n.t("app_title", lang), anchor=False)
     st.subheader(i18n.t("empty_title", lang), anchor=False)
+    missing = import_model.missing_steps(data.store())
     if has_units:
         st.write(i18n.t("empty_no_reports", lang))
+    st.info(i18n.t(f"imp_missing_{missing[0] if missing else 'report'}", lang), icon=":material/upload_file:")
+    if auth.may_open("page_import"):
+        st.page_link("pages/import.py", label=i18n.t("empty_go_import", lang), icon=":material/upload:")
     st.write(i18n.t("empty_body", lang, path=controls.md_escape(data.store().path)))
     st.markdown(f"**{i18n.t('empty_demo', lang)}**")
     st.code("python -m dashboard demo", language="bash")
     st.markdown(f"**{i18n.t('empty_real', lang)}**")
-    st.code("python -m dashboard units units.csv\npython -m dashboard population population.csv\n"
-            "python -m dashboard ingest report.csv", language="bash")
+    st.code("python -m dashboard units units.csv\npython -m dashboard boundaries boundaries.zip\n"
+            "python -m dashboard population population.csv\npython -m dashboard ingest report.csv", language="bash")
     st.caption(i18n.t("empty_after", lang))
 
 
