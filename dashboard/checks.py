@@ -5,21 +5,24 @@ the clerk sees what disagreed, with file, row and column.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import indicators, limits
+from . import aliases, indicators, limits
 from .messages import Message, capped
 
 RATIO_TOLERANCE = 0.006  # a ratio printed with one decimal (97.6%) is within 0.05 pt; allow rounding twice
 
 
-def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Values as floats (thousands separators and spaces dropped) and a mask of cells that are not numbers.
+def numbers(raw: pd.Series, unit_words: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series]:
+    """Values as floats and a mask of cells that are not numbers.
 
     Clean columns (the usual case, and all of a 500,000-row province file) parse in one vectorised step;
-    only the cells that fail are cleaned and parsed again.
+    only the cells that fail are cleaned (`cleaned`) and parsed again.
     """
     text = raw.astype(str)
     plain = _plain_integers(text)
@@ -28,10 +31,33 @@ def numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     values = pd.to_numeric(text, errors="coerce")
     retry = values.isna() & (text != "")
     if retry.any():
-        cleaned = text[retry].str.replace(r"[,，\s]", "", regex=True)
+        cleaned = text[retry].map(lambda cell: _cleaned(cell, unit_words))
         values[retry] = pd.to_numeric(cleaned, errors="coerce")
         text = text.where(~retry, cleaned)
     return values, (text != "") & values.isna()
+
+
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_MARKERS = frozenset(aliases.EMPTY_MARKERS)
+
+
+def _cleaned(cell: str, unit_words: tuple[str, ...] = ()) -> str:
+    """A count as offices write it, as a number's text: full width made half (NFKC), spaces and tabs gone, an
+    empty marker (—, /, 无) empty, a unit word the column allows (1623户, 456人次) dropped, and a comma only where
+    it separates thousands (1,406; never 1,4,06). Anything else is left for the caller to call not a number."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell))
+    if text in _MARKERS or unicodedata.normalize("NFKC", text) in _MARKERS:
+        return ""
+    for word in unit_words:
+        if text.endswith(word) and len(text) > len(word):
+            text = text[: -len(word)]
+            break
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+
+
+def unit_words_of(field: str | None) -> tuple[str, ...]:
+    """The unit words a field's counts may carry: 户 for households, 个/处 for sites, 人/人次/剂次 for people."""
+    return aliases.UNIT_WORDS[aliases.FIELD_UNITS.get(field, "persons")] if field else ()
 
 
 def _plain_integers(text: pd.Series) -> pd.Series | None:
@@ -51,7 +77,7 @@ def _plain_integers(text: pd.Series) -> pd.Series | None:
 
 def percents(raw: pd.Series) -> pd.Series:
     """'97.6%' -> 0.976; '0.976' -> 0.976; '97.6' -> 0.976 (a bare number above 1.5 is read as percent)."""
-    text = raw.astype(str).str.strip()
+    text = raw.astype(str).map(lambda c: re.sub(r"\s+", "", unicodedata.normalize("NFKC", c)))
     values, _ = numbers(text.str.rstrip("%"))
     return values.where(~text.str.endswith("%") & (values <= 1.5), values / 100)
 
@@ -83,23 +109,33 @@ def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Messag
     return out
 
 
-def _indicator_for(field: str | None, frame: pd.DataFrame, domain: str):
-    """The indicator a ratio column states: the one of its field, else the domain's first computable one."""
+def _indicator_for(field: str | None, frame: pd.DataFrame, domain: str, stated: pd.Series):
+    """The indicator a ratio column states: of the ones whose numerator is the field its header names
+    (加强免疫接种率: booster only, never the first dose), or of all the domain's where it names none (采样率), the
+    one it agrees with on most rows (采样率 over 应检人数 or over 常住人口, whichever the file meant)."""
     options = [i for i in indicators.for_domain(domain) if i.numerator in frame and i.denominator in frame]
     if field:
         options = [i for i in options if i.numerator == field]
-    return options[0] if options else None
+    if not options:
+        return None, None
+    scored = [(int((stated - _computed(frame, i)).abs().le(RATIO_TOLERANCE).fillna(False).sum()), -n, i)
+              for n, i in enumerate(options)]
+    best = max(scored, key=lambda s: s[:2])[2]
+    return best, _computed(frame, best)
+
+
+def _computed(frame: pd.DataFrame, ind) -> pd.Series:
+    return frame[ind.numerator].astype("Float64") / frame[ind.denominator].astype("Float64")
 
 
 def ratio_mismatches(report, frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
     """A ratio column (采样率, 接种率) only cross-checks: warn where it disagrees with the counts."""
     out = []
     for column in report.by_role("ratio"):
-        ind = _indicator_for(column.field, frame, domain)
+        stated = percents(report.frame[f"ratio:{column.index}"]).reindex(frame.index)
+        ind, computed = _indicator_for(column.field, frame, domain, stated)
         if ind is None:
             continue
-        stated = percents(report.frame[f"ratio:{column.index}"]).reindex(frame.index)
-        computed = frame[ind.numerator].astype("Float64") / frame[ind.denominator].astype("Float64")
         off = frame.index[((stated - computed).abs() > RATIO_TOLERANCE).fillna(False).astype(bool)]
         out += capped((Message("warn_ratio_mismatch", {
             "file": file, "row": line, "column": column.header, "stated": f"{stated[line]:.1%}",
@@ -114,7 +150,7 @@ def total_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
     scales = {c.field: c.scale for c in report.by_role("field")}
     for line, values in report.totals:
         for name in [f for f in values if f in frame]:
-            stated, bad = numbers(pd.Series([values[name]]))
+            stated, bad = numbers(pd.Series([values[name]]), unit_words_of(name))
             if bad.iloc[0] or pd.isna(stated.iloc[0]):
                 continue
             total, summed = round(stated.iloc[0] * scales.get(name, 1)), int(frame[name].sum())

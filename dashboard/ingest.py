@@ -42,6 +42,8 @@ class Plan:
     warnings: list[Message] = field(default_factory=list)
     title: str = ""
     parent: str | None = None       # the unit the file's names were resolved within
+    sheet: str | None = None        # the workbook sheet read (None for CSV)
+    other_sheets: list[str] = field(default_factory=list)  # the workbook's other sheets, not read
 
     @property
     def ok(self) -> bool:
@@ -75,12 +77,47 @@ def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, r
     try:
         sheets.file_size(path, result.file)  # a missing file is an input error, named
         result.sha256 = sha256_of(path)
-        report = reports.read_report(sheets.read_sheet(path, result.file, sheet))
+        choice = reports.choose(sheets.read_sheets(path, result.file, sheet))
+        report = choice.report
+        result.sheet, result.other_sheets = report.sheet, choice.others
+        if choice.others:
+            result.warnings.append(Message("imp_sheet_read", {"sheet": report.sheet, "others": "、".join(choice.others)}))
         progress(0.5, "read")
         _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress)
+        if result.ok and choice.summary is not None:
+            result.warnings += summary_mismatches(store, choice.summary, result, parent, f"{report.title} {result.file}")
     except InputError as exc:
         result.errors = exc.messages
     return result
+
+
+def summary_mismatches(store: Store, summary, result: Plan, parent, context) -> list[Message]:
+    """A summary sheet (汇总) beside the detail sheet read: each of its units' figures against the sum of the
+    detail rows within that unit; a warning where they differ. A summary whose units cannot be told is not
+    checked (it is not what loads)."""
+    probe = Plan(file=result.file, sha256="", domain=result.domain)
+    try:
+        units_ = _codes(store, summary, probe, parent or result.parent, context)
+    except InputError:
+        return []
+    if probe.errors:
+        return []
+    detail, out = result.frame, []
+    for line, unit in units_.iterrows():
+        inside = (detail["num"] >= unit["num"]) & (detail["num"] < unit["num"] + codes.span(unit["level"]))
+        for name in [c.field for c in summary.by_role("field") if c.field in detail]:
+            stated, bad = checks.numbers(pd.Series([summary.frame.at[line, name]]), checks.unit_words_of(name))
+            summed = detail.loc[inside, name].sum()
+            if not bad.iloc[0] and pd.notna(stated.iloc[0]) and inside.any() and round(stated.iloc[0]) != summed:
+                out.append(Message("warn_summary_mismatch", {
+                    "file": result.file, "sheet": summary.sheet, "row": line, "column": _header_of(summary, name),
+                    "stated": int(round(stated.iloc[0])), "summed": int(summed), "detail": result.sheet}, line, name))
+    return out
+
+
+def _header_of(report, field_name: str) -> str:
+    """The header a field's column has in the file, for messages."""
+    return next((c.header for c in report.by_role("field") if c.field == field_name), field_name)
 
 
 def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress=_silent) -> None:
@@ -154,7 +191,8 @@ def _validated(store: Store, report, result: Plan, parent, context) -> pd.DataFr
     scales = {c.field: c.scale for c in report.by_role("field")}
     for name in names:
         header = next(c.header for c in report.by_role("field") if c.field == name)
-        out[name] = _counts(frame[name].reindex(out.index), header, result, scales.get(name, 1))
+        out[name] = _counts(frame[name].reindex(out.index), header, result, scales.get(name, 1),
+                            checks.unit_words_of(name))
     if result.domain == "testing":
         checks.derive_target_persons(report, out)
     return out
@@ -170,10 +208,14 @@ def _codes(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
     elif report.by_role("name"):
         frame = _from_names(store, report, result, parent, context)
     else:
-        raise InputError([Message("err_missing_column", {"file": result.file, "column": "code/区划代码 | 名称"})])
+        raise InputError([Message("err_missing_column", {"file": result.file, "column": "区划代码 | 名称"}),
+                          Message("err_unit_column_hint", {
+                              "file": result.file, "sheet": report.sheet or "—",
+                              "headers": "、".join(c.header for c in report.columns if c.header) or "—"})])
     # a code is one (num, prefix_len): integers hash ~6x faster than 500,000 code strings
+    unit_header = (code_col or report.by_role("name"))[0].header  # as the file writes it (村级区划代码, 嘎查村)
     _row_errors(result, "err_duplicate_code", frame.index[(frame["num"] * 16 + frame["prefix_len"]).duplicated()],
-                "code", frame["code"])
+                unit_header, frame["code"])
     return frame
 
 
@@ -197,10 +239,14 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
 
 def _from_names(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
     """Names matched against the unit list (exact, then suffix variants); errors list the closest names."""
-    units = store.query("units_all")
+    units = matching.with_stems(store.query("units_all"))
     header = report.by_role("name")[0].header
-    resolution = matching.resolve(report.frame["name"], matching.with_stems(units), result.file, header,
-                                  parent, context)
+    parents = [(c.header, report.frame[f"parent:{c.level}"]) for c in report.parents]
+    if parents:
+        resolution = matching.resolve_within(report.frame["name"], parents, units, result.file, header, parent,
+                                             context)
+    else:
+        resolution = matching.resolve(report.frame["name"], units, result.file, header, parent, context)
     result.errors += resolution.errors
     result.parent = resolution.parent
     frame = pd.DataFrame({"code": resolution.codes.dropna()}).rename_axis("line")
@@ -210,9 +256,10 @@ def _from_names(store: Store, report, result: Plan, parent, context) -> pd.DataF
     return frame
 
 
-def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1) -> pd.Series:
-    """Non-negative integers; thousands separators allowed; empty means missing; 万 columns scaled."""
-    values, bad = checks.numbers(raw)
+def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1, unit_words: tuple[str, ...] = ()) -> pd.Series:
+    """Non-negative integers; thousands separators, the field's unit word (1623户) and full-width digits allowed;
+    empty or an empty marker (—, /, 无) means missing; 万 columns scaled."""
+    values, bad = checks.numbers(raw, unit_words)
     values = values * scale
     bad |= (scale == 1) & values.notna() & (values % 1 != 0)
     huge = ~bad & values.notna() & ~(values.abs() <= limits.MAX_COUNT)  # inf and 1e30 too: no count is that large

@@ -17,11 +17,18 @@ from . import codes
 from .messages import Message
 
 SUFFIXES = ("街道办事处", "办事处", "街道", "社区居委会", "居委会", "村委会", "社区", "镇", "乡", "村", "网格", "居")
+# The committee a village's list name carries (董畦村村民委员会, 索桥居民委员会); offices write the village itself.
+COMMITTEES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会", "居委")
 
 
 def stem(name: str) -> str:
-    """The name without its administrative suffix: 城东社区 -> 城东, 台陈镇 -> 台陈."""
+    """The name without its committee and administrative suffix: 城东社区 -> 城东, 台陈镇 -> 台陈,
+    董畦村村民委员会 -> 董畦 (as 董畦村 is), 宝民社区居委会 -> 宝民."""
     text = re.sub(r"\s+", "", str(name))
+    for suffix in COMMITTEES:
+        if text.endswith(suffix) and len(text) > len(suffix) and text[: -len(suffix)].endswith(("村", "社区")):
+            text = text[: -len(suffix)]
+            break
     for suffix in SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             return text[: -len(suffix)]
@@ -61,6 +68,43 @@ def resolve(names: pd.Series, units: pd.DataFrame, file: str, column: str, paren
             out[line] = None
             errors.append(_problem(found, names[line], scope, units, file, line, column))
     return Resolution(pd.Series(out, dtype=object), parent, errors)
+
+
+def resolve_within(names: pd.Series, parents: list[tuple[str, pd.Series]], units: pd.DataFrame, file: str,
+                   column: str, parent: str | None = None, context: str = "") -> Resolution:
+    """Codes for rows named by several columns (县, 乡镇, 村; coarsest first in `parents`): each column's name is
+    looked up within the unit the column before it found, so 兰干村 under 木吉镇 and 兰干村 under 木奎拉乡 are two
+    villages. A parent cell naming the unit already in scope (the county's own name) keeps that scope."""
+    root = parent or parent_named_in(units, context)
+    scopes = pd.Series(root, index=names.index, dtype=object)
+    errors: list[Message] = []
+    for header, cells in parents:
+        found = _grouped(cells, scopes, units, file, header, context, errors, keep_own=True)
+        scopes = found.where(found.notna(), scopes)
+    codes_ = _grouped(names, scopes, units, file, column, context, errors)
+    return Resolution(codes_, root, errors)
+
+
+def _grouped(names: pd.Series, scopes: pd.Series, units: pd.DataFrame, file: str, column: str, context: str,
+             errors: list, keep_own: bool = False) -> pd.Series:
+    """`resolve` once per scope (the lines that share a parent unit), the results in line order."""
+    out = pd.Series(None, index=names.index, dtype=object)
+    for scope, lines in names.groupby(scopes.fillna(""), sort=False).groups.items():
+        subset = names.loc[lines]
+        if keep_own:
+            subset = subset[~subset.isin(_own_names(units, scope or None))]
+        if subset.empty:
+            continue
+        found = resolve(subset, units, file, column, scope or None, "" if scope else context)
+        out.loc[found.codes.index] = found.codes
+        errors += found.errors
+    return out
+
+
+def _own_names(units: pd.DataFrame, code: str | None) -> set[str]:
+    """The name of the scope unit itself (and its stem): a 县 column repeating the county's name, or blank."""
+    own = units.loc[units["code"] == code, "name"] if code else pd.Series(dtype=object)
+    return {""} | set(own) | {stem(n) for n in own}
 
 
 def _subtree(units: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -6,12 +6,14 @@ import pathlib
 
 import pandas as pd
 
-from . import limits
+from . import aliases, limits
 from .messages import InputError, Message
 from .sheets import file_size, text_of  # one decoder for every CSV (UTF-8 first, else GB18030), one set of limits
 
-CODE_HEADERS = ("code", "区划代码", "代码", "统计用区划代码", "单位代码", "行政区划代码")
-NAME_HEADERS = ("name", "名称", "单位名称", "区划名称", "单位")
+# One table of unit-column headers for every reader (dashboard/aliases.py): the generic words first, so a unit
+# list's 区划代码/名称 are found before a level word such as 村 or 乡镇.
+CODE_HEADERS = aliases.CODE_ALIASES
+NAME_HEADERS = aliases.NAME_ALIASES
 
 
 def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.DataFrame:
@@ -37,10 +39,10 @@ def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.
     return frame.apply(lambda col: col.str.strip())
 
 
-def find_column(frame: pd.DataFrame, aliases) -> str | None:
-    """The first column whose header is one of the aliases (case-insensitive)."""
+def find_column(frame: pd.DataFrame, headers) -> str | None:
+    """The first column whose header is one of `headers` (case-insensitive), in the order of `headers`."""
     lowered = {c.lower(): c for c in frame.columns}
-    for alias in aliases:
+    for alias in headers:
         if alias.lower() in lowered:
             return lowered[alias.lower()]
     return None

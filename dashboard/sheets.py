@@ -1,9 +1,14 @@
-"""Raw cells from CSV or XLSX, with the file's own row numbers and merged header cells filled in.
+"""Raw cells from CSV or a workbook (XLSX, XLS, ODS), with the file's own row numbers and merged cells filled in.
 
 CSV: UTF-8 (with or without BOM) if the bytes are valid UTF-8, else GB18030
-(a superset of GBK and GB2312), so a name is never garbled. XLSX: the first
-non-empty sheet, or the one asked for; merged cells repeat their value over
-their whole range, which is how a two-row header reads naturally.
+(a superset of GBK and GB2312), so a name is never garbled. Workbooks: every
+non-empty sheet (or the one asked for; which one holds the data is the report
+reader's choice); merged cells repeat their top-left value over their whole
+range, which is how a two-row header and a township cell merged down over its
+villages read naturally. XLSX goes through openpyxl (its guards against zip and
+entity bombs and declared sizes are tested); XLS (BIFF, as WPS and older Excel
+save it), XLSB and ODS through python-calamine. The format is told from the
+bytes as well as the name, so an `.xls` saved as `.csv` still reads.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ class Sheet:
     file: str
     cells: pd.DataFrame  # every cell as stripped text; index: the file's row number (1-based), blank rows dropped
     sheet_name: str | None = None
+    book_sheets: tuple[str, ...] = ()  # every sheet of the workbook it came from, in order (empty for CSV)
 
     def head(self, n: int) -> list[list[str]]:
         """The first rows as lists (for finding the header)."""
@@ -35,13 +41,61 @@ class Sheet:
 
 
 def read_sheet(path, display_name: str | None = None, sheet: str | None = None) -> Sheet:
-    """The file's cells; a file over the limits (dashboard/limits.py), empty, corrupt or binary is refused by name."""
+    """The file's cells (a workbook's first non-empty sheet, or the one asked for); a file over the limits
+    (dashboard/limits.py), empty, corrupt or binary is refused by name."""
+    return read_sheets(path, display_name, sheet)[0]
+
+
+def read_sheets(path, display_name: str | None = None, sheet: str | None = None) -> list[Sheet]:
+    """Every non-empty sheet of a workbook (one for a CSV), or only the one asked for: the report reader picks the
+    sheet that holds the data. Refused by name: over the limits, empty, corrupt, binary, a format no reader has."""
     path = pathlib.Path(path)
     file = display_name or path.name
     limits.check_size(file_size(path, file), file)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    kind = format_of(path)
+    if kind == "xlsx":
         return _read_xlsx(path, file, sheet)
-    return _read_csv(path, file)
+    if kind in CALAMINE_FORMATS:
+        return _read_calamine(path, file, sheet, kind)
+    if kind in SAVE_AS_FORMATS:
+        raise InputError([Message("err_format_save_as", {"file": file, "format": SAVE_AS_FORMATS[kind]})])
+    return [_read_csv(path, file)]
+
+
+_OLE, _ZIP = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"
+CALAMINE_FORMATS = {"xls": ".xls", "xlsb": ".xlsb", "ods": ".ods", "et": ".et"}
+# Formats no reader here has: the message names the format and says to save the file as XLSX.
+SAVE_AS_FORMATS = {"numbers": "Apple Numbers (.numbers)", "wps": "WPS 文字 (.wps)", "doc": "Word (.doc)",
+                   "docx": "Word (.docx)", "pdf": "PDF", "dbf": "dBASE (.dbf)", "ett": "WPS 表格模板 (.ett)"}
+
+
+def format_of(path: pathlib.Path) -> str:
+    """xlsx | xls | xlsb | ods | et | one of SAVE_AS_FORMATS | csv: from the first bytes where they are telling
+    (an OLE compound file is an .xls or WPS .et whatever its name; a zip holding content.xml is an ODS), else
+    from the suffix."""
+    suffix = path.suffix.lower().lstrip(".")
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head == _OLE:
+        return suffix if suffix in ("et", "doc", "wps", "ett") else "xls"
+    if head.startswith(_ZIP) and _zip_has(path, "content.xml"):
+        return "ods"  # an OpenDocument sheet, even uploaded under another name
+    if head.startswith(_ZIP) and suffix not in ("xlsx", "xlsm", "xlsb", "docx", "numbers", "ods"):
+        return "xlsx"
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    return suffix if suffix in CALAMINE_FORMATS or suffix in SAVE_AS_FORMATS else "csv"
+
+
+def _zip_has(path: pathlib.Path, member: str) -> bool:
+    """Whether a zip names this member (a damaged zip: no; the XLSX reader then names the broken file)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return member in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def file_size(path: pathlib.Path, file: str) -> int:
@@ -206,8 +260,8 @@ def _ragged_rows(text: str, delimiter: str, file: str) -> list[list[str]]:
 STREAM_SHEETS_FROM_MB = 64  # sheet XML beyond this is streamed: openpyxl holds a loaded cell in ~100 bytes of memory
 
 
-def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
-    """The first non-empty sheet (or the one asked for), after the zip directory and declared sizes were checked.
+def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> list[Sheet]:
+    """Every non-empty sheet (or the one asked for), after the zip directory and declared sizes were checked.
 
     A large workbook is streamed (openpyxl's read-only mode): merged header
     cells then read as a CSV's do, the value in the first cell and blanks to
@@ -217,19 +271,89 @@ def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> Sheet:
     streamed = limits.sheet_bytes(path) > STREAM_SHEETS_FROM_MB * limits.MB
     book = _guarded(file, _workbook, path, file, streamed)
     try:
-        sheets = [book[wanted]] if wanted in book.sheetnames else book.worksheets
-        for ws in sheets:
+        names = tuple(book.sheetnames)
+        out = []
+        for ws in [book[n] for n in _wanted(names, wanted, file)]:
             limits.check_sheet_shape(ws, file)
             rows = _guarded(file, _cells, ws, file)
             if any(any(cell for cell in row) for row in rows):
-                limits.check_width(max(len(row) for row in rows), file)
-                cells = pd.DataFrame(rows, dtype=object).fillna("")
-                cells.index = pd.RangeIndex(1, len(cells) + 1)
-                return _trimmed(Sheet(file, cells, ws.title))
+                out.append(_sheet(file, rows, ws.title, names))
     finally:
         if streamed:
             book.close()
-    raise InputError([Message("err_empty_file", {"file": file})])
+    return _some(out, file)
+
+
+def _wanted(names: tuple[str, ...], wanted: str | None, file: str) -> tuple[str, ...]:
+    """The sheets to read: all, or the one asked for (a name that is not there is an error listing the names)."""
+    if wanted is None:
+        return names
+    if wanted in names:
+        return (wanted,)
+    raise InputError([Message("err_no_such_sheet", {"file": file, "sheet": wanted, "sheets": "、".join(names)})])
+
+
+def _sheet(file: str, rows: list[list[str]], title: str, names: tuple[str, ...]) -> Sheet:
+    """A sheet's text rows as a trimmed Sheet (index: the sheet's row numbers, 1-based)."""
+    limits.check_width(max(len(row) for row in rows), file)
+    cells = pd.DataFrame(rows, dtype=object).fillna("")
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return _trimmed(Sheet(file, cells, title, names))
+
+
+def _some(sheets: list[Sheet], file: str) -> list[Sheet]:
+    if not sheets:
+        raise InputError([Message("err_empty_file", {"file": file})])
+    return sheets
+
+
+def _read_calamine(path: pathlib.Path, file: str, wanted: str | None, kind: str) -> list[Sheet]:
+    """XLS, XLSB, ODS (and WPS .et where it is BIFF inside) through python-calamine; a merged range spreads its
+    top-left value. An ODS is a zip: its directory is checked for bombs first. A book the reader cannot open is
+    named with its format and what to do (save it as .xlsx)."""
+    if kind == "ods":
+        limits.check_zip(path, file)
+    book = _calamine_step(file, kind, _calamine_book, path)
+    names = tuple(book.sheet_names)
+    if len(names) > limits.MAX_SHEETS:
+        raise limits.refuse("err_too_many_sheets", file, sheets=len(names), limit=limits.MAX_SHEETS)
+    out = []
+    for name in _wanted(names, wanted, file):
+        rows = _calamine_step(file, kind, _calamine_rows, book, names.index(name), file)
+        if any(any(cell for cell in row) for row in rows):
+            out.append(_sheet(file, rows, name, names))
+    return _some(out, file)
+
+
+def _calamine_book(path: pathlib.Path):
+    """The workbook, its format told by calamine from the bytes (from_path goes by the suffix, and an upload or
+    a mis-named file has the wrong one)."""
+    from python_calamine import CalamineWorkbook  # only old and OpenDocument workbooks need it
+
+    with path.open("rb") as f:
+        return CalamineWorkbook.from_filelike(f)
+
+
+def _calamine_rows(book, index: int, file: str) -> list[list[str]]:
+    """One sheet's cells as text, its size checked before the cells are read, merged ranges filled."""
+    sheet = book.get_sheet_by_index(index)
+    limits.check_rows(sheet.height, file)
+    limits.check_width(sheet.width, file)
+    rows = [[_text(v) for v in row] for row in sheet.to_python()]
+    return _spread(rows, [((r0 + 1, c0 + 1), (r1 + 1, c1 + 1))
+                          for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])])
+
+
+def _calamine_step(file: str, kind: str, step, *args):
+    """One calamine step; its errors (a damaged, encrypted or not-really-a-workbook file) say the format and that
+    saving it as .xlsx helps, never a traceback."""
+    try:
+        return step(*args)
+    except (InputError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own and OS errors alike
+        raise InputError([Message("err_unreadable_book", {"file": file, "format": CALAMINE_FORMATS[kind],
+                                                          "detail": type(exc).__name__})]) from exc
 
 
 def _workbook(path: pathlib.Path, file: str, streamed: bool):
@@ -267,12 +391,19 @@ def _cells(ws, file: str) -> list[list[str]]:
         rows.append([_text(v) for v in row])
         if len(rows) > limits.MAX_ROWS + limits.HEADER_ROWS:
             limits.check_rows(len(rows), file)
-    for merged in ws.merged_cells.ranges if hasattr(ws, "merged_cells") else ():
-        if merged.min_row > len(rows) or merged.min_col > len(rows[merged.min_row - 1]):
+    ranges = ws.merged_cells.ranges if hasattr(ws, "merged_cells") else ()
+    return _spread(rows, [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ranges])
+
+
+def _spread(rows: list[list[str]], ranges) -> list[list[str]]:
+    """Each merged range ((row0, col0), (row1, col1), 1-based, inclusive) holds its top-left value in every cell,
+    as it looks on screen; ranges outside the cells are ignored."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 > len(rows) or c0 > len(rows[r0 - 1]):
             continue
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
-            for c in range(merged.min_col - 1, min(merged.max_col, len(rows[r]))):
+        value = rows[r0 - 1][c0 - 1]
+        for r in range(r0 - 1, min(r1, len(rows))):
+            for c in range(c0 - 1, min(c1, len(rows[r]))):
                 rows[r][c] = value
     return rows
 

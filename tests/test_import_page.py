@@ -147,10 +147,15 @@ def test_overrides_replace_what_was_inferred(jintang):
     assert not wrong.ok and wrong.errors[0].key == "err_no_fields"
 
 
-def test_an_old_xls_workbook_is_refused_with_a_way_out(jintang):
-    plan = import_model.plan_upload(jintang, Upload("进度表.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64))
-    assert not plan.ok and plan.errors[0].key == "imp_err_xls"
-    assert ".xlsx" in plan.errors[0].text("zh") and "进度表.xls" in plan.errors[0].text("en")
+def test_an_old_xls_workbook_loads_and_a_broken_one_says_what_to_do(empty_store):
+    """WPS and older Excel still save .xls: the page reads it like the CLI (the corpus's real 大邑县 file)."""
+    units.load_units(empty_store, FIXTURES / "divisions" / "dayi.csv")
+    real = FIXTURES / "reports" / "大邑县疫苗接种_20220513.xls"
+    plan = import_model.plan_upload(empty_store, Upload(real.name, real.read_bytes()))
+    assert plan.ok and plan.domain == "vaccination" and plan.snapshot_date == dt.date(2022, 5, 13)
+    broken = import_model.plan_upload(empty_store, Upload("进度表.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64))
+    assert not broken.ok and broken.errors[0].key == "err_unreadable_book"
+    assert ".xlsx" in broken.errors[0].text("zh") and "进度表.xls" in broken.errors[0].text("en")
 
 
 def test_many_messages_are_listed_up_to_a_limit(jintang, tmp_path):
@@ -509,7 +514,21 @@ def test_a_unit_is_renamed_and_retired_with_its_history_kept(monkeypatch, demo_s
 
 
 def test_a_store_without_units_says_how_to_load_them(monkeypatch, empty_store):
-    for page in ("pages/import.py", "pages/settings.py"):
-        at = run(monkeypatch, empty_store.path, page)
-        assert at.info[0].value == i18n.t("imp_no_units", "zh")
-        assert "python -m dashboard units" in at.code[0].value
+    at = run(monkeypatch, empty_store.path, "pages/settings.py")
+    assert at.info[0].value == i18n.t("imp_no_units", "zh")
+    assert "python -m dashboard units" in at.code[0].value
+    at = run(monkeypatch, empty_store.path, "pages/import.py")  # where a county is set up from the browser
+    assert at.warning[0].value == i18n.t("imp_missing_units", "zh")
+    assert at.info[-1].value == i18n.t("imp_no_units_yet", "zh")  # the template tab, until units exist
+
+
+def test_a_workbook_of_several_sheets_names_the_one_read_and_another_can_be_chosen(empty_store):
+    """填表说明, 汇总, 分村明细: the detail sheet is read and named; choosing 汇总 on the page reads that one instead."""
+    units.load_units(empty_store, FIXTURES / "divisions" / "pishan.csv")
+    path = FIXTURES / "reports" / "皮山县核酸采样统计_20220511.xlsx"
+    upload_ = Upload(path.name, path.read_bytes())
+    plan = import_model.plan_upload(empty_store, upload_)
+    assert plan.ok and plan.sheet == "分村明细" and set(plan.other_sheets) >= {"填表说明", "汇总"}
+    assert any(m.key == "imp_sheet_read" and "分村明细" in m.text("zh") for m in plan.warnings)
+    summary = import_model.plan_upload(empty_store, upload_, Overrides(sheet="汇总"))
+    assert summary.sheet == "汇总" and len(summary.frame) < len(plan.frame)

@@ -8,16 +8,19 @@ nothing here reads a file any other way or writes the store by itself.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import pathlib
 import tempfile
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
 
 import pandas as pd
 
-from .. import access, codes, fields, i18n, indicators, ingest, limits, loads, rollup
+from .. import access, codes, fields, i18n, indicators, ingest, kinds, limits, loads, population, rollup
+from .. import units as units_core
 from ..messages import InputError, Message
 from ..store import Store
 
@@ -25,7 +28,6 @@ PREVIEW_ROWS = 1_000        # rows of parsed values shown; a 500,000-row file st
 MESSAGE_ROWS = 1_000        # errors or warnings listed per file; the count says how many there are
 PICKER_UNITS = 5_000        # units offered in a selector; villages then grids are left out beyond that
 NAME_PROBLEMS = ("err_unknown_name", "err_ambiguous_name")
-_XLSX_MAGIC, _XLS_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 
 
 def current_user() -> str:
@@ -56,10 +58,11 @@ class Overrides:
     snapshot_date: dt.date | None = None
     round: int | None = None
     parent: str | None = None
+    sheet: str | None = None      # the workbook sheet to read, where the one chosen is not the right one
 
     @property
     def any(self) -> bool:
-        return any(v is not None for v in (self.domain, self.snapshot_date, self.round, self.parent))
+        return any(v is not None for v in (self.domain, self.snapshot_date, self.round, self.parent, self.sheet))
 
 
 def uploads(files) -> list[Upload]:
@@ -79,23 +82,17 @@ def plan_upload(store: Store, upload: Upload, overrides: Overrides = Overrides()
 
     The bytes go to a temp file only because the readers read paths; the file
     is deleted before this returns. Its suffix follows the content, not the
-    name, so a file of any name is read (an XLSX is a zip; anything else is
-    tried as text); an old binary .xls is refused with a message saying how to fix it.
+    name, so a file of any name is read (XLSX, ODS, old binary .xls, else
+    text: see kinds.suffix_for).
     """
     try:  # Streamlit's server.maxUploadSize says the same; this holds for any way the bytes arrive
         limits.check_size(len(upload.data), upload.name, limits.MAX_UPLOAD_MB)
     except InputError as exc:
         return ingest.Plan(file=upload.name, sha256=upload.sha256, errors=exc.messages)
-    if upload.data.startswith(_XLS_MAGIC):
-        return ingest.Plan(file=upload.name, sha256=upload.sha256,
-                           errors=[Message("imp_err_xls", {"file": upload.name})])
-    suffix = ".xlsx" if upload.data.startswith(_XLSX_MAGIC) else ".csv"
-    with tempfile.TemporaryDirectory(prefix="dashboard-upload-") as folder:
-        path = pathlib.Path(folder) / f"upload{suffix}"
-        path.write_bytes(upload.data)
+    with _as_file(upload) as path:
         plan = ingest.plan(store, path, domain=overrides.domain, snapshot_date=overrides.snapshot_date,
-                           round=overrides.round, parent=overrides.parent, display_name=upload.name,
-                           on_progress=on_progress)
+                           round=overrides.round, parent=overrides.parent, sheet=overrides.sheet,
+                           display_name=upload.name, on_progress=on_progress)
     return within_scope(plan, scope)
 
 
@@ -341,3 +338,231 @@ def unit_label(units: pd.DataFrame, lang: str):
         retired = "" if bool(row["active"]) else i18n.t("set_retired_mark", lang)
         return f"{row['name']} · {codes.LEVEL_LABELS[row['level']][lang]} · {code}{retired}"
     return label
+
+
+# ---- setting a county up: unit list, boundaries, register --------------------------------------
+
+SETUP_KINDS = (kinds.UNITS, kinds.BOUNDARIES, kinds.REGISTER)
+TREE_ROWS = 200      # units listed in the tree preview (a county's townships, with their villages counted)
+
+
+@dataclass
+class SetupPlan:
+    """A unit list, boundary file or register checked as the CLI checks it (`units.plan_units`,
+    `boundaries.plan_boundaries`, `population.plan_register`); `plan` is None when the file was refused."""
+    kind: str
+    file: str
+    sha256: str
+    plan: object = None
+    errors: list = dataclass_field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not self.errors
+
+
+@contextlib.contextmanager
+def _as_file(upload: Upload):
+    """The upload as a temp file named by what its bytes are (the readers go by the suffix); deleted after."""
+    with tempfile.TemporaryDirectory(prefix="dashboard-upload-") as folder:
+        path = pathlib.Path(folder) / f"upload{kinds.suffix_for(upload.data)}"
+        path.write_bytes(upload.data)
+        yield path
+
+
+def kind_of(upload: Upload) -> str:
+    """What the uploaded file is, from its bytes (see dashboard/kinds.py); a file too large is a report, whose
+    check then says so."""
+    try:
+        limits.check_size(len(upload.data), upload.name, limits.MAX_UPLOAD_MB)
+    except InputError:
+        return kinds.REPORT
+    with _as_file(upload) as path:
+        return kinds.kind_of(path, upload.name)
+
+
+def setup_refusal(kind: str, scope: str, plan=None) -> list[Message]:
+    """Who may set up: the unit tree and the boundaries belong to the whole store, so only an unscoped account
+    changes them; a register, like a report, only within the account's scope."""
+    if scope == access.ALL:
+        return []
+    if kind in (kinds.UNITS, kinds.BOUNDARIES):
+        return [Message("imp_setup_unscoped_only", {"scope": scope})]
+    frame = getattr(plan, "frame", None)
+    outside = [] if frame is None else [c for c in frame["code"] if not access.scope_contains(scope, c)]
+    if outside:
+        return [Message("acc_import_outside", {"file": plan.file, "rows": len(outside), "scope": scope,
+                                               "examples": ", ".join(outside[:SCOPE_EXAMPLES])})]
+    return []
+
+
+def plan_setup(store: Store, upload: Upload, kind: str, scope: str = access.ALL) -> SetupPlan:
+    """Checks a setup file exactly as its CLI command would (`units`, `boundaries`, `population`); stores nothing."""
+    out = SetupPlan(kind=kind, file=upload.name, sha256=upload.sha256)
+    try:
+        limits.check_size(len(upload.data), upload.name, limits.MAX_UPLOAD_MB)
+        with _as_file(upload) as path:
+            out.plan = _PLANNERS[kind](store, path, upload.name)
+    except InputError as exc:
+        out.errors = exc.messages
+        return out
+    out.errors = setup_refusal(kind, scope, out.plan)
+    return out
+
+
+_PLANNERS = {
+    kinds.UNITS: lambda store, path, name: units_core.plan_units(store, path, display_name=name),
+    kinds.BOUNDARIES: lambda store, path, name: _boundaries().plan_boundaries(store, path, display_name=name),
+    kinds.REGISTER: lambda store, path, name: population.plan_register(store, path, display_name=name),
+}
+
+
+def _boundaries():
+    from .. import boundaries  # geometry libraries load only when a boundary file is uploaded
+    return boundaries
+
+
+def confirm_setup(store: Store, setup: SetupPlan, scope: str = access.ALL):
+    """Stores a checked setup plan through the CLI's own commit; refused (InputError) outside the account's
+    rights, checked again here so no caller can skip it. Returns the core's result."""
+    errors = setup.errors or setup_refusal(setup.kind, scope, setup.plan)
+    if errors or setup.plan is None:
+        raise InputError(errors)
+    if setup.kind == kinds.UNITS:
+        return units_core.commit_units(store, setup.plan)
+    if setup.kind == kinds.BOUNDARIES:
+        return _boundaries().commit_boundaries(store, setup.plan)
+    return population.commit_register(store, setup.plan)
+
+
+def setup_done(setup: SetupPlan, result, lang: str) -> str:
+    """What was stored, in the CLI's words."""
+    if setup.kind == kinds.UNITS:
+        return i18n.t("units_done", lang, added=result.added, renamed=result.renamed, unchanged=result.unchanged)
+    if setup.kind == kinds.BOUNDARIES:
+        return i18n.t("boundaries_done", lang, matched=result.matched, by=i18n.t(f"imp_by_{result.matched_by}", lang),
+                      unmatched=len(result.unmatched_features), missing=len(result.units_without_geometry))
+    return i18n.t("population_done", lang, rows=result)
+
+
+def missing_steps(store: Store) -> list[str]:
+    """The setup steps still to do, in order (units, boundaries, register, reports): what the page asks for first."""
+    if not store.exists():
+        return list(kinds.SETUP_ORDER)
+    counts = store.query("setup_counts").iloc[0]
+    have = {kinds.UNITS: counts["units"], kinds.BOUNDARIES: counts["boundaries"],
+            kinds.REGISTER: counts["register"], kinds.REPORT: counts["reports"]}
+    return [k for k in kinds.SETUP_ORDER if not have[k]]
+
+
+# ---- what a setup plan shows ----------------------------------------------------------------------
+
+def units_facts(plan, lang: str) -> list[tuple[str, str]]:
+    """New, renamed, unchanged, retired ones named again, and those the list leaves out (kept as they are)."""
+    count = lambda n: i18n.fmt_count(n, lang)  # noqa: E731
+    facts = [(i18n.t("imp_units_new", lang), count(plan.added)), (i18n.t("imp_units_renamed", lang), count(plan.renamed)),
+             (i18n.t("imp_units_unchanged", lang), count(plan.unchanged))]
+    if plan.reactivated:
+        facts.append((i18n.t("imp_units_reactivated", lang), count(plan.reactivated)))
+    if plan.absent:
+        facts.append((i18n.t("imp_units_absent", lang), count(plan.absent)))
+    return facts
+
+
+def tree_levels_table(plan, lang: str) -> pd.DataFrame:
+    """Per level: units, roots and orphans of the tree the store holds after this list."""
+    table = units_core.tree_levels(plan.tree)
+    return pd.DataFrame({i18n.t("imp_fact_level", lang): [codes.LEVEL_LABELS[lv][lang] for lv in table["level"]],
+                         i18n.t("imp_tree_units", lang): table["units"].to_numpy(),
+                         i18n.t("imp_tree_roots", lang): table["roots"].to_numpy(),
+                         i18n.t("imp_tree_orphans", lang): table["orphans"].to_numpy()})
+
+
+def tree_table(plan, lang: str, limit: int = TREE_ROWS) -> pd.DataFrame:
+    """The top two levels of the tree with how many units each holds directly: '城关街道 · 12 个下级'."""
+    tree = plan.tree
+    top = sorted(tree["prefix_len"].unique())[:2]
+    shown = tree[tree["prefix_len"].isin(top)].head(limit)
+    children = tree["parent_code"].value_counts()
+    names = dict(zip(tree["code"], tree["name"]))
+    return pd.DataFrame({i18n.t("imp_col_code", lang): shown["code"].to_numpy(),
+                         i18n.t("col_name", lang): shown["name"].to_numpy(),
+                         i18n.t("imp_fact_level", lang): [codes.LEVEL_LABELS[lv][lang] for lv in shown["level"]],
+                         i18n.t("imp_tree_parent", lang): [names.get(p, "") if isinstance(p, str) else ""
+                                                           for p in shown["parent_code"]],
+                         i18n.t("imp_tree_children", lang): [int(children.get(c, 0)) for c in shown["code"]]})
+
+
+def orphans_table(plan, lang: str) -> pd.DataFrame:
+    """The units that hang in the wrong place, with the parent they got (none, or one that skips a level)."""
+    lost = units_core.orphans(plan.tree)
+    names = dict(zip(plan.tree["code"], plan.tree["name"]))
+    return pd.DataFrame({i18n.t("imp_col_code", lang): lost["code"].to_numpy(),
+                         i18n.t("col_name", lang): lost["name"].to_numpy(),
+                         i18n.t("imp_tree_parent", lang): [names.get(p, "—") if isinstance(p, str) else "—"
+                                                           for p in lost["parent_code"]]})
+
+
+def boundaries_facts(plan, lang: str) -> list[tuple[str, str]]:
+    """Features read, the CRS, how they were matched, matched units, unmatched features."""
+    count = lambda n: i18n.fmt_count(n, lang)  # noqa: E731
+    return [(i18n.t("imp_geo_features", lang), count(plan.features)),
+            (i18n.t("imp_geo_crs", lang), plan.crs or i18n.t("imp_geo_crs_none", lang)),
+            (i18n.t("imp_geo_by", lang), i18n.t(f"imp_by_{plan.matched_by}", lang)),
+            (i18n.t("imp_geo_matched", lang), count(len(plan.shapes))),
+            (i18n.t("imp_geo_unmatched", lang), count(len(plan.unmatched_features)))]
+
+
+def boundaries_levels_table(plan, lang: str) -> pd.DataFrame:
+    table = _boundaries().matched_by_level(plan)
+    return pd.DataFrame({i18n.t("imp_fact_level", lang): [codes.LEVEL_LABELS[lv][lang] for lv in table["level"]],
+                         i18n.t("imp_geo_matched", lang): table["matched"].to_numpy()})
+
+
+def boundaries_figure(plan, lang: str, max_features: int = 3_000):
+    """A small static map of the file: matched features filled, unmatched ones red; no tiles (offline)."""
+    import plotly.graph_objects as go
+
+    outline = plan.outline if len(plan.outline) <= max_features else plan.outline.sample(max_features, random_state=0)
+    fig = go.Figure()
+    for matched, colour, key in ((True, "#1a9850", "imp_geo_legend_matched"), (False, "#d73027", "imp_geo_legend_unmatched")):
+        xs, ys = _rings(outline[outline["matched"] == matched].geometry.simplify(0.0005))
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0.6, "color": colour},
+                                     fillcolor=colour + "40", name=i18n.t(key, lang), hoverinfo="skip"))
+    fig.update_layout(height=320, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=True,
+                      legend={"orientation": "h", "y": -0.02}, plot_bgcolor="white")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def _rings(geometries) -> tuple[list, list]:
+    """Exterior rings as one trace's coordinates, separated by None (one trace draws thousands of shapes fast)."""
+    import shapely
+
+    xs, ys = [], []
+    for geom in geometries:
+        for part in getattr(geom, "geoms", [geom]):
+            if isinstance(part, shapely.Polygon):
+                x, y = part.exterior.xy
+                xs += [*x, None]
+                ys += [*y, None]
+    return xs, ys
+
+
+def register_facts(plan, lang: str) -> list[tuple[str, str]]:
+    count = lambda n: i18n.fmt_count(n, lang)  # noqa: E731
+    return [(i18n.t("imp_reg_new", lang), count(plan.new)), (i18n.t("imp_reg_changed", lang), count(plan.changed)),
+            (i18n.t("imp_reg_unchanged", lang), count(plan.unchanged))]
+
+
+def register_sample(plan, units: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A few of the entries the file adds or changes: unit, field, before and after."""
+    sample = plan.sample
+    names = names_of(units, sample["code"])
+    return pd.DataFrame({i18n.t("imp_col_code", lang): sample["code"].to_numpy(),
+                         i18n.t("col_name", lang): sample["code"].map(names).to_numpy(),
+                         i18n.t("imp_reg_field", lang): [fields.BY_NAME[f].label(lang) for f in sample["field"]],
+                         i18n.t("imp_reg_before", lang): sample["before"].astype("Int64").to_numpy(),
+                         i18n.t("imp_reg_after", lang): sample["after"].astype("Int64").to_numpy()})

@@ -19,22 +19,46 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from .. import codes, fields, i18n, ingest, rollup, templates
+from .. import codes, fields, i18n, ingest, kinds, rollup, templates
 from ..messages import InputError, Message, rows_meant
 from ..store import StoreBusy
-from . import admin, auth, downloads, import_model
+from . import admin, auth, context, data, downloads, import_model, setup_view, shell
 from .admin import Admin
 from .controls import md_escape
 from .import_model import Overrides, Upload
 
 FILES, PLANS, OUTCOMES, PENDING = "imp-files", "imp-plans", "imp-outcomes", "imp-pending"
+KINDS = "imp-kinds"  # upload key -> the kind told from its content
 UPLOADS = "imp-uploader-round"  # a new uploader (empty) each time the list is cleared
 TABLE_HEIGHT = 300
 log = logging.getLogger(__name__)
 
 
+def page() -> Admin | None:
+    """admin.page() for 数据导入, except that a store without units opens too: setting a county up starts here."""
+    shell._leave_pages_directory_mode()  # noqa: SLF001 - the same deep-link fix as every page
+    lang = context.lang()
+    shell._sidebar(lang)  # noqa: SLF001 - the same sidebar and style as every page
+    if not auth.may_open("page_import"):
+        auth.not_permitted(lang)
+        return None
+    with shell.guard(lang):
+        store = data.store()
+        table = auth.filter_units(admin.units(store)) if store.exists() else _no_units()
+        code = data.default_unit(store, table, st.query_params.get("unit"))
+        if data.shows_demo(store, code):
+            st.badge(i18n.t("demo_label", lang), icon=":material/science:", color="violet")
+        st.title(i18n.t("page_import", lang), anchor=False)
+        return Admin(store=store, lang=lang, units=table, unit_code=code or "")
+    return None
+
+
+def _no_units() -> pd.DataFrame:
+    return pd.DataFrame(columns=["code", "num", "name", "level", "prefix_len", "parent_code", "active"])
+
+
 def render(adm: Admin) -> None:
-    upload, history, template = st.tabs([i18n.t("imp_tab_upload", adm.lang), i18n.t("imp_tab_history", adm.lang),
+    upload, history, template = st.tabs([i18n.t("imp_tab_upload_any", adm.lang), i18n.t("imp_tab_history", adm.lang),
                                          i18n.t("imp_tab_template", adm.lang)])
     with upload:
         upload_section(adm)
@@ -56,20 +80,22 @@ def _take_uploads() -> None:
 
 
 def upload_section(adm: Admin) -> None:
-    st.file_uploader(i18n.t("imp_upload_label", adm.lang), accept_multiple_files=True, key=_uploader_key(),
+    setup_view.status(adm)
+    st.file_uploader(i18n.t("imp_upload_label_any", adm.lang), accept_multiple_files=True, key=_uploader_key(),
                      on_change=_take_uploads, help=i18n.t("imp_upload_help", adm.lang))
     staged: list[Upload] = st.session_state.get(FILES, [])
     if not staged:
-        st.caption(i18n.t("imp_upload_hint", adm.lang))
+        st.caption(i18n.t("imp_upload_hint_any", adm.lang))
         return
     _carry_out_requests(adm, staged)
-    plans, used = {}, set()
-    for upload in staged:
+    plans, used, setup_used = {}, set(), set()
+    for upload in _in_setup_order(staged):
         with st.container(border=True, key=f"imp-file-{upload.key}"):
-            plan = file_panel(adm, upload, used)
+            plan = file_panel(adm, upload, used, setup_used)
             if plan is not None:
                 plans[upload.key] = plan
     _forget_plans_except(used)
+    setup_view.forget_except(setup_used)
     ready = [k for k, p in plans.items() if p.ok]
     with st.container(horizontal=True):
         if len(ready) > 1:
@@ -79,9 +105,37 @@ def upload_section(adm: Admin) -> None:
                   on_click=_clear)
 
 
+def _in_setup_order(staged: list[Upload]) -> list[Upload]:
+    """Units first, then boundaries, register, reports: the order in which they can be confirmed."""
+    return sorted(staged, key=lambda u: kinds.SETUP_ORDER.index(kind_chosen(u)))
+
+
+def kind_detected(upload: Upload) -> str:
+    """What the file is, from its bytes; told once per file (a boundary zip is opened to tell)."""
+    found = st.session_state.setdefault(KINDS, {})
+    if upload.key not in found:
+        found[upload.key] = import_model.kind_of(upload)
+    return found[upload.key]
+
+
+def kind_chosen(upload: Upload) -> str:
+    """The kind the user set for the file, else the one told from its content."""
+    return st.session_state.get(f"imp-kind-{upload.key}") or kind_detected(upload)
+
+
+def _kind_picker(adm: Admin, upload: Upload) -> str:
+    """The file's kind, as told from its content; a selector corrects it (a report taken for a list, say)."""
+    key = f"imp-kind-{upload.key}"
+    if key not in st.session_state:
+        st.session_state[key] = kind_detected(upload)
+    st.selectbox(i18n.t("imp_kind_label", adm.lang), kinds.KINDS, key=key, help=i18n.t("imp_kind_help", adm.lang),
+                 format_func=lambda k: i18n.t(f"imp_kind_{k}", adm.lang), width=220)
+    return st.session_state[key]
+
+
 def _clear() -> None:
     """Takes the files off the page (they were never kept anywhere else); loads already made stay."""
-    for key in (FILES, PLANS, OUTCOMES, PENDING):
+    for key in (FILES, PLANS, OUTCOMES, PENDING, KINDS, setup_view.SETUP_PLANS):
         st.session_state.pop(key, None)
     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
 
@@ -101,19 +155,31 @@ def _carry_out_requests(adm: Admin, staged: list[Upload]) -> None:
     plans = {u.key: planned(adm, u, st.session_state.get(_overrides_key(u), Overrides()), set())
              for u, (action, _) in asked if action == "confirm"}
     for upload, (action, load_id) in asked:
-        if action == "confirm" and plans[upload.key].ok:
+        if action == "setup":
+            st.session_state.setdefault(OUTCOMES, {})[upload.key] = setup_view.commit(adm, upload, kind_chosen(upload))
+        elif action == "confirm" and plans[upload.key].ok:
             _commit(adm, upload.key, plans[upload.key])
         elif action == "restore":
             _restore_from_upload(adm, upload, load_id)
     st.rerun()
 
 
-def file_panel(adm: Admin, upload: Upload, used: set) -> ingest.Plan | None:
-    """One file: its outcome once confirmed, else its plan with the confirm button; returns a plan still to confirm."""
+def file_panel(adm: Admin, upload: Upload, used: set, setup_used: set) -> ingest.Plan | None:
+    """One file: its outcome once confirmed, else its plan with the confirm button; returns a report plan still
+    to confirm (a setup file is confirmed on its own)."""
     st.markdown(f"**{md_escape(upload.name)}**")
     outcome = st.session_state.get(OUTCOMES, {}).get(upload.key)
-    if outcome is not None:
+    if outcome is not None and outcome["kind"].startswith("setup_"):
+        setup_view.show_outcome(adm, outcome)
+        if outcome["kind"] == "setup_done":
+            return None
+        st.session_state[OUTCOMES].pop(upload.key, None)  # a refused file is checked again below
+    elif outcome is not None:
         show_outcome(adm, upload, outcome)
+        return None
+    kind = _kind_picker(adm, upload)
+    if kind != kinds.REPORT:
+        setup_view.panel(adm, upload, kind, setup_used, _request)
         return None
     overrides = st.session_state.get(_overrides_key(upload), Overrides())
     plan = planned(adm, upload, overrides, used)
@@ -260,6 +326,12 @@ def corrections(adm: Admin, upload: Upload, plan: ingest.Plan, overrides: Overri
                             index=options.index(overrides.parent) if overrides.parent in options else 0,
                             key=f"imp-parent-{key}", help=i18n.t("imp_parent_help", lang),
                             format_func=lambda c: i18n.t("imp_inferred", lang) if c is None else label(c))
+            sheets = [None, *([plan.sheet] if plan.sheet else []), *plan.other_sheets]
+            if len(sheets) > 2:  # a workbook of several sheets: which one holds the data
+                left.selectbox(i18n.t("imp_sheet_label", lang), sheets, key=f"imp-sheet-{key}",
+                               index=sheets.index(overrides.sheet) if overrides.sheet in sheets else 0,
+                               help=i18n.t("imp_sheet_help", lang),
+                               format_func=lambda n: i18n.t("imp_inferred", lang) if n is None else n)
             apply, reset = st.columns(2)
             apply.form_submit_button(i18n.t("imp_recheck", lang), on_click=_set_overrides, args=(upload,),
                                      icon=":material/refresh:")
@@ -272,12 +344,13 @@ def _set_overrides(upload: Upload) -> None:
     chosen_round = state.get(f"imp-round-{key}")
     state[_overrides_key(upload)] = Overrides(
         domain=state.get(f"imp-domain-{key}"), snapshot_date=state.get(f"imp-date-{key}"),
-        round=int(chosen_round) if chosen_round is not None else None, parent=state.get(f"imp-parent-{key}"))
+        round=int(chosen_round) if chosen_round is not None else None, parent=state.get(f"imp-parent-{key}"),
+        sheet=state.get(f"imp-sheet-{key}"))
 
 
 def _reset_overrides(upload: Upload) -> None:
     st.session_state.pop(_overrides_key(upload), None)
-    for name in ("domain", "date", "round", "parent"):
+    for name in ("domain", "date", "round", "parent", "sheet"):
         st.session_state.pop(f"imp-{name}-{upload.key}", None)
 
 
@@ -412,6 +485,9 @@ def _events(adm: Admin, lang: str) -> pd.DataFrame:
 def template_section(adm: Admin) -> None:
     """下载填报模板: a domain and a unit (the URL's by default); its reporting units' codes and names filled in."""
     lang = adm.lang
+    if adm.units.empty:
+        st.info(i18n.t("imp_no_units_yet", lang))
+        return
     st.caption(i18n.t("imp_template_hint", lang))
     choices = import_model.unit_choices(adm.units[adm.units["active"]])
     options = list(choices["code"])
