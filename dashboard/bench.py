@@ -24,21 +24,21 @@ import time
 import duckdb
 import pandas as pd
 
-from . import charts, codes, geo, gaps, ingest, queries, rollup, synthetic, units
+from . import charts, codes, demo, demo_data, geo, gaps, ingest, queries, rollup, synthetic, units
 from .store import Store
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def timed(function, repeat: int, setup=None) -> dict:
-    """Median and spread (min, max) in milliseconds over warm runs (one unmeasured warm-up first); `setup`, if
-    given, runs before each run and is not measured (writing the file an ingest run will read)."""
+def timed(function, repeat: int, setup=None, warm_up: bool = True) -> dict:
+    """Median and spread (min, max) in milliseconds over warm runs (one unmeasured warm-up first, unless told not
+    to); `setup`, if given, runs before each run and is not measured (writing the file an ingest run will read)."""
     runs = []
-    for run in range(repeat + 1):
+    for run in range(repeat + int(warm_up)):
         argument = setup() if setup else None
         started = time.perf_counter()
         function(argument) if setup else function()
-        if run:
+        if run or not warm_up:
             runs.append((time.perf_counter() - started) * 1000)
     return {"median_ms": statistics.median(runs), "min_ms": min(runs), "max_ms": max(runs), "runs": len(runs)}
 
@@ -285,6 +285,34 @@ def measure_render(store: Store, province: synthetic.Province) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def measure_demo(scratch: pathlib.Path, repeat: int) -> dict:
+    """The demo county that `python -m dashboard demo` and the tests build: generating it and building its store,
+    against DuckDB's bare read_csv of the same report rows (written once, one CSV per domain). It was a wall-clock
+    test once; a slower machine moves the baseline too, so the ratio is what to watch. Each run is a whole
+    generation (seconds), so there is no warm-up run and a quick run measures each once."""
+    runs = max(1, repeat // 3)
+    generated = []
+    generate = timed(lambda: generated.append(demo_data.generate()), runs, warm_up=False)
+    files = _demo_rows_by_domain(generated[0], scratch)
+    bare = timed(lambda: [duckdb.read_csv(str(f)).aggregate("count(*)").fetchall() for f in files], repeat)
+    build = timed(lambda: demo.build(Store(scratch / "demo.duckdb")), runs, warm_up=False)
+    return {"loads": len(generated[0].loads), "rows": sum(len(load.frame) for load in generated[0].loads),
+            "bare_read_csv": bare, "generate": generate, "build": build,
+            "generate_ratio": ratio(generate, bare), "build_ratio": ratio(build, bare)}
+
+
+def _demo_rows_by_domain(county, scratch: pathlib.Path) -> list[pathlib.Path]:
+    """The demo's report rows as one CSV per domain: the least reading them could cost."""
+    by_domain: dict[str, list[pd.DataFrame]] = {}
+    for load in county.loads:
+        by_domain.setdefault(load.domain, []).append(load.frame)
+    files = []
+    for domain, frames in by_domain.items():
+        files.append(scratch / f"demo-{domain}.csv")
+        pd.concat(frames, ignore_index=True).to_csv(files[-1], index=False)
+    return files
+
+
 def store_path(folder: pathlib.Path, province: synthetic.Province) -> pathlib.Path:
     """The cached store of a province: named like its generated files, so a new generator builds a new store."""
     return folder / f"store-{province.folder.name}.duckdb"
@@ -306,6 +334,7 @@ def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathli
     result["ingest_after_corrections"] = measure_ingest(store, province, scratch, repeat)
     result["map_payloads"] = map_payloads(store, province)
     result["render"] = measure_render(store, province)
+    result["demo"] = measure_demo(scratch, repeat)
     result["seconds"] = time.perf_counter() - started
     out.write_text(json.dumps(result, indent=1, default=str))
     return result
@@ -336,6 +365,10 @@ def table(result: dict) -> str:
     for view, p in result["map_payloads"].items():
         lines.append(f"map payload {view:<10} {p['polygons']:>6} polygons  {p['raw_bytes'] / 1024:8.0f} KiB raw  "
                      f"{p['gzip_bytes'] / 1024:6.0f} KiB gzip")
+    d = result["demo"]
+    lines.append(f"demo county ({d['loads']} loads, {d['rows']:,} rows)  generate {d['generate_ratio']:6.1f}× bare "
+                 f"read_csv ({d['generate']['median_ms']:.0f} ms)   build the store {d['build_ratio']:6.1f}× "
+                 f"({d['build']['median_ms']:.0f} ms vs {d['bare_read_csv']['median_ms']:.0f} ms)")
     render = result.get("render", {})
     for name, r in render.get("pages", {}).items():
         lines.append(f"render {name:<30} cold {r['cold_ms']:7.0f} ms   warm {r['warm_ms']:6.0f} ms")

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 
 import pytest
+from hypothesis import settings
+
 
 from dashboard import demo
 from dashboard.store import Store
@@ -16,6 +18,13 @@ FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 # No test picks up a developer's data/accounts.json (or a $DASHBOARD_ACCOUNTS of their shell): the app runs open
 # unless a test points this at an accounts file of its own (monkeypatch.setenv). Servers started by tests inherit it.
 os.environ["DASHBOARD_ACCOUNTS"] = str(pathlib.Path(tempfile.mkdtemp(prefix="dashboard-tests-")) / "none.json")
+
+
+# Property tests run 30 examples in the suite; `HYPOTHESIS_PROFILE=thorough python -m pytest tests/test_ingest_property.py`
+# runs 300 (a nightly job, or after a change to the readers).
+settings.register_profile("suite", max_examples=30)
+settings.register_profile("thorough", max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_configure(config):
@@ -33,6 +42,28 @@ def demo_store_path(tmp_path_factory) -> pathlib.Path:
 @pytest.fixture(scope="session")
 def demo_store(demo_store_path) -> Store:
     return Store(demo_store_path)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run: every browser module opens its own tabs in it."""
+    from tests.test_browser import launched_browser
+
+    with launched_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def server(demo_store_path, tmp_path_factory):
+    """`streamlit run app.py` on a copy of the demo store, shared by the browser modules that only read it (the
+    map, overview, analysis and briefing pages). A module that needs its own store or accounts defines its own
+    `server`, which overrides this one."""
+    from tests.test_browser import streamlit_server
+
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copyfile(demo_store_path, db)
+    with streamlit_server(db) as base:
+        yield base
 
 
 @pytest.fixture

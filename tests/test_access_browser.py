@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from dashboard import access
-from tests.test_browser import (_REASON, READY, SHOTS, browser, open_page, streamlit_server,  # noqa: F401
+from tests.test_browser import (_REASON, READY, SHOTS, open_page, streamlit_server,  # noqa: F401
                                 wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import _REASON, PLOTS_READY, READY, SHOTS, browser, open_page, server, wait_for  # noqa: F401
+from tests.test_browser import _REASON, PLOTS_READY, READY, SHOTS, open_page, wait_for  # noqa: F401
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 

@@ -43,7 +43,7 @@ def quick(tmp_path_factory):
 def test_quick_run_writes_a_complete_result(quick):
     _, result, printed = quick
     assert {"machine", "ingest", "pages", "pages_after_corrections", "ingest_after_corrections", "map_payloads",
-            "render", "late_corrections"} <= set(result)
+            "render", "late_corrections", "demo"} <= set(result)
     for group in ("pages", "pages_after_corrections"):
         assert {f"{v}/{p}" for v in ("province", "county") for p in ("overview_and_map", "trend", "gaps_villages")} \
             == set(result[group])
@@ -59,6 +59,10 @@ def test_ratios_are_computed_from_the_measured_numbers(quick):
     assert ingest["ratio"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
     assert ingest["floor_ratio"] == pytest.approx(ingest["floor"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
     assert ingest["over_floor"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["floor"]["median_ms"])
+    demo = result["demo"]
+    assert demo["generate_ratio"] == pytest.approx(demo["generate"]["median_ms"] / demo["bare_read_csv"]["median_ms"])
+    assert demo["build_ratio"] == pytest.approx(demo["build"]["median_ms"] / demo["bare_read_csv"]["median_ms"])
+    assert demo["loads"] > 0 and demo["rows"] >= demo["loads"]
     assert list(ingest["product_stages_ms"]) == list(bench.INGEST_STAGES)  # every stage ingest reports, in order
     assert all(ms > 0 for ms in ingest["product_stages_ms"].values())
     for page in result["pages"].values():

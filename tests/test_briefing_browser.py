@@ -14,7 +14,7 @@ import pytest
 from pptx import Presentation
 
 from dashboard import fields, i18n, rollup
-from test_browser import MAP_READY, PLOTS_READY, SHOTS, browser, open_page, pytestmark, server, wait_for  # noqa: F401
+from tests.test_browser import MAP_READY, PLOTS_READY, SHOTS, open_page, pytestmark, wait_for  # noqa: F401
 
 TOWNSHIP = "990101101000"
 SLIDE = ".st-key-briefing-slide"

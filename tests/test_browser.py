@@ -62,15 +62,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_store_path, tmp_path_factory):
-    """`streamlit run app.py` on a free port, on a copy of the demo store."""
-    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    shutil.copyfile(demo_store_path, db)
-    with streamlit_server(db) as base:
-        yield base
-
-
 @contextlib.contextmanager
 def streamlit_server(db):
     """`streamlit run app.py` on a free port with DASHBOARD_DB=db; yields its base URL, stops it after."""
@@ -105,14 +96,17 @@ def _wait_healthy(base: str, proc, timeout: float = 30) -> None:
     raise RuntimeError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextlib.contextmanager
+def launched_browser():
+    """Headless Chromium through Playwright; the session's `browser` fixture (tests/conftest.py) holds one."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def open_page(browser, server, path: str, width: int = 1440, height: int = 900):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 import pandas as pd
@@ -21,13 +20,6 @@ CUMULATIVE = {
 @pytest.fixture(scope="module")
 def county() -> dd.DemoCounty:
     return dd.generate()
-
-
-@pytest.fixture(scope="module")
-def timed_second_run() -> tuple[dd.DemoCounty, float]:
-    start = time.perf_counter()
-    again = dd.generate()
-    return again, time.perf_counter() - start
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +56,8 @@ def _coverage(county, daily, day: dt.date) -> float:
 
 # ----------------------------------------------------------------------------- determinism
 
-def test_generate_is_deterministic(county, timed_second_run):
-    again, _ = timed_second_run
+def test_generate_is_deterministic(county):
+    again = dd.generate()
     for name in ("units", "register", "rounds", "anomalies"):
         assert getattr(county, name).equals(getattr(again, name)), name
     assert len(county.loads) == len(again.loads)
@@ -76,10 +68,6 @@ def test_generate_is_deterministic(county, timed_second_run):
     assert county.boundaries.code.tolist() == again.boundaries.code.tolist()
     assert shapely.to_wkb(county.boundaries.geometry.values).tolist() == \
         shapely.to_wkb(again.boundaries.geometry.values).tolist()
-
-
-def test_generate_is_fast(timed_second_run):
-    assert timed_second_run[1] < 5.0
 
 
 def test_another_seed_gives_another_county(county):

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard import i18n, units
 from dashboard.store import Store
-from tests.test_browser import (_REASON, READY, ROOT, SHOTS, streamlit_server, browser,  # noqa: F401
+from tests.test_browser import (_REASON, READY, ROOT, SHOTS, streamlit_server,  # noqa: F401
                                 open_page, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")

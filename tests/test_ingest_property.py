@@ -159,7 +159,7 @@ def base_store(tmp_path_factory) -> pathlib.Path:
     return small_store(tmp_path_factory.mktemp("property")).path
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(report=report_files())
 def test_a_messy_file_loads_exactly_or_is_refused_with_a_message_and_nothing_stored(base_store, report):
     name, data, expected = report
