@@ -14,7 +14,7 @@ import pytest
 
 from dashboard import i18n, units
 from dashboard.store import Store
-from tests.test_browser import (_REASON, READY, ROOT, SHOTS, streamlit_server,  # noqa: F401
+from tests.test_browser import (_REASON, MAP_READY, READY, ROOT, SHOTS, streamlit_server,  # noqa: F401
                                 open_page, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
@@ -102,3 +102,40 @@ def _shoot(page, name: str) -> None:
         return main.scrollWidth - main.clientWidth; }""")
     assert overflow <= 1, f"{name} overflows by {overflow}px"
     assert page.external == [], page.external
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    """`streamlit run app.py` on an empty store: a clerk's first day."""
+    db = tmp_path_factory.mktemp("first-day") / "county.duckdb"
+    Store(db).create()
+    with streamlit_server(db) as base:
+        yield base
+
+
+def test_a_real_county_goes_from_an_empty_store_to_its_map_in_the_browser(browser, empty_server, tmp_path):
+    """大邑县's real unit list, a boundary zip with its parts in a folder, and an old .xls report, uploaded together on
+    数据导入 and confirmed in the setup order; the map then draws every township of the list."""
+    from dashboard.ui.import_model import Upload
+    from tests.county_files import DIVISIONS, division, polygons, shapefile_zip
+
+    files = [FIXTURES / "reports" / "大邑县核酸检测进度统计表_20220511.xls",
+             shapefile_zip(polygons("dayi", levels=("township",)), tmp_path / "乡镇界.zip"), DIVISIONS / "dayi.csv"]
+    towns = division("dayi").query("区划代码.str.endswith('000') and not 区划代码.str.endswith('000000')")
+    page = open_page(browser, empty_server, "/import")
+    assert "还没有单位名录" in main_text(page)
+    upload(page, *files)
+    for path in reversed(files):  # units, boundaries, then the report
+        key = Upload(path.name, path.read_bytes()).key
+        page.locator(f"[class*='st-key-imp-confirm-{key}'] button").click()
+        wait_for(page, f"""() => !document.querySelector("[class*='st-key-imp-confirm-{key}']")""",
+                 f"{path.name} to be stored", 60_000)
+        page.wait_for_selector(READY)
+    assert "Traceback" not in main_text(page)
+    page.close()
+    page = open_page(browser, empty_server, "/map")
+    wait_for(page, MAP_READY, "the map to draw", 30_000)
+    drawn = page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].locations)")
+    assert set(drawn) == set(towns["区划代码"])
+    assert "大邑县" in main_text(page) and page.external == []
+    page.close()
