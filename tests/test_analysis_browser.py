@@ -38,8 +38,10 @@ def test_small_multiples_draw_one_panel_per_township(browser, server, demo_store
     towns = len(demo_store.query("unit_children", code="990101000000"))
     page = open_page(browser, server, "/trends?domain=testing", 1440, 1600)
     page.get_by_text("全部下辖乡镇/街道小图").click()
-    wait_for(page, "() => document.querySelectorAll('.js-plotly-plot').length === 2", "the small multiples")
-    wait_for(page, PLOTS_READY, "the small multiples to draw")
+    # a bound for a busy machine (two workers, a browser and servers on 2 cores), not a performance limit
+    wait_for(page, "() => document.querySelectorAll('.js-plotly-plot').length === 2", "the small multiples", 60_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    wait_for(page, PLOTS_READY, "the small multiples to draw", 60_000)
     panels = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1].data.length")
     assert panels == towns * 2  # a line and its target per township
     page.wait_for_timeout(300)
