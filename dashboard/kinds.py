@@ -16,13 +16,14 @@ import zipfile
 
 import pandas as pd
 
-from . import aliases, fields, readers
+from . import aliases, fields, readers, sheets
 from .messages import InputError
 
 UNITS, BOUNDARIES, REGISTER, REPORT = "units", "boundaries", "register", "report"
 KINDS = (UNITS, BOUNDARIES, REGISTER, REPORT)
 SETUP_ORDER = (UNITS, BOUNDARIES, REGISTER, REPORT)  # a county is set up in this order
-_SQLITE, _ZIP, _XLS = b"SQLite format 3\x00", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+_SQLITE = b"SQLite format 3\x00"
+_ZIP, _XLS = sheets.ZIP_MAGIC, sheets.OLE_MAGIC
 _GEO_MEMBERS = (".shp", ".gpkg", ".geojson")
 _SNIFF = 4096
 

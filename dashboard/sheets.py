@@ -62,7 +62,8 @@ def read_sheets(path, display_name: str | None = None, sheet: str | None = None)
     return [_read_csv(path, file)]
 
 
-_OLE, _ZIP = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"
+# The first bytes that tell a format whatever the file is named (kinds.py reads them too).
+OLE_MAGIC, ZIP_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"
 CALAMINE_FORMATS = {"xls": ".xls", "xlsb": ".xlsb", "ods": ".ods", "et": ".et"}
 # Formats no reader here has: the message names the format and says to save the file as XLSX.
 SAVE_AS_FORMATS = {"numbers": "Apple Numbers (.numbers)", "wps": "WPS 文字 (.wps)", "doc": "Word (.doc)",
@@ -76,11 +77,11 @@ def format_of(path: pathlib.Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
     with path.open("rb") as f:
         head = f.read(8)
-    if head == _OLE:
+    if head == OLE_MAGIC:
         return suffix if suffix in ("et", "doc", "wps", "ett") else "xls"
-    if head.startswith(_ZIP) and _zip_has(path, "content.xml"):
+    if head.startswith(ZIP_MAGIC) and _zip_has(path, "content.xml"):
         return "ods"  # an OpenDocument sheet, even uploaded under another name
-    if head.startswith(_ZIP) and suffix not in ("xlsx", "xlsm", "xlsb", "docx", "numbers", "ods"):
+    if head.startswith(ZIP_MAGIC) and suffix not in ("xlsx", "xlsm", "xlsb", "docx", "numbers", "ods"):
         return "xlsx"
     if suffix in ("xlsx", "xlsm"):
         return "xlsx"
