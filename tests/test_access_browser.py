@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from dashboard import access
-from tests.test_browser import (_REASON, READY, SHOTS, open_page, streamlit_server,  # noqa: F401
+from tests.test_browser import (_REASON, PATIENCE_MS, READY, SHOTS, open_page, streamlit_server,  # noqa: F401
                                 wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
@@ -53,7 +53,7 @@ def test_signing_in_through_the_form_shows_the_township_only(browser, server):
     page.get_by_label("账号").fill("dong")
     page.get_by_label("密码").fill("dong-pw")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stMetric']")
     page.wait_for_selector(READY)
     _township_only(page)
     assert "不在您的权限范围内" in page.locator("[data-testid='stMain']").inner_text()  # the URL's township refused
@@ -64,9 +64,10 @@ def test_signing_in_through_the_form_shows_the_township_only(browser, server):
 
 def test_a_trusted_proxy_header_signs_in_without_the_form(browser, server):
     context = browser.new_context(extra_http_headers={HEADER: "dong"}, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
     page.goto(server + "/")
-    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stMetric']")
     page.wait_for_selector(READY)
     _township_only(page)
     context.close()

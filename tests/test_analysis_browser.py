@@ -39,9 +39,9 @@ def test_small_multiples_draw_one_panel_per_township(browser, server, demo_store
     page = open_page(browser, server, "/trends?domain=testing", 1440, 1600)
     page.get_by_text("全部下辖乡镇/街道小图").click()
     # a bound for a busy machine (two workers, a browser and servers on 2 cores), not a performance limit
-    wait_for(page, "() => document.querySelectorAll('.js-plotly-plot').length === 2", "the small multiples", 60_000)
-    page.wait_for_selector(READY, timeout=60_000)
-    wait_for(page, PLOTS_READY, "the small multiples to draw", 60_000)
+    wait_for(page, "() => document.querySelectorAll('.js-plotly-plot').length === 2", "the small multiples")
+    page.wait_for_selector(READY)
+    wait_for(page, PLOTS_READY, "the small multiples to draw")
     panels = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1].data.length")
     assert panels == towns * 2  # a line and its target per township
     page.wait_for_timeout(300)
@@ -60,7 +60,7 @@ def test_a_flag_link_resolves_to_the_overview_at_its_unit(browser, server, demo_
     target = page.evaluate("(link) => new URL(link, location.href).href",
                            overview_link(flag["code"], flag["snapshot_date"], "testing", "zh"))
     page.goto(target)
-    page.wait_for_selector(READY, timeout=30_000)
+    page.wait_for_selector(READY)
     wait_for(page, "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 3", "the overview's cards")
     title = page.locator("[data-testid='stMain'] h1").inner_text()
     assert title.startswith(str(rollup.unit(demo_store, flag["code"])["name"]))

@@ -31,7 +31,7 @@ def boxes(page, selector: str) -> list[dict]:
 @pytest.mark.parametrize("lang, query", [("zh", ""), ("en", f"&lang=en&unit={TOWNSHIP}&domain=testing")])
 def test_present_view_fits_a_1920x1080_screen(browser, server, lang, query):
     page = open_page(browser, server, f"/briefing?present=1{query}", 1920, 1080)
-    wait_for(page, MAP_READY, "the map to draw", 20_000)
+    wait_for(page, MAP_READY, "the map to draw")
     page.wait_for_timeout(300)
     page.screenshot(path=str(SHOTS / f"briefing-present-{lang}-1920x1080.png"))
     found = {name: boxes(page, selector) for name, selector in PARTS.items()}
@@ -58,7 +58,7 @@ def test_present_view_fits_a_1920x1080_screen(browser, server, lang, query):
 def test_page_screenshots_and_nothing_overflows(browser, server, width, height):
     for lang in ("zh", "en"):
         page = open_page(browser, server, f"/briefing?lang={lang}", width, height)
-        wait_for(page, PLOTS_READY, "the briefing map to draw", 20_000)
+        wait_for(page, PLOTS_READY, "the briefing map to draw")
         page.wait_for_timeout(300)
         page.screenshot(path=str(SHOTS / f"briefing-{lang}-{width}x{height}.png"))
         overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
@@ -72,7 +72,7 @@ def test_deck_and_gap_table_download_from_the_page(browser, server, demo_store):
     page = open_page(browser, server, "/briefing?domain=testing")
     link = page.locator("[data-testid='stLinkButton'] a").first
     assert link.evaluate("a => a.href") == f"{server}/briefing?domain=testing&present=1"
-    with page.expect_download(timeout=60_000) as caught:
+    with page.expect_download() as caught:
         page.locator(".st-key-briefing-pptx button").first.click()
     deck = Presentation(caught.value.path())
     assert caught.value.suggested_filename == "简报_示范县_2022-05-07.pptx"
@@ -80,13 +80,13 @@ def test_deck_and_gap_table_download_from_the_page(browser, server, demo_store):
     ratio = rollup.rollup(demo_store, "990101000000", "testing").unit["testing_coverage_ratio"]
     assert any(i18n.fmt_percent(ratio) in shape.text_frame.text for shape in deck.slides[2].shapes
                if shape.has_text_frame)
-    with page.expect_download(timeout=30_000) as caught:
+    with page.expect_download() as caught:
         page.locator("[class*='st-key-briefing-gaps-'][class*='-csv'] button").first.click()
     table = pd.read_csv(io.BytesIO(open(caught.value.path(), "rb").read()), encoding="utf-8-sig")
     assert list(table.columns) == ["序号", "名称", "状态", "完成率", "缺口（人）", "较上次（百分点）"]
     assert list(table["名称"]) == [page.locator(f"{SLIDE} table.briefing-gaps tbody tr").nth(i)
                                    .locator("td").nth(1).inner_text() for i in range(len(table))]
-    with page.expect_download(timeout=30_000) as caught:
+    with page.expect_download() as caught:
         page.locator("[class*='st-key-briefing-img-'][class*='testing_map-png'] button").first.click()
     assert caught.value.suggested_filename.endswith("_testing_map.png")
     assert open(caught.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"

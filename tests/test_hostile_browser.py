@@ -22,7 +22,7 @@ import pytest
 from dashboard import geo, rollup, units
 from dashboard.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
-from tests.test_browser import (_REASON, MAP_READY, PLOTS_READY, READY, SHOTS, streamlit_server,  # noqa: F401
+from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS, streamlit_server,  # noqa: F401
                                 wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
@@ -52,11 +52,12 @@ def hostile(demo_store_path, tmp_path_factory):
 def visit(browser, base: str, path: str, width: int = 1440, height: int = 1000):  # noqa: F811
     """A tab on `path` that records every dialog (dismissed) and every request for a path ending in /x."""
     page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(PATIENCE_MS)
     page.dialogs, page.fetched_x = [], []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.on("request", lambda r: page.fetched_x.append(r.url) if r.url.rstrip("/").endswith("/x") else None)
     page.goto(base + path)
-    page.wait_for_selector(READY, timeout=30_000)
+    page.wait_for_selector(READY)
     return page
 
 
@@ -77,7 +78,7 @@ def test_every_page_shows_the_county_name_as_text_and_runs_nothing(browser, host
     base, _ = hostile
     page = visit(browser, base, path)
     if page.locator(".js-plotly-plot").count():
-        wait_for(page, PLOTS_READY, f"the charts of {path} to draw", 20_000)
+        wait_for(page, PLOTS_READY, f"the charts of {path} to draw")
     title = page.locator("[data-testid='stMain'] h1").first.inner_text()
     assert HOSTILE_COUNTY in title, title
     name = path.strip("/").split("?")[0] or "overview"
@@ -91,7 +92,7 @@ def test_the_breadcrumb_and_the_drill_list_show_names_literally(browser, hostile
     base, store = hostile
     township = rollup.unit(store, DEMO_TOWNSHIP)["name"]
     page = visit(browser, base, f"/map?unit={DEMO_TOWNSHIP}")
-    wait_for(page, MAP_READY, "the map to draw", 20_000)
+    wait_for(page, MAP_READY, "the map to draw")
     crumb = page.locator(".st-key-breadcrumb").inner_text()
     assert HOSTILE_COUNTY in crumb and township in crumb, crumb  # '[click](javascript:alert(1))', not a link
     villages = set(store.query("unit_children", code=DEMO_TOWNSHIP)["name"])
@@ -119,7 +120,7 @@ def test_a_map_tooltip_shows_a_hostile_name_as_text(browser, hostile, code):  # 
     shapes = geo.child_shapes(store, rollup.unit(store, DEMO_COUNTY))
     point = shapes.set_index("code").loc[code, "geometry"].representative_point()
     page = visit(browser, base, "/map")
-    wait_for(page, MAP_READY, "the map to draw", 20_000)
+    wait_for(page, MAP_READY, "the map to draw")
     _hover(page, point.x, point.y)
     wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes({json.dumps(name)})",
              f"the tooltip to show {name}")
@@ -133,7 +134,7 @@ def test_grid_tooltips_of_the_webgl_map_are_text(browser, hostile):  # noqa: F81
     base, store = hostile
     page = visit(browser, base, f"/map?unit={DEMO_TOWNSHIP}&grids=1", 1440, 1000)
     canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-    canvas.wait_for(timeout=20_000)
+    canvas.wait_for()
     page.wait_for_timeout(1500)  # deck.gl draws after the script finishes
     box = canvas.bounding_box()
     villages = set(store.query("unit_children", code=DEMO_TOWNSHIP)["name"])
@@ -155,12 +156,12 @@ def test_legends_small_multiples_and_the_briefing_table_show_names_literally(bro
     base, store = hostile
     townships = list(store.query("unit_children", code=DEMO_COUNTY)["name"])
     page = visit(browser, base, "/trends?domain=testing", 1440, 2400)
-    wait_for(page, PLOTS_READY, "the trend to draw", 20_000)
+    wait_for(page, PLOTS_READY, "the trend to draw")
     legend = page.evaluate("() => Array.from(document.querySelectorAll('.legendtext')).map(e => e.textContent)")
     assert HOSTILE_COUNTY in legend, legend
     page.locator("[data-testid='stMain'] label", has_text="小图").first.click()
     wait_for(page, "() => document.querySelectorAll('.js-plotly-plot').length >= 2", "the small multiples")
-    wait_for(page, PLOTS_READY, "the small multiples to draw", 20_000)
+    wait_for(page, PLOTS_READY, "the small multiples to draw")
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.annotation-text')).map(e => e.textContent)")
     assert set(townships) <= set(titles), titles  # every panel titled with its township exactly as named
     assert_inert(page, "trends")

@@ -49,7 +49,7 @@ def upload(page, *files) -> None:
     page.locator(UPLOADER).set_input_files([str(f) for f in files])
     wait_for(page, f"""() => document.querySelectorAll('[class*="st-key-imp-file-"]').length === {len(files)}
         && document.querySelectorAll('[class*="st-key-imp-confirm-"], [class*="st-key-imp-restore-"]').length
-           === {len(files)}""", "every uploaded file to be checked", 60_000)
+           === {len(files)}""", "every uploaded file to be checked")
     page.wait_for_selector(READY)
 
 
@@ -61,7 +61,7 @@ def test_upload_confirm_and_the_overview_shows_the_new_figures(browser, server):
     assert "核酸采样" in text and "2022-04-12" in text and "乡镇/街道" in text and "金堂县" in text
     assert "检查通过：16 个单位" in text
     page.get_by_role("button", name="确认导入").click()
-    page.get_by_text("已导入 jintang_testing_20220412.xlsx").wait_for(timeout=30_000)
+    page.get_by_text("已导入 jintang_testing_20220412.xlsx").wait_for()
     page.wait_for_selector(READY)
     text = main_text(page)
     assert f"应检尽检完成率 {i18n.fmt_percent(sampled / to_test)}" in text  # 82.4%, the county, as now counted
@@ -129,12 +129,12 @@ def test_a_real_county_goes_from_an_empty_store_to_its_map_in_the_browser(browse
         key = Upload(path.name, path.read_bytes()).key
         page.locator(f"[class*='st-key-imp-confirm-{key}'] button").click()
         wait_for(page, f"""() => !document.querySelector("[class*='st-key-imp-confirm-{key}']")""",
-                 f"{path.name} to be stored", 60_000)
+                 f"{path.name} to be stored")
         page.wait_for_selector(READY)
     assert "Traceback" not in main_text(page)
     page.close()
     page = open_page(browser, empty_server, "/map")
-    wait_for(page, MAP_READY, "the map to draw", 30_000)
+    wait_for(page, MAP_READY, "the map to draw")
     drawn = page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].locations)")
     assert set(drawn) == set(towns["区划代码"])
     assert "大邑县" in main_text(page) and page.external == []
