@@ -99,6 +99,26 @@ def _close_all() -> None:
         store.close()
 
 
+def _reap(store_ref: weakref.ref) -> None:
+    """Close a store's idle instance as soon as a writer wants the file; stop when it has none or is gone.
+
+    Why a weak reference: a thread holding its Store kept every Store ever read alive, each polling its file 50
+    times a second; a process that opens many stores (a test run, a long-lived server switching roots) slowed
+    to a crawl in system calls."""
+    while True:
+        time.sleep(REAPER_INTERVAL_S)
+        store = store_ref()
+        if store is None:
+            return
+        with store._lock:
+            if store._reader is None:
+                store._reaper = None
+                return
+            if store._busy() and store._reader.active == 0:
+                store._close_reader_if_idle()
+        del store
+
+
 class Store:
     """A store file; cheap to create, safe to share across threads."""
 
@@ -201,19 +221,14 @@ class Store:
 
     def _start_reaper(self) -> None:
         if self._reaper is None or not self._reaper.is_alive():
-            self._reaper = threading.Thread(target=self._reap, name=f"store-reaper-{self.path.name}", daemon=True)
+            self._reaper = threading.Thread(target=_reap, args=(weakref.ref(self),),
+                                            name=f"store-reaper-{self.path.name}", daemon=True)
             self._reaper.start()
 
-    def _reap(self) -> None:
-        """Close the idle instance as soon as a writer wants the file; stop when there is none."""
-        while True:
-            time.sleep(REAPER_INTERVAL_S)
-            with self._lock:
-                if self._reader is None:
-                    self._reaper = None
-                    return
-                if self._busy() and self._reader.active == 0:
-                    self._close_reader_if_idle()
+    def __del__(self) -> None:
+        reader = getattr(self, "_reader", None)
+        if reader is not None and reader.active == 0:
+            reader.close()
 
     @contextlib.contextmanager
     def snapshot(self):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 
-from dashboard import demo
+from dashboard import demo, store as store_module
 from dashboard.store import Store
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -29,6 +29,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
+
+
+@pytest.fixture(autouse=True)
+def _stores_closed_after_each_test():
+    """Every store read in a test is closed after it (it reopens on its next query): a Store that a cache of the
+    app (st.cache_resource, across AppTest runs) or a module fixture still holds keeps no instance, file handle
+    or reaper thread open into the next test."""
+    yield
+    for open_store in list(store_module._OPEN_STORES):
+        open_store.close()
 
 
 @pytest.fixture(scope="session")

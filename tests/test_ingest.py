@@ -1,8 +1,11 @@
 """Ingest of canonical report files: bad input, idempotence, supersede with history, as-of hours, kills, warnings."""
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
+import threading
+import weakref
 
 import duckdb
 import pandas as pd
@@ -299,6 +302,22 @@ def test_an_idle_reader_in_another_process_steps_aside_for_a_writer(store, tmp_p
         assert table(store, "select count(*) from loads") == [(2,)]
     finally:
         reader.kill()
+
+
+def test_a_store_no_longer_referenced_releases_its_instance_and_its_reaper(tmp_path):
+    """A Store read and dropped is collected: its reaper thread ends and its read-only instance closes, so a
+    process that opens many stores (a long-lived server, a test run) does not keep one polling thread per store."""
+    store = small_store(tmp_path)
+    assert len(store.query("units_all")) == 11  # opens the instance and starts its reaper
+    reaper = store._reaper
+    assert reaper is not None and reaper.is_alive()
+    gone = weakref.ref(store)
+    del store
+    gc.collect()
+    assert gone() is None
+    reaper.join(timeout=60)  # a bound against a hang: it ends on its next tick (20 ms)
+    assert not reaper.is_alive()
+    assert not [t for t in threading.enumerate() if t.name == reaper.name]
 
 
 @pytest.mark.parametrize("cells", [["1", "20", "007"], ["1", "", "3"], ["1,000", "2"], ["+5", "6"], ["٣"],
