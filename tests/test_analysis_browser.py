@@ -11,24 +11,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import _REASON, PLOTS_READY, READY, SHOTS, open_page, wait_for  # noqa: F401
+from tests.test_browser import (_REASON, PLOTS_READY, READY, SHOTS, at_each_size, open_page,  # noqa: F401
+                                overflow, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 PAGES = (("/gaps?domain=testing", "gaps"), ("/trends?domain=testing", "trends"), ("/quality?domain=testing", "quality"))
-OVERFLOW = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
-    return main.scrollWidth - main.clientWidth; }"""
 
 
-@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
-def test_analysis_screenshots_and_nothing_overflows(browser, server, width, height):  # noqa: F811
+def test_analysis_screenshots_and_nothing_overflows(browser, server):  # noqa: F811
     for route, name in PAGES:
         for lang in ("zh", "en"):
-            page = open_page(browser, server, f"{route}&lang={lang}", width, height)
-            wait_for(page, PLOTS_READY, f"the charts of {name} to draw")
-            page.wait_for_timeout(300)  # last paint of the charts
-            page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
-            assert page.evaluate(OVERFLOW) <= 1, f"{name} {lang} at {width}px overflows"
+            page = open_page(browser, server, f"{route}&lang={lang}")
+            for width, height in at_each_size(page, f"the charts of {name}"):
+                page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
+                assert overflow(page) <= 1, f"{name} {lang} at {width}px overflows"
             assert page.external == [], page.external
             assert "Traceback" not in page.locator("[data-testid='stMain']").inner_text()
             page.close()

@@ -14,7 +14,8 @@ import pytest
 from pptx import Presentation
 
 from dashboard import fields, i18n, rollup
-from tests.test_browser import MAP_READY, PLOTS_READY, SHOTS, open_page, pytestmark, wait_for  # noqa: F401
+from tests.test_browser import (MAP_READY, PLOTS_READY, SHOTS, at_each_size, open_page, overflow,  # noqa: F401
+                                pytestmark, wait_for)
 
 TOWNSHIP = "990101101000"
 SLIDE = ".st-key-briefing-slide"
@@ -54,16 +55,12 @@ def test_present_view_fits_a_1920x1080_screen(browser, server, lang, query):
     page.close()
 
 
-@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
-def test_page_screenshots_and_nothing_overflows(browser, server, width, height):
+def test_page_screenshots_and_nothing_overflows(browser, server):
     for lang in ("zh", "en"):
-        page = open_page(browser, server, f"/briefing?lang={lang}", width, height)
-        wait_for(page, PLOTS_READY, "the briefing map to draw")
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(SHOTS / f"briefing-{lang}-{width}x{height}.png"))
-        overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
-            return main.scrollWidth - main.clientWidth; }""")
-        assert overflow <= 1, f"briefing {lang} at {width}px overflows by {overflow}px"
+        page = open_page(browser, server, f"/briefing?lang={lang}")
+        for width, height in at_each_size(page, "the briefing map"):
+            page.screenshot(path=str(SHOTS / f"briefing-{lang}-{width}x{height}.png"))
+            assert overflow(page) <= 1, f"briefing {lang} at {width}px overflows by {overflow(page)}px"
         assert page.external == [], page.external
         page.close()
 

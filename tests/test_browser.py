@@ -140,6 +140,32 @@ def wait_for(page, script: str, what: str, timeout: int = PATIENCE_MS) -> None:
         raise AssertionError(f"timed out waiting for {what}; page at {page.url}") from None
 
 
+SIZES = ((1440, 900), (390, 844))  # a laptop, a phone
+OVERFLOW = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return main.scrollWidth - main.clientWidth; }"""
+
+
+def overflow(page) -> int:
+    """How far the main column scrolls sideways, in px (0 when it fits)."""
+    return page.evaluate(OVERFLOW)
+
+
+def at_each_size(page, what: str, sizes=SIZES):
+    """Yields each (width, height) once the page is laid out at it: one script run serves every size, as the
+    layout is the browser's (CSS breakpoints; charts follow their container), and a narrow window folds the
+    sidebar as a phone's first load does."""
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        if width < 768:
+            page.wait_for_selector("[data-testid='stSidebar'][data-collapsed='true']", state="attached")
+        else:  # Streamlit unfolds it again when the window widens
+            page.wait_for_selector("[data-testid='stSidebar'][data-collapsed='false']", state="attached")
+        if page.locator(".js-plotly-plot").count():
+            wait_for(page, PLOTS_READY, f"{what} to draw at {width}px")
+        page.wait_for_timeout(300)  # last paint of the charts at this size
+        yield width, height
+
+
 def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     name = rollup.unit(demo_store, TOWNSHIP)["name"]
     shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, "990101000000"))
@@ -187,17 +213,13 @@ def test_deep_link_in_english_and_page_switch_keeps_the_view(browser, server):
     page.close()
 
 
-@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
-def test_screenshots_and_nothing_overflows(browser, server, width, height):
-    """Each page in both languages; the main column never scrolls sideways."""
+def test_screenshots_and_nothing_overflows(browser, server):
+    """Each page in both languages, on a laptop and a phone; the main column never scrolls sideways."""
     for route, name in (("/", "overview"), ("/map", "map")):
         for lang in ("zh", "en"):
-            page = open_page(browser, server, f"{route}?lang={lang}", width, height)
-            wait_for(page, PLOTS_READY, f"the charts of {name} to draw")
-            page.wait_for_timeout(300)  # last paint of the charts
-            page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
-            overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
-                return main.scrollWidth - main.clientWidth; }""")
-            assert overflow <= 1, f"{name} {lang} at {width}px overflows by {overflow}px"
+            page = open_page(browser, server, f"{route}?lang={lang}")
+            for width, height in at_each_size(page, f"the charts of {name}"):
+                page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
+                assert overflow(page) <= 1, f"{name} {lang} at {width}px overflows by {overflow(page)}px"
             assert page.external == [], page.external
             page.close()

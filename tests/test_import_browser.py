@@ -14,8 +14,8 @@ import pytest
 
 from dashboard import i18n, units
 from dashboard.store import Store
-from tests.test_browser import (_REASON, MAP_READY, READY, ROOT, SHOTS, streamlit_server,  # noqa: F401
-                                open_page, wait_for)
+from tests.test_browser import (_REASON, MAP_READY, READY, ROOT, SHOTS, at_each_size,  # noqa: F401
+                                open_page, overflow, streamlit_server, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -78,29 +78,27 @@ def test_upload_confirm_and_the_overview_shows_the_new_figures(browser, server):
     page.close()
 
 
-@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
-def test_screenshots_of_the_data_pages_and_nothing_overflows(browser, server, width, height):
-    """The import page with a good and a bad file checked, and the settings page, in both languages."""
+def test_screenshots_of_the_data_pages_and_nothing_overflows(browser, server):
+    """The import page with a good and a bad file checked, and the settings page, in both languages, on a laptop
+    and a phone."""
     bad = FIXTURES / "taichen_screening_20220429.csv"  # another county's villages: names not in this unit list
     for lang in ("zh", "en"):
-        page = open_page(browser, server, f"/import?lang={lang}", width, height)
+        page = open_page(browser, server, f"/import?lang={lang}")
         upload(page, REPORT, bad)
-        _shoot(page, f"import-{lang}-{width}x{height}")
         assert ("Names that match no unit" if lang == "en" else "未能匹配的单位名称") in main_text(page)
+        _shoot_at_each_size(page, f"import-{lang}")
         page.get_by_role("tab", name=i18n.t("imp_tab_history", lang)).click()
-        page.wait_for_timeout(300)
-        _shoot(page, f"import-history-{lang}-{width}x{height}")
+        _shoot_at_each_size(page, f"import-history-{lang}")
         page.close()
-        page = open_page(browser, server, f"/settings?lang={lang}", width, height)
-        _shoot(page, f"settings-{lang}-{width}x{height}")
+        page = open_page(browser, server, f"/settings?lang={lang}")
+        _shoot_at_each_size(page, f"settings-{lang}")
         page.close()
 
 
-def _shoot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-    overflow = page.evaluate("""() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
-        return main.scrollWidth - main.clientWidth; }""")
-    assert overflow <= 1, f"{name} overflows by {overflow}px"
+def _shoot_at_each_size(page, name: str) -> None:
+    for width, height in at_each_size(page, name):
+        page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"))
+        assert overflow(page) <= 1, f"{name} at {width}px overflows by {overflow(page)}px"
     assert page.external == [], page.external
 
 
