@@ -11,7 +11,6 @@ import getpass
 import hashlib
 import os
 import pathlib
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -24,7 +23,6 @@ from . import checks, codes, fields, i18n, limits, materialize, matching, querie
 from .messages import InputError, Message, capped, cell
 from .store import Discard, Store, _fault_point
 
-_HOUR_IN_NAME = re.compile(r"(\d{1,2})\s*(?:时|点|h\b)")
 
 
 @dataclass
@@ -128,7 +126,7 @@ def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, 
         raise InputError([Message("err_no_domain", {"file": result.file})])
     result.snapshot_date = snapshot_date or _date_from(report, result)
     result.as_of_hour = as_of_hour if as_of_hour is not None else (
-        reports.hour_in(report.title) or _hour_from(result.file))
+        reports.hour_in(report.title) or reports.hour_in(result.file))
     result.warnings += _column_notes(report, result.domain)
     result.frame = _validated(store, report, result, parent, context)
     progress(0.75, "matched")
@@ -156,11 +154,6 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(str(text).strip()[:10])
     except ValueError:
         raise InputError([Message("err_bad_date", {"value": text})]) from None
-
-
-def _hour_from(file: str) -> int | None:
-    match = _HOUR_IN_NAME.search(file)
-    return int(match.group(1)) if match and 0 < int(match.group(1)) <= 24 else None
 
 
 def _round_from(report, context: str) -> int | None:

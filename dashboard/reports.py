@@ -310,7 +310,7 @@ _TOTAL_HINT = "|".join(aliases.TOTAL_WORDS + ("汇总",))
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _FULL_DATE = re.compile(r"(20\d\d)\s*[年\-_.]?\s*(\d{1,2})\s*[月\-_.]?\s*(\d{1,2})\s*日?")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_HOUR = re.compile(r"(\d{1,2})\s*(?:时|点|:00)")
+_HOUR = re.compile(r"(\d{1,2})\s*(?:时|点|:00|h\b)")  # 截至18时, 18点, 18:00; 18h in a file name
 _ROUND = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*轮")
 
 
@@ -331,7 +331,7 @@ def date_in(text: str, year_hint: int | None = None) -> dt.date | None:
 
 
 def hour_in(text: str) -> int | None:
-    """The as-of hour: 截至18时, 18点; the last one after a date wins."""
+    """The as-of hour in a title or a file name: 截至18时, 18点, 18:00, _18h; the last one after a date wins."""
     found = [int(h) for h in _HOUR.findall(text) if 0 < int(h) <= 24]
     return found[-1] if found else None
 

@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import ingest, rollup, units
+from dashboard import ingest, reports, rollup, units
 from tests.conftest import FIXTURES
 from tests.helpers import write
 
@@ -153,3 +153,12 @@ def test_a_county_reporting_persons_to_test_but_no_residents_gets_a_completion_h
     chosen = indicators.headline_indicator("testing", county)
     assert chosen.key == "testing_completion" and county[f"{chosen.key}_ratio"] == pytest.approx(847820 / 1029078)
     assert indicators.headline_indicator("testing", None).key == "testing_coverage"
+
+
+@pytest.mark.parametrize("text, hour", [
+    ("核酸采样统计表（截至5月8日18时）", 18), ("截至2022年5月8日 18 点", 18), ("数据截至 5月8日 18:00", 18),
+    ("城关镇_核酸采样_20220508_18h.csv", 18), ("城关镇_核酸采样_20220508_截至12时.xlsx", 12),
+    ("5月7日24时", 24), ("截至5月8日8时，更新于18时", 18),  # the last hour named wins
+    ("城关镇_核酸采样_20220508.csv", None), ("25时", None), ("0时", None), ("18h版", None)])
+def test_the_as_of_hour_is_read_alike_from_a_title_and_a_file_name(text, hour):
+    assert reports.hour_in(text) == hour
