@@ -1,4 +1,4 @@
-"""The shared view context, kept in the URL so a link reproduces the view (see docs/url-params.md).
+"""The shared view context, kept in the URL so a link reproduces the view (see the README's "URL parameters").
 
 Parameters: unit, date, domain, ind, lang, grids. A parameter is left out of
 the URL when it has its default (the root unit, the latest date, the first
