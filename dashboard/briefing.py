@@ -24,7 +24,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from . import charts, codes, fields, gaps, geo, i18n, indicators, render, rollup, settings
+from . import charts, codes, fields, gaps, geo, i18n, indicators, render, rollup, rounds, settings
 from .demo import is_demo
 from .indicators import Indicator
 from .messages import InputError, Message
@@ -133,11 +133,8 @@ def _round_marks(store: Store, unit: pd.Series, days: list, lang: str) -> list[t
     """A new testing round restarts cumulative counts: marked where it began (county level and below)."""
     if not days or codes.PREFIX_LEN[unit["level"]] < codes.PREFIX_LEN["county"]:
         return []
-    rounds = store.query("rounds_all")
-    county = rounds[rounds["county_num"] == int(unit["num"]) // 10**9 * 10**9]
     marks = []
-    for number, start in zip(county["round"], county["start_date"]):
-        start = pd.Timestamp(start).date()
+    for number, start in rounds.starts(store, unit["code"]):
         first = next((x for x in days if x >= start), None)
         if days[0] <= start <= days[-1] and first:
             marks.append((first, i18n.t("trend_round", lang, round=int(number))))

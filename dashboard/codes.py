@@ -72,6 +72,11 @@ def span(level: str) -> int:
     return 10 ** (15 - PREFIX_LEN[level])
 
 
+def county_num(unit_num: int) -> int:
+    """The num of the county a unit of county level or below lies in (its first six digits)."""
+    return unit_num // span("county") * span("county")
+
+
 def ancestor_codes(code: str) -> list[str]:
     """Every possible ancestor code, nearest first (the store keeps those that exist)."""
     level = level_of(code)

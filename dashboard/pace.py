@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from . import codes, settings
+from . import rounds, settings
 from .store import Store
 
 PACE_COLUMNS = ("code", "pace", "pace_from", "pace_to")
@@ -77,16 +77,7 @@ def reaches_by(days_left: int | None, day: dt.date, deadline: dt.date) -> bool:
 
 def round_start(store: Store, code: str, domain: str, day: dt.date) -> dt.date | None:
     """For testing: the start of the round running on `day` in the unit's county; None for other domains."""
-    if domain != "testing":
-        return None
-    unit_num, level = codes.num(code), codes.level_of(code)
-    rounds = store.query("rounds_all")
-    if level in ("province", "prefecture"):
-        mine = rounds[(rounds["county_num"] >= unit_num) & (rounds["county_num"] < unit_num + codes.span(level))]
-    else:
-        mine = rounds[rounds["county_num"] == unit_num // codes.span("county") * codes.span("county")]
-    started = [pd.Timestamp(d).date() for d in mine["start_date"] if pd.Timestamp(d).date() <= day]
-    return max(started) if started else None
+    return rounds.running_since(store, code, day) if domain == "testing" else None
 
 
 def window_dates(snapshot_dates: list[dt.date], day: dt.date, days: int, since: dt.date | None) -> list[dt.date]:

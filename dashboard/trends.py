@@ -16,7 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
-from . import codes, indicators, rollup, settings
+from . import indicators, rollup, rounds, settings
 from .store import Store
 
 MEASURES = ("ratio", "numerator", "increase")
@@ -70,17 +70,7 @@ def rounds_in(store: Store, code: str, domain: str, first: dt.date, last: dt.dat
 
     Counts restart there: the chart marks them and the daily increase starts from 0.
     """
-    if domain != "testing":
-        return []
-    rounds = store.query("rounds_all")
-    level, num = codes.level_of(code), codes.num(code)
-    county_span = codes.span("county")
-    if codes.PREFIX_LEN[level] >= codes.PREFIX_LEN["county"]:
-        mine = rounds[rounds["county_num"] == num // county_span * county_span]
-    else:
-        mine = rounds[(rounds["county_num"] >= num) & (rounds["county_num"] < num + codes.span(level))]
-    marks = {(int(r), pd.Timestamp(d).date()) for r, d in zip(mine["round"], mine["start_date"])}
-    return sorted((r, d) for r, d in marks if first <= d <= last)
+    return rounds.began_within(store, code, first, last) if domain == "testing" else []
 
 
 def children_codes(store: Store, code: str) -> pd.DataFrame:

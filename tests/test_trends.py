@@ -5,7 +5,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import demo_data, settings, trends
+from dashboard import demo_data, pace, rounds, settings, trends
 from tests.helpers import COUNTY, G_JIA_1, G_ONE_1, V_JIA, load, small_store
 
 D = [dt.date(2022, 5, d) for d in range(1, 11)]
@@ -41,6 +41,21 @@ def test_a_unit_silent_beyond_the_carry_days_has_no_value(store, tmp_path):
     assert out.loc[D[4]:D[5], "numerator"].isna().all()
     county = trends.unit_series(store, COUNTY, "testing_coverage", D[0], D[5]).set_index("snapshot_date")
     assert county.loc[D[5], "numerator"] == 10
+
+
+@pytest.mark.parametrize("code", [COUNTY, V_JIA, G_JIA_1, "990100000000", "990000000000"])
+def test_a_units_rounds_are_its_countys_and_a_province_sees_its_counties(store, code):
+    settings.put_round(store, COUNTY, 2, D[2])
+    settings.put_round(store, COUNTY, 3, D[6])
+    assert rounds.starts(store, code)[-2:] == [(2, D[2]), (3, D[6])]
+    assert rounds.began_within(store, code, D[3], D[9]) == [(3, D[6])]
+    assert [rounds.running_since(store, code, day) for day in (D[2], D[5], D[6], D[9])] == [D[2], D[2], D[6], D[6]]
+    assert pace.round_start(store, code, "testing", D[5]) == D[2] and pace.round_start(store, code, "screening", D[5]) is None
+
+
+def test_another_countys_rounds_are_not_a_units(store):
+    settings.put_round(store, COUNTY, 2, D[2])
+    assert rounds.starts(store, "990102000000") == [] and rounds.starts(store, "980000000000") == []
 
 
 def test_the_daily_increase_restarts_with_a_testing_round(store, tmp_path):

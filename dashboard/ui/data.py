@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from .. import charts, codes, demo, demo_data, geo, rollup, settings
+from .. import charts, codes, demo, demo_data, geo, rollup, rounds, settings
 from ..store import Store, default_path
 from . import auth
 
@@ -146,20 +146,12 @@ def trend(s: Store, code: str, domain: str, first: dt.date, last: dt.date) -> pd
     return _trend(*_key(s), code, domain, first, last)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _rounds(path: str, version: str) -> pd.DataFrame:
-    return store_at(path).query("rounds_all")
-
-
 def round_starts(s: Store, unit: pd.Series, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
     """Testing rounds that began in the unit's county within [first, last]: a round reset explains a drop."""
     auth.require_in_scope(unit["code"])
     if codes.PREFIX_LEN[unit["level"]] < codes.PREFIX_LEN["county"]:
         return []
-    rounds = _rounds(*_key(s))
-    county = rounds[rounds["county_num"] == int(unit["num"]) // 10**9 * 10**9]
-    starts = [(int(r), pd.Timestamp(d).date()) for r, d in zip(county["round"], county["start_date"])]
-    return [(r, d) for r, d in starts if first <= d <= last]
+    return rounds.began_within(s, unit["code"], first, last)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
