@@ -31,6 +31,18 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
 
 
+LONG_MODULES = ("test_bench", "test_faults")  # besides the browser modules: a minute or more of one worker each
+
+
+def pytest_collection_modifyitems(items):
+    """The long modules first (the browser ones, the benchmark's smoke run, the kill tests): with one module per
+    worker, a long module handed out last is the run's tail while the other workers wait idle."""
+    def long_first(item):
+        module = item.path.stem
+        return 0 if module.endswith("_browser") or module in LONG_MODULES else 1
+    items.sort(key=long_first)
+
+
 @pytest.fixture(autouse=True)
 def _stores_closed_after_each_test():
     """Every store read in a test is closed after it (it reopens on its next query): a Store that a cache of the
