@@ -24,7 +24,6 @@ from .messages import InputError, Message, capped, cell
 from .store import Discard, Store, _fault_point
 
 
-
 @dataclass
 class Plan:
     """What a file would load: the accepted rows, how they were read, and what is wrong."""
