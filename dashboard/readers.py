@@ -24,7 +24,7 @@ def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             limits.check_xlsx(path, file)
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
             frame = pd.read_csv(io.StringIO(text_of(path, file)), dtype=str,
                                 keep_default_na=False, skipinitialspace=True)

@@ -92,7 +92,7 @@ def test_gaps_table_is_the_ranking_with_pace_largest_gap_first(monkeypatch, demo
 def _read_back(data: bytes, kind: str, code_column: str) -> pd.DataFrame:
     if kind == "csv":
         return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={code_column: str})
-    return pd.read_excel(io.BytesIO(data), dtype={code_column: str})
+    return pd.read_excel(io.BytesIO(data), dtype={code_column: str}, engine="openpyxl")
 
 
 @pytest.mark.parametrize("lang, code_column", [("zh", "区划代码"), ("en", "Code")])
