@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import (_REASON, PLOTS_READY, READY, SHOTS, at_each_size, open_page,  # noqa: F401
-                                overflow, wait_for)
+from tests.test_browser import (_REASON, PLOTS_READY, READY, SHOTS, open_page, shoot_at_each_size,  # noqa: F401
+                                wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
@@ -23,10 +23,7 @@ def test_analysis_screenshots_and_nothing_overflows(browser, server):  # noqa: F
     for route, name in PAGES:
         for lang in ("zh", "en"):
             page = open_page(browser, server, f"{route}&lang={lang}")
-            for width, height in at_each_size(page, f"the charts of {name}"):
-                page.screenshot(path=str(SHOTS / f"{name}-{lang}-{width}x{height}.png"))
-                assert overflow(page) <= 1, f"{name} {lang} at {width}px overflows"
-            assert page.external == [], page.external
+            shoot_at_each_size(page, f"{name}-{lang}")
             assert "Traceback" not in page.locator("[data-testid='stMain']").inner_text()
             page.close()
 
