@@ -8,7 +8,7 @@ hidden, so its URL answers "not permitted" instead of "page not found").
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.ui import auth, shell
+from dashboard.ui import auth, shell, signin
 
 lang = shell.start()  # carries the view's URL parameters over page switches
 st.set_page_config(page_title=t("app_title", lang), page_icon=shell.favicon(), layout="wide")
@@ -41,6 +41,6 @@ sections = {
 }
 navigation = st.navigation(sections, position="sidebar" if account is not None else "hidden")
 if account is None:
-    auth.login_page(lang)
+    signin.login_page(lang)
 else:
     navigation.run()

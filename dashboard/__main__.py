@@ -1,6 +1,6 @@
 """Entry point for `python -m dashboard`."""
 import sys
 
-from .cli import main
+from .commands.cli import main
 
 sys.exit(main())

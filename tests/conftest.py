@@ -10,8 +10,9 @@ import pytest
 from hypothesis import settings
 
 
-from dashboard import demo, store as store_module
-from dashboard.store import Store
+from dashboard.example import demo
+from dashboard.storage import store as store_module
+from dashboard.storage.store import Store
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 

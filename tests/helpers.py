@@ -11,9 +11,9 @@ import textwrap
 
 import duckdb
 
-from dashboard import ingest, units
-from dashboard.demo_data import LAST_DATE
-from dashboard.store import Store
+from dashboard.example.demo_data import LAST_DATE
+from dashboard.intake import ingest, units
+from dashboard.storage.store import Store
 
 
 def sql(db, query: str, *params) -> list[tuple]:

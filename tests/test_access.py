@@ -9,11 +9,14 @@ import stat
 
 import pytest
 
-from dashboard import access, cli, ingest, quality
-from dashboard.access import Account
-from dashboard.messages import InputError
-from dashboard.ui import import_model
-from dashboard.ui.import_model import Upload
+from dashboard.analysis import quality
+from dashboard.commands import cli
+from dashboard.domain.messages import InputError
+from dashboard.intake import ingest
+from dashboard.output import import_model
+from dashboard.output.import_model import Upload
+from dashboard.storage import access
+from dashboard.storage.access import Account
 
 COUNTY, EAST, WEST = "990101000000", "990101001000", "990101002000"
 EAST_VILLAGE, WEST_VILLAGE = "990101001001", "990101002001"

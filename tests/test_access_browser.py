@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from dashboard import access
+from dashboard.storage import access
 from tests.test_browser import (_REASON, PATIENCE_MS, READY, SHOTS, open_page, streamlit_server,  # noqa: F401
                                 wait_for)
 

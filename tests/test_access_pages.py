@@ -17,9 +17,12 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access, fields, i18n, rollup
-from dashboard.store import Store
-from dashboard.ui.import_model import Upload
+from dashboard import i18n
+from dashboard.analysis import rollup
+from dashboard.domain import fields
+from dashboard.output.import_model import Upload
+from dashboard.storage import access
+from dashboard.storage.store import Store
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
 COUNTY, EAST, WEST = "990101000000", "990101001000", "990101002000"
@@ -220,7 +223,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import access
+from dashboard.storage import access
 from dashboard.ui import analysis_data, auth, data
 
 st.session_state["_account"] = access.load_accounts(auth.accounts_file())["dong"]

@@ -45,8 +45,8 @@ def test_small_multiples_draw_one_panel_per_township(browser, server, demo_store
 
 
 def test_a_flag_link_resolves_to_the_overview_at_its_unit(browser, server, demo_store):  # noqa: F811
-    from dashboard import quality, rollup
-    from dashboard.demo_data import COUNTY_CODE, LAST_DATE
+    from dashboard.analysis import quality, rollup
+    from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
     from dashboard.ui.analysis_data import overview_link
 
     flag = quality.anomalies(demo_store, COUNTY_CODE, "testing", LAST_DATE, LAST_DATE).iloc[0]

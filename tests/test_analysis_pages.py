@@ -14,7 +14,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import demo_data, exports, gaps, i18n, rollup
+from dashboard import i18n
+from dashboard.analysis import gaps, rollup
+from dashboard.example import demo_data
+from dashboard.output import exports
 from tests.helpers import sql
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"

@@ -19,8 +19,10 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from dashboard import codes, fields, i18n, rollup
-from dashboard.store import Store
+from dashboard import i18n
+from dashboard.analysis import rollup
+from dashboard.domain import codes, fields
+from dashboard.storage.store import Store
 from tests.helpers import sql
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
@@ -200,7 +202,7 @@ def test_units_without_a_boundary_are_listed_and_drillable(monkeypatch, demo_sto
 
 def test_real_files_without_boundaries_list_every_unit_under_the_map(monkeypatch, tmp_path):
     """One county from the sample files: one domain, village reports, no geometry at all."""
-    from dashboard import ingest, units
+    from dashboard.intake import ingest, units
 
     fixtures = pathlib.Path(__file__).parent / "fixtures"
     store = Store(tmp_path / "taichen.duckdb")
@@ -217,7 +219,7 @@ def test_real_files_without_boundaries_list_every_unit_under_the_map(monkeypatch
 
 # ---- the classes a leader reads ------------------------------------------------------------
 def test_status_classes_are_relative_to_the_target_and_no_data_is_apart():
-    from dashboard import charts
+    from dashboard.output import charts
 
     for target in (0.95, 0.60):
         assert charts.status(target, target) == "met"
@@ -232,7 +234,7 @@ def test_status_classes_are_relative_to_the_target_and_no_data_is_apart():
 
 
 def test_map_labels_need_no_glyph_server():
-    from dashboard import charts
+    from dashboard.output import charts
 
     assert charts.map_label("第1网格") == "第１网格"
     names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])

@@ -15,10 +15,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import backup, ingest, loads, queries, rollup
-from dashboard.demo_data import COUNTY_CODE, LAST_DATE
-from dashboard.messages import InputError
-from dashboard.store import Store
+from dashboard.analysis import rollup
+from dashboard.domain.messages import InputError
+from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
+from dashboard.intake import ingest, loads
+from dashboard.storage import backup, queries
+from dashboard.storage.store import Store
 from tests.helpers import fingerprint, report_file, sql
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

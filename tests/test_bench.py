@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import bench, codes, rollup, synthetic
+from dashboard.analysis import rollup
+from dashboard.benchmark import bench, synthetic
+from dashboard.domain import codes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

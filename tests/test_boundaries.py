@@ -6,7 +6,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from dashboard import boundaries, gcj02, geo, rollup, units
+from dashboard.analysis import rollup
+from dashboard.intake import boundaries, gcj02, units
+from dashboard.storage import geo
 from tests.conftest import FIXTURES
 
 VILLAGES = [f"4111221042{i:02d}" for i in range(1, 13)]
@@ -86,7 +88,7 @@ def test_a_gcj02_file_is_converted_when_the_user_says_so(store, tmp_path):
 
 
 def test_an_unreadable_boundary_file_is_a_clear_error(store, tmp_path):
-    from dashboard.messages import InputError
+    from dashboard.domain.messages import InputError
     path = tmp_path / "broken.geojson"
     path.write_text("{not json")
     with pytest.raises(InputError) as caught:

@@ -19,7 +19,11 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
-from dashboard import briefing, charts, cli, exports, fields, i18n, indicators, render, rollup
+from dashboard import i18n
+from dashboard.analysis import rollup
+from dashboard.commands import cli
+from dashboard.domain import fields, indicators
+from dashboard.output import briefing, charts, exports, render
 from helpers import load, small_store
 from test_app import assert_clean, run_page
 

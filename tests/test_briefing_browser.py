@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 
-from dashboard import fields, i18n, rollup
+from dashboard import i18n
+from dashboard.analysis import rollup
+from dashboard.domain import fields
 from tests.test_browser import (MAP_READY, SHOTS, open_page, pytestmark,  # noqa: F401
                                 shoot_at_each_size, wait_for)
 

@@ -22,7 +22,8 @@ import urllib.request
 
 import pytest
 
-from dashboard import geo, rollup
+from dashboard.analysis import rollup
+from dashboard.storage import geo
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"

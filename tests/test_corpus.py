@@ -11,9 +11,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import aliases, checks, i18n, ingest, matching, reports, rollup, sheets, units
-from dashboard.messages import InputError
-from dashboard.store import Store
+from dashboard import i18n
+from dashboard.analysis import rollup
+from dashboard.domain import aliases
+from dashboard.domain.messages import InputError
+from dashboard.intake import checks, ingest, matching, reports, sheets, units
+from dashboard.storage.store import Store
 from tests.conftest import FIXTURES
 from tests.helpers import write
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import demo_data as dd
+from dashboard.example import demo_data as dd
 
 CUMULATIVE = {
     "screening": ("households_checked", "persons_checked", "returnees", "risk_area_returnees"),

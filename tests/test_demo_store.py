@@ -8,8 +8,10 @@ import duckdb
 import pytest
 import shapely
 
-from dashboard import demo, demo_data, geo, rollup
-from dashboard.store import Store
+from dashboard.analysis import rollup
+from dashboard.example import demo, demo_data
+from dashboard.storage import geo
+from dashboard.storage.store import Store, is_demo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COUNTY = demo_data.COUNTY_CODE
@@ -69,7 +71,7 @@ def test_demo_has_missing_reports_and_is_labelled(demo_store, coverage_json):
     unit = coverage_json["unit"]
     assert unit["reported"]["testing"] < unit["expected"]["testing"]
     assert unit["expected"]["testing"] > 3500 and unit["expected"]["vaccination"] > 250
-    assert demo.is_demo(demo_store)
+    assert is_demo(demo_store)
 
 
 def test_the_demo_build_is_deterministic(demo_store_path, tmp_path):

@@ -3,7 +3,7 @@ import io
 
 import pandas as pd
 
-from dashboard import exports
+from dashboard.output import exports
 
 
 def test_csv_and_xlsx_read_back_equal_and_formulas_are_neutralised():

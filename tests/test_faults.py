@@ -17,9 +17,10 @@ import time
 
 import pytest
 
-from dashboard import coverage, ingest, rollup
-from dashboard.demo_data import COUNTY_CODE, LAST_DATE
-from dashboard.store import Store
+from dashboard.analysis import coverage, rollup
+from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
+from dashboard.intake import ingest
+from dashboard.storage.store import Store
 from tests.helpers import fingerprint, report_file
 
 pytestmark = pytest.mark.faults

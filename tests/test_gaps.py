@@ -4,7 +4,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import gaps, pace, settings
+from dashboard.analysis import gaps, pace
+from dashboard.storage import configure
 from tests.helpers import COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, load, small_store
 
 D = [dt.date(2022, 5, d) for d in range(1, 11)]  # D[0] = May 1
@@ -110,13 +111,13 @@ def test_outlook_gives_pace_days_left_and_the_deadline_verdict(store, tmp_path):
 def test_outlook_pace_uses_the_setting_and_ignores_the_previous_round(store, tmp_path):
     for i, day in enumerate(D[:6]):
         _testing(store, tmp_path, day, {G_JIA_1: 100 * (i + 1) if i < 3 else 300 + 20 * (i - 2)})
-    settings.put(store, "pace_days", 1)
+    configure.put(store, "pace_days", 1)
     last = gaps.outlook(store, V_JIA, "testing_coverage", D[5], level="grid").set_index("code")
     assert last.loc[G_JIA_1, "pace"] == 20  # one day: 360 − 340
-    settings.put(store, "pace_days", 10)
+    configure.put(store, "pace_days", 10)
     whole = gaps.outlook(store, V_JIA, "testing_coverage", D[5], level="grid").set_index("code")
     assert whole.loc[G_JIA_1, "pace"] == pytest.approx((360 - 100) / 5)
-    settings.put_round(store, COUNTY, 2, D[3])  # counts restarted on D[3]: earlier days are another round
+    configure.put_round(store, COUNTY, 2, D[3])  # counts restarted on D[3]: earlier days are another round
     _testing(store, tmp_path, D[3], {G_JIA_1: 50})  # a corrected file for the round's first day
     rounded = gaps.outlook(store, V_JIA, "testing_coverage", D[5], level="grid").set_index("code")
     assert rounded.loc[G_JIA_1, "pace"] == pytest.approx((360 - 50) / 2)
@@ -130,7 +131,7 @@ def test_ranking_keeps_its_columns_for_the_briefing(store, tmp_path):
 @pytest.mark.parametrize("target", [0.9, 0.95, 0.985, 1.0, 0.333333, 0.1234567, 5e-7, 1.5e-6])
 def test_gaps_of_a_whole_column_equal_the_gap_of_each_unit(target):
     import numpy as np
-    from dashboard import indicators
+    from dashboard.domain import indicators
 
     rng = np.random.default_rng(7)
     num = pd.Series(rng.integers(0, 1000, 5000), dtype="Int64")

@@ -24,11 +24,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import cli, exports, i18n, ingest, limits, units
-from dashboard.messages import InputError
-from dashboard.store import Store
-from dashboard.ui import import_model
-from dashboard.ui.import_model import Upload
+from dashboard import i18n
+from dashboard.commands import cli
+from dashboard.domain.messages import InputError
+from dashboard.intake import ingest, limits, units
+from dashboard.output import exports
+from dashboard.output import import_model
+from dashboard.output.import_model import Upload
+from dashboard.storage.store import Store
 from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, write, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -397,7 +400,7 @@ def test_no_sql_is_built_from_python_strings():
 def test_the_briefing_deck_and_images_carry_hostile_names_as_plain_text(demo_store_copy, tmp_path, capsys):
     from pptx import Presentation
 
-    from dashboard import briefing
+    from dashboard.output import briefing
     from tests.helpers import DEMO_COUNTY, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
 
     units.load_units(demo_store_copy, hostile_units_csv(demo_store_copy, tmp_path), dt.date(2022, 4, 1))
@@ -456,7 +459,7 @@ XLSX_FIXTURES = sorted(p.name for p in (ROOT / "tests" / "fixtures").glob("*.xls
 def test_a_streamed_workbook_reads_as_the_loaded_one(fixture, monkeypatch, tmp_path):
     """Large sheets are streamed (no merged-cell ranges there): the fixtures, merged headers included, read the
     same both ways."""
-    from dashboard import reports, sheets
+    from dashboard.intake import reports, sheets
 
     path = ROOT / "tests" / "fixtures" / fixture
     loaded_ = reports.read_report(sheets.read_sheet(path))
@@ -468,7 +471,7 @@ def test_a_streamed_workbook_reads_as_the_loaded_one(fixture, monkeypatch, tmp_p
 
 
 def test_a_streamed_workbook_with_entity_tricks_or_too_many_rows_is_refused(monkeypatch, broken_files):
-    from dashboard import sheets
+    from dashboard.intake import sheets
 
     monkeypatch.setattr(sheets, "STREAM_SHEETS_FROM_MB", 0)
     for name, key in (("实体炸弹.xlsx", "err_corrupt_xlsx"), ("行数声明.xlsx", "err_too_many_rows")):

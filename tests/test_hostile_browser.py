@@ -19,8 +19,10 @@ import shutil
 
 import pytest
 
-from dashboard import geo, rollup, units
-from dashboard.store import Store
+from dashboard.analysis import rollup
+from dashboard.intake import units
+from dashboard.storage import geo
+from dashboard.storage.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
 from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS,  # noqa: F401
                                 streamlit_server, wait_for)

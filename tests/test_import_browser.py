@@ -12,8 +12,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from dashboard import i18n, units
-from dashboard.store import Store
+from dashboard import i18n
+from dashboard.intake import units
+from dashboard.storage.store import Store
 from tests.test_browser import (_REASON, MAP_READY, READY, ROOT, open_page,  # noqa: F401
                                 shoot_at_each_size, streamlit_server, wait_for)
 
@@ -107,7 +108,7 @@ def empty_server(tmp_path_factory):
 def test_a_real_county_goes_from_an_empty_store_to_its_map_in_the_browser(browser, empty_server, tmp_path):
     """大邑县's real unit list, a boundary zip with its parts in a folder, and an old .xls report, uploaded together on
     数据导入 and confirmed in the setup order; the map then draws every township of the list."""
-    from dashboard.ui.import_model import Upload
+    from dashboard.output.import_model import Upload
     from tests.county_files import DIVISIONS, division, polygons, shapefile_zip
 
     files = [FIXTURES / "reports" / "大邑县核酸检测进度统计表_20220511.xls",

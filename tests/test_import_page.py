@@ -18,10 +18,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import fields, i18n, limits, loads, settings, units
-from dashboard.store import Store
-from dashboard.ui import import_model
-from dashboard.ui.import_model import Overrides, Upload
+from dashboard import i18n
+from dashboard.domain import fields
+from dashboard.intake import limits, loads, units
+from dashboard.output import import_model
+from dashboard.output.import_model import Overrides, Upload
+from dashboard.storage import configure, settings
+from dashboard.storage.store import Store
 from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, small_store, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -67,7 +70,7 @@ def test_an_uploaded_file_of_any_name_is_read_by_content_and_the_temp_file_is_go
 
 
 def test_the_page_and_the_cli_read_a_file_the_same_way(jintang):
-    from dashboard import ingest
+    from dashboard.intake import ingest
 
     via_page = import_model.plan_upload(jintang, upload("jintang_testing_20220412.xlsx"))
     via_cli = ingest.plan(jintang, FIXTURES / "jintang_testing_20220412.xlsx")
@@ -441,7 +444,7 @@ def test_a_superseded_load_is_restored_from_the_history(monkeypatch, tmp_path):
 
 
 def test_settings_page_renders_with_the_stored_values(monkeypatch, demo_store_copy):
-    settings.put(demo_store_copy, "target.booster_coverage", 0.55)
+    configure.put(demo_store_copy, "target.booster_coverage", 0.55)
     at = run(monkeypatch, demo_store_copy.path, "pages/settings.py")
     assert at.title[0].value == "设置"
     assert at.number_input(key="set-target-booster_coverage").value == pytest.approx(55.0)

@@ -11,7 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import ingest, limits, loads, materialize, messages, queries, rollup
+from dashboard.analysis import rollup
+from dashboard.domain import messages
+from dashboard.intake import ingest, limits, loads
+from dashboard.storage import materialize, queries
 from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, load, small_store, write
 
 D1 = dt.date(2022, 5, 1)
@@ -290,7 +293,7 @@ def test_cli_dry_run_settings_and_rounds(store, tmp_path):
 def test_an_idle_reader_in_another_process_steps_aside_for_a_writer(store, tmp_path):
     """The dashboard keeps its instance open between queries; a CLI ingest must still get the file."""
     load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n")
-    script = ("import sys, time; from dashboard.store import Store; s = Store(sys.argv[1]); "
+    script = ("import sys, time; from dashboard.storage.store import Store; s = Store(sys.argv[1]); "
               "print(len(s.query('units_all')), flush=True); time.sleep(30); "
               "print(len(s.query('units_all')), s.query('loads_all').shape[0], flush=True)")
     reader = subprocess.Popen([sys.executable, "-c", script, str(store.path)], cwd=ROOT, stdout=subprocess.PIPE,
@@ -323,7 +326,7 @@ def test_a_store_no_longer_referenced_releases_its_instance_and_its_reaper(tmp_p
 @pytest.mark.parametrize("cells", [["1", "20", "007"], ["1", "", "3"], ["1,000", "2"], ["+5", "6"], ["٣"],
                                    ["99999999999999999999"], ["1.0", "2"], ["12", "x"], ["-3", "4"]])
 def test_the_quick_parse_of_plain_integers_agrees_with_the_general_one(cells):
-    from dashboard import checks
+    from dashboard.intake import checks
     import pandas as pd
 
     raw = pd.Series(cells, index=range(2, 2 + len(cells)), dtype=object)
@@ -351,7 +354,7 @@ PLAIN = f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n
 ])
 def test_the_duckdb_reader_of_plain_csv_gives_the_cells_and_the_plan_pandas_gives(store, tmp_path, monkeypatch,
                                                                                  name, text, plain):
-    from dashboard import sheets
+    from dashboard.intake import sheets
 
     path = write(tmp_path, f"t_20220501_{name}.csv", text)
     general = sheets.read_sheet(path).cells  # files under PLAIN_CSV_MIN_BYTES go the general way

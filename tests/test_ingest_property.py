@@ -26,8 +26,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from dashboard import aliases, fields, ingest
-from dashboard.store import Store
+from dashboard.domain import aliases, fields
+from dashboard.intake import ingest
+from dashboard.storage.store import Store
 from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, V_JIA, V_ONE, V_TWO, V_YI, small_store
 
 UNITS = {"village": (V_ONE, V_TWO, V_JIA, V_YI), "grid": (G_ONE_1, G_ONE_2, G_JIA_1, G_JIA_2)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import boundaries, kinds, population, units
+from dashboard.intake import boundaries, kinds, population, units
 from tests.conftest import FIXTURES
 from tests.county_files import COUNTIES, DIVISIONS, division, polygons, register_csv, shapefile_zip
 from tests.helpers import sql

@@ -5,7 +5,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import ingest, loads, rollup, templates
+from dashboard.analysis import rollup
+from dashboard.intake import ingest, loads
+from dashboard.output import templates
 from tests.helpers import G_JIA_1, G_JIA_2, V_JIA, load, small_store, write
 
 D1 = dt.date(2022, 5, 1)

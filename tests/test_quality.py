@@ -5,7 +5,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import demo_data, loads, population, quality, rollup, settings
+from dashboard.analysis import quality, rollup
+from dashboard.example import demo_data
+from dashboard.intake import loads, population
+from dashboard.storage import configure, settings
 from tests.helpers import (COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, V_JIA, V_ONE, V_TWO, V_YI, load, small_store,
                            write)
 
@@ -61,7 +64,7 @@ def test_a_cumulative_drop_is_flagged_against_the_previous_report(store, tmp_pat
 
 
 def test_a_new_testing_round_restarts_the_counts_without_a_flag(store, tmp_path):
-    settings.put_round(store, COUNTY, 2, D[1])
+    configure.put_round(store, COUNTY, 2, D[1])
     send_testing(store, tmp_path, D[0], f"{G_ONE_1},100,100,80\n", round=1)
     send_testing(store, tmp_path, D[1], f"{G_ONE_1},100,100,10\n")
     assert flags_of(store, "testing", "cumulative_drop").empty
@@ -191,7 +194,7 @@ def test_completeness_counts_and_lists_who_did_not_report(store, tmp_path):
 def test_the_expected_level_setting_changes_who_is_expected(store, tmp_path):
     load(store, tmp_path, "s_20220501.csv", f"code,households_total,households_checked\n{G_ONE_1},10,5\n{V_JIA},9,9\n")
     assert quality.expected_level(store, COUNTY, "screening", D[0]) == "grid"
-    settings.put(store, "expected_level.screening", "village")
+    configure.put(store, "expected_level.screening", "village")
     missing = quality.missing_units(store, COUNTY, "screening", D[0])
     assert set(missing["code"]) == {V_ONE, V_TWO, V_YI}  # as the rollup counts: V_ONE sent no village row
     counts = quality.completeness(store, COUNTY, "screening", D[0]).iloc[-1]

@@ -5,7 +5,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import fields, queries
+from dashboard.domain import fields
+from dashboard.storage import queries
 
 
 def test_every_query_file_says_what_it_returns():
@@ -51,7 +52,8 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
 def test_a_result_through_arrow_is_the_dataframe_df_gives(demo_store, domain, level):
     """Store.frame (Arrow) must hand pages exactly what Store.query (.df()) did: values, nulls and dtypes."""
     import datetime as dt
-    from dashboard import codes, rollup
+    from dashboard.domain import codes
+    from dashboard.analysis import rollup
 
     county = rollup.unit(demo_store, demo_store.query("root_units")["code"].iloc[0])
     dates = rollup.snapshot_dates(demo_store, domain)
@@ -102,7 +104,7 @@ def test_a_column_list_is_written_into_the_query():
 
 
 def test_the_rollup_column_whitelist_is_the_rollups_table(empty_store):
-    from dashboard import rollup
+    from dashboard.analysis import rollup
 
     with empty_store.read() as cur:
         columns = [row[0] for row in cur.execute("describe rollups").fetchall()]

@@ -5,7 +5,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import ingest, reports, rollup, units
+from dashboard.analysis import rollup
+from dashboard.intake import ingest, reports, units
 from tests.conftest import FIXTURES
 from tests.helpers import write
 
@@ -147,7 +148,7 @@ def test_the_cli_prints_what_it_inferred(store):
 
 
 def test_a_county_reporting_persons_to_test_but_no_residents_gets_a_completion_headline(store):
-    from dashboard import indicators
+    from dashboard.domain import indicators
     loaded(store, ingest.plan(store, FIXTURES / "jintang_testing_20220412.xlsx"))
     county = rollup.rollup(store, "510121000000", "testing", dt.date(2022, 4, 12)).unit
     chosen = indicators.headline_indicator("testing", county)

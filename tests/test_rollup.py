@@ -6,8 +6,11 @@ import pathlib
 import pandas as pd
 import pytest
 
-from dashboard import codes, rollup, settings, synthetic
-from dashboard.store import Store
+from dashboard.analysis import rollup
+from dashboard.benchmark import synthetic
+from dashboard.domain import codes
+from dashboard.storage import configure, settings
+from dashboard.storage.store import Store
 from tests.helpers import (COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, V_ONE, V_TWO, V_YI,
                            load, small_store)
 
@@ -68,7 +71,7 @@ def test_carry_forward_fills_a_silent_unit_for_at_most_the_set_days(store, tmp_p
     later = dt.date(2022, 5, 5)  # D1 + 4 days: beyond the default 3-day carry
     load(store, tmp_path, "s_20220505.csv", f"code,households_total,households_checked\n{G_ONE_1},10,9\n")
     assert rollup.rollup(store, V_ONE, "screening", later).unit["households_checked"] == 9
-    settings.put(store, "carry_days", 5)
+    configure.put(store, "carry_days", 5)
     assert rollup.rollup(store, V_ONE, "screening", later).unit["households_checked"] == 9 + 10
 
 
@@ -90,7 +93,7 @@ def test_testing_rows_are_not_carried_across_a_new_round(store, tmp_path):
 
 
 def test_register_supplies_missing_denominators_and_says_so(store, tmp_path):
-    from dashboard import population
+    from dashboard.intake import population
     from tests.helpers import write
     population.load_register(store, write(tmp_path, "reg.csv", f"code,resident_population\n{G_ONE_1},100\n{G_ONE_2},300\n"))
     load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_ONE_1},,50\n{G_ONE_2},200,100\n")
@@ -102,7 +105,7 @@ def test_register_supplies_missing_denominators_and_says_so(store, tmp_path):
 
 
 def test_unit_without_rows_falls_back_to_its_own_register_entry(store, tmp_path):
-    from dashboard import population
+    from dashboard.intake import population
     from tests.helpers import write
     population.load_register(store, write(tmp_path, "reg.csv", f"code,target_population\n{V_YI},500\n"))
     load(store, tmp_path, "v_20220501.csv", f"code,target_population,dose1\n{V_JIA},400,380\n")
@@ -143,7 +146,7 @@ def test_level_rollup_lists_every_unit_of_a_level_with_its_own_figures(store, tm
 
 
 def test_gap_ranking_orders_by_people_not_ratio_and_shows_the_change(store, tmp_path):
-    from dashboard import gaps
+    from dashboard.analysis import gaps
     load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_ONE_1},1000,700\n{G_JIA_1},100,40\n")
     load(store, tmp_path, "t_20220503.csv", f"code,resident_population,sampled\n{G_ONE_1},1000,800\n{G_JIA_1},100,50\n")
     ranked = gaps.ranking(store, COUNTY, "testing_coverage", D3, level="grid")
@@ -192,7 +195,7 @@ def test_two_dates_in_one_query_equal_one_query_per_date(demo_store, level):
 
 
 def test_a_remembered_lookup_sees_the_next_write_and_hands_out_copies(store):
-    from dashboard import units
+    from dashboard.intake import units
 
     first = rollup.unit(store, V_JIA)
     first["name"] = "changed by the caller"
@@ -267,7 +270,7 @@ def test_a_day_without_data_lists_every_member_with_empty_values(demo_store):
                                        "booster_coverage"])
 @pytest.mark.parametrize("level", ["village", None])
 def test_one_indicators_columns_give_its_figures_as_all_columns_do(demo_store, indicator, level):
-    from dashboard import indicators
+    from dashboard.domain import indicators
 
     county = demo_store.query("root_units")["code"].iloc[0]
     domain = indicators.BY_KEY[indicator].domain

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import access, i18n, kinds, units
-from dashboard.messages import InputError
-from dashboard.ui import import_model
-from dashboard.ui.import_model import Upload
+from dashboard import i18n
+from dashboard.domain.messages import InputError
+from dashboard.intake import kinds, units
+from dashboard.output import import_model
+from dashboard.output.import_model import Upload
+from dashboard.storage import access
 from tests.county_files import DIVISIONS, division, polygons, register_csv, shapefile_zip
 from tests.helpers import sql
 from tests.test_import_page import APP, assert_clean, run, texts
@@ -144,7 +146,7 @@ def demo_badge(at) -> bool:
 
 
 def test_a_county_added_beside_the_demo_opens_by_default_without_the_demo_badge(monkeypatch, demo_store_copy):
-    from dashboard import ingest
+    from dashboard.intake import ingest
     from tests.test_kinds import REPORTS
 
     units.load_units(demo_store_copy, DIVISIONS / "dayi.csv")

@@ -5,7 +5,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import demo_data, pace, rounds, settings, trends
+from dashboard.analysis import pace, rounds, trends
+from dashboard.example import demo_data
+from dashboard.storage import configure
 from tests.helpers import COUNTY, G_JIA_1, G_ONE_1, V_JIA, load, small_store
 
 D = [dt.date(2022, 5, d) for d in range(1, 11)]
@@ -45,8 +47,8 @@ def test_a_unit_silent_beyond_the_carry_days_has_no_value(store, tmp_path):
 
 @pytest.mark.parametrize("code", [COUNTY, V_JIA, G_JIA_1, "990100000000", "990000000000"])
 def test_a_units_rounds_are_its_countys_and_a_province_sees_its_counties(store, code):
-    settings.put_round(store, COUNTY, 2, D[2])
-    settings.put_round(store, COUNTY, 3, D[6])
+    configure.put_round(store, COUNTY, 2, D[2])
+    configure.put_round(store, COUNTY, 3, D[6])
     assert rounds.starts(store, code)[-2:] == [(2, D[2]), (3, D[6])]
     assert rounds.began_within(store, code, D[3], D[9]) == [(3, D[6])]
     assert [rounds.running_since(store, code, day) for day in (D[2], D[5], D[6], D[9])] == [D[2], D[2], D[6], D[6]]
@@ -54,12 +56,12 @@ def test_a_units_rounds_are_its_countys_and_a_province_sees_its_counties(store, 
 
 
 def test_another_countys_rounds_are_not_a_units(store):
-    settings.put_round(store, COUNTY, 2, D[2])
+    configure.put_round(store, COUNTY, 2, D[2])
     assert rounds.starts(store, "990102000000") == [] and rounds.starts(store, "980000000000") == []
 
 
 def test_the_daily_increase_restarts_with_a_testing_round(store, tmp_path):
-    settings.put_round(store, COUNTY, 2, D[2])
+    configure.put_round(store, COUNTY, 2, D[2])
     _testing(store, tmp_path, D[0], 100)
     _testing(store, tmp_path, D[1], 180)
     _testing(store, tmp_path, D[2], 40)

@@ -3,8 +3,9 @@ import datetime as dt
 
 import pytest
 
-from dashboard import codes, units
-from dashboard.messages import InputError
+from dashboard.domain import codes
+from dashboard.domain.messages import InputError
+from dashboard.intake import units
 from tests.helpers import write
 
 FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
@@ -113,7 +114,7 @@ def test_rename_and_retire_with_an_effective_date_keep_history(empty_store, tmp_
     assert list(store.query("unit_names_history", code=V_JIA)["name"]) == ["甲村", "甲新村"]
     units.retire(store, G_JIA_1, later)
     assert not store.query("unit_by_code", code=G_JIA_1)["active"].iloc[0]
-    from dashboard import rollup
+    from dashboard.analysis import rollup
     roll = rollup.rollup(store, V_JIA, "screening", dt.date(2022, 5, 1))
     assert roll.unit["households_checked"] == 5 and roll.unit["expected"] == 1  # figures kept; no longer expected
     with pytest.raises(InputError):

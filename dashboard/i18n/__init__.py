@@ -11,6 +11,8 @@ import os
 
 from . import access, analysis, backup, briefing, core, importing, ui
 
+MAY_IMPORT = ()  # the first stage: words only, nothing of the rest of dashboard
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import access, i18n
-from ..messages import InputError, Message
-from . import admin, auth
+from .. import i18n
+from ..domain.messages import InputError, Message
+from ..storage import access
+from . import admin, auth, signin
 from .admin import Admin
 
 
@@ -27,7 +28,7 @@ def render(adm: Admin) -> None:
         st.dataframe(pd.DataFrame({
             i18n.t("acc_col_name", lang): [a.name for a in every.values()],
             i18n.t("acc_col_role", lang): [i18n.t(f"acc_role_{a.role}", lang) for a in every.values()],
-            i18n.t("acc_col_scope", lang): [auth.scope_label(a.scope, lang) for a in every.values()],
+            i18n.t("acc_col_scope", lang): [signin.scope_label(a.scope, lang) for a in every.values()],
             i18n.t("acc_col_email", lang): [a.email for a in every.values()],
         }), hide_index=True, width="stretch", key="acc-table")
     add, change = st.columns(2)

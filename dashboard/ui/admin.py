@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from .. import i18n
-from ..messages import InputError
-from ..store import Store, StoreBusy
-from . import auth, context, controls, data, shell
+from ..domain.messages import InputError
+from ..storage.store import Store, StoreBusy
+from . import auth, context, controls, data, reads, shell
 
 log = logging.getLogger(__name__)
 _FLASH = "_admin_flash"
@@ -57,30 +57,25 @@ def page(title_key: str) -> Admin | None:
     return None
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _units(path: str, version: str) -> pd.DataFrame:
-    return data.store_at(path).query("units_all")
-
-
 def units(store: Store) -> pd.DataFrame:
     """Every unit (retired ones too), cached until the store changes."""
-    return _units(str(store.path), store.version())
+    return data.all_units(store)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _history(path: str, version: str) -> pd.DataFrame:
-    return data.store_at(path).query("loads_all")
+@reads.unscoped()
+def _history(store: Store) -> pd.DataFrame:
+    return store.query("loads_all")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _spans(path: str, version: str) -> pd.DataFrame:
-    return data.store_at(path).query("load_spans")
+@reads.unscoped()
+def _spans(store: Store) -> pd.DataFrame:
+    return store.query("load_spans")
 
 
 def history(store: Store) -> pd.DataFrame:
     """Every load, newest first, cached until the store changes; for an account with a scope, only the loads
     whose rows all lie inside it (the ones its clerk may roll back)."""
-    frame = _history(str(store.path), store.version())
+    frame = _history(store)
     allowed = allowed_loads(store)
     return frame if allowed is None else frame[frame["load_id"].isin(allowed)]
 
@@ -90,7 +85,7 @@ def allowed_loads(store: Store) -> set[int] | None:
     bounds = auth.within()
     if bounds is None:
         return None
-    spans = _spans(str(store.path), store.version())
+    spans = _spans(store)
     inside = spans[(spans["lo"] >= bounds[0]) & (spans["hi"] < bounds[1])]
     return {int(i) for i in inside["load_id"]}
 

@@ -23,9 +23,12 @@ import pathlib
 
 import streamlit as st
 
-from .. import access, codes, i18n, ingest
-from ..access import Account
-from ..messages import InputError, Message
+from .. import i18n
+from ..domain import codes
+from ..domain.messages import InputError, Message
+from ..intake import ingest
+from ..storage import access
+from ..storage.access import Account
 
 log = logging.getLogger(__name__)
 SESSION = "_account"
@@ -152,7 +155,7 @@ def gate(lang: str) -> Account | None:
         return None  # a proxy header would sign straight back in: show the form once after signing out
     account = _from_header(every) or _from_oidc(every)
     if account is not None:
-        _sign_in(account, "header" if _header_name() else "oidc")
+        sign_in(account, "header" if _header_name() else "oidc")
     return account
 
 
@@ -183,7 +186,7 @@ def _from_oidc(every: dict[str, Account]) -> Account | None:
     return access.by_email(every, st.user.get("email"))
 
 
-def _sign_in(account: Account, via: str) -> None:
+def sign_in(account: Account, via: str) -> None:
     st.session_state[SESSION] = account
     record(account.name, "login", via)
 
@@ -196,52 +199,6 @@ def record(user: str, action: str, detail: str) -> None:
         log.warning("could not record %s of %s", action, user, exc_info=True)
 
 
-def login_page(lang: str) -> None:
-    """The only thing shown before sign-in: the form (and the provider's button when OIDC is set up)."""
-    from . import controls
-
-    st.title(i18n.t("app_title", lang), anchor=False)
-    controls.language_switch(lang)
-    st.subheader(i18n.t("acc_sign_in", lang), anchor=False)
-    if oidc_configured() and st.user.is_logged_in:
-        st.warning(i18n.t("acc_oidc_no_account", lang, email=st.user.get("email") or "—"))
-        if st.button(i18n.t("acc_sign_out", lang), key="login-oidc-out"):
-            st.logout()
-        return
-    with st.form("login-form", enter_to_submit=True, width=420):
-        st.text_input(i18n.t("acc_name", lang), key="login-name", autocomplete="username")
-        st.text_input(i18n.t("acc_password", lang), type="password", key="login-password",
-                      autocomplete="current-password")
-        st.form_submit_button(i18n.t("acc_sign_in_button", lang), type="primary", on_click=_check_password,
-                              args=(lang,), key="login-submit")
-    failed = st.session_state.pop("login-failed", False)
-    locked = st.session_state.pop("login-locked", None)
-    if locked:
-        st.error(i18n.t("acc_locked", lang, time=locked.strftime("%H:%M")))
-    elif failed:
-        st.error(i18n.t("acc_wrong", lang))
-    if oidc_configured() and st.button(i18n.t("acc_sign_in_oidc", lang), key="login-oidc"):
-        st.login()  # to the provider and back; the next run finds st.user signed in
-
-
-def _check_password(lang: str) -> None:
-    """Form callback: sign in, or say 'wrong name or password' (never which of the two)."""
-    name = str(st.session_state.get("login-name", "")).strip()
-    password = str(st.session_state.get("login-password", ""))
-    st.session_state["login-password"] = ""
-    until = access.locked_until(access.log_path(accounts_file()), name, access.now())
-    if until is not None:  # no password is checked, right or wrong, until then
-        st.session_state["login-locked"] = until
-        record(access.logged_name(name), "login_locked", "password")
-        return
-    account = access.authenticate(accounts(), name, password)
-    if account is None:
-        st.session_state["login-failed"] = True
-        record(access.logged_name(name), "login_failed", "password")
-        return
-    _sign_in(account, "password")
-
-
 def sign_out() -> None:
     """Button callback: forgets the session's account; the run that follows shows the sign-in form (and ends the
     OIDC identity too, which would otherwise sign the user straight back in)."""
@@ -249,33 +206,6 @@ def sign_out() -> None:
     if account is not None:
         record(account.name, "logout", "")
     st.session_state[_SIGNED_OUT] = True
-
-
-def sidebar(lang: str) -> None:
-    """Who is signed in, with what role and scope, and the sign-out button; nothing when the app runs open."""
-    if open_mode():
-        return
-    account = current()
-    if account is None:
-        return
-    st.caption(i18n.t("acc_signed_in_as", lang, name=account.name, role=i18n.t(f"acc_role_{account.role}", lang),
-                      scope=scope_label(account.scope, lang)))
-    st.button(i18n.t("acc_sign_out", lang), key="sign-out", on_click=sign_out, icon=":material/logout:",
-              type="tertiary")
-
-
-def scope_label(scope_code: str, lang: str) -> str:
-    """'all units', or the scope unit's name and level."""
-    if scope_code == access.ALL:
-        return i18n.t("acc_scope_all", lang)
-    from . import data
-
-    try:
-        unit = data.unit_unchecked(data.store(), scope_code)
-        return f"{unit['name']}（{codes.LEVEL_LABELS[unit['level']][lang]}）" if lang == "zh" else \
-            f"{unit['name']} ({codes.LEVEL_LABELS[unit['level']][lang]})"
-    except Exception:  # noqa: BLE001 - a scope unit not (yet) in the store: show its code
-        return scope_code
 
 
 def not_permitted(lang: str) -> None:

@@ -18,8 +18,12 @@ import urllib.parse
 import pandas as pd
 import streamlit as st
 
-from .. import briefing, charts, fields, i18n, render
-from . import auth, cards, controls, data, downloads, mapview, model
+from .. import i18n
+from ..domain import fields
+from ..output import briefing, charts, render
+from ..output import model
+from ..storage.store import Store
+from . import auth, cards, controls, data, downloads, mapview, reads
 from .context import Context
 
 PRESENT_MAP = ((900, 470), 490)     # map view box and figure height on a 1920×1080 slide
@@ -73,18 +77,17 @@ def present() -> bool:
     return st.query_params.get("present") == "1"
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _brief(path: str, version: str, code: str, day, lang: str, chosen: tuple) -> briefing.Brief:
-    """One briefing per unit, date, language and indicator, while the store is unchanged (shared: do not mutate)."""
-    return briefing.build(data.store_at(path), code, day, lang, dict(chosen))
+@reads.scoped(max_entries=16, resource=True)
+def _brief(s: Store, code: str, day, lang: str, chosen: tuple) -> briefing.Brief:
+    """One briefing per unit, date, language and indicator, while the store is unchanged (shared: do not mutate);
+    the brief reads the unit and its children straight from the store, so the scope is checked first."""
+    return briefing.build(s, code, day, lang, dict(chosen))
 
 
 def render_page(ctx: Context) -> None:
     """The whole page: pickers and the link to the present view, the slide, the downloads."""
     showing = present()
-    auth.require_in_scope(ctx.code)  # the brief reads the unit and its children straight from the store
-    brief = _brief(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.date, ctx.lang,
-                   ((ctx.domain, ctx.ind.key),))
+    brief = _brief(ctx.store, ctx.code, ctx.date, ctx.lang, ((ctx.domain, ctx.ind.key),))
     st.html(_BASE_STYLE.replace("%CHIPS%", _chip_styles()) + (_PRESENT_STYLE if showing else ""))
     if not showing:
         _toolbar(ctx)

@@ -12,8 +12,11 @@ import html
 
 import streamlit as st
 
-from .. import charts, fields, i18n, indicators
-from . import data, model
+from .. import i18n
+from ..domain import fields, indicators
+from ..output import charts
+from ..output import model
+from . import data
 from .context import Context
 
 TREND_SNAPSHOTS = 14

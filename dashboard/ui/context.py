@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from .. import access, fields, i18n, indicators, settings
-from ..indicators import Indicator
-from ..messages import InputError
-from ..store import Store
+from .. import i18n
+from ..domain import fields, indicators
+from ..domain.indicators import Indicator
+from ..domain.messages import InputError
+from ..storage import access, settings
+from ..storage.store import Store
 from . import auth, data
 
 PARAMS = ("unit", "date", "domain", "ind", "lang", "grids")

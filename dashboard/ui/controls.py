@@ -11,7 +11,8 @@ import re
 
 import streamlit as st
 
-from .. import codes, fields, i18n, indicators
+from .. import i18n
+from ..domain import codes, fields, indicators
 from . import data
 from .context import Context, default_root, update
 

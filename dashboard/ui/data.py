@@ -1,9 +1,6 @@
-"""Cached reads of the store, keyed by the store's path and version.
+"""The pages' reads of the store, each cached by store version and checked against the scope (see reads.py).
 
-Why the version in every key: `Store.version()` changes with each write
-(copy-and-swap), so a new load shows on the next rerun while unchanged data is
-never queried twice. st.cache_data hands back copies; st.cache_resource (used
-for geometry) hands back the same object, which callers must not mutate.
+Also the small rules every page needs about the store: its default root, the demo badge, the dates by domain.
 """
 from __future__ import annotations
 
@@ -11,19 +8,18 @@ import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
-import streamlit as st
 
-from .. import charts, codes, demo, demo_data, geo, rollup, rounds, settings
-from ..store import Store, default_path
-from . import auth
+from ..analysis import rollup, rounds
+from ..domain import codes
+from ..example import demo_data
+from ..output import charts
+from ..storage import geo, settings
+from ..storage.store import Store, default_path, is_demo
+from . import auth, reads
+from .reads import store_at
 
 MAP_HEIGHT = 460
 MAP_FIT_PX = (350, MAP_HEIGHT - 30)  # a map view fits this box: a phone's width, so it fits on every screen
-
-
-@st.cache_resource(show_spinner=False)
-def store_at(path: str) -> Store:
-    return Store(path)
 
 
 def store() -> Store:
@@ -31,14 +27,9 @@ def store() -> Store:
     return store_at(str(default_path()))
 
 
-def _key(s: Store) -> tuple[str, str]:
-    return str(s.path), s.version()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _meta(path: str, version: str) -> dict:
-    s = store_at(path)
-    return {"roots": s.query("root_units"), "dates": s.query("snapshot_dates"), "demo": demo.is_demo(s),
+@reads.unscoped(max_entries=64)
+def _meta(s: Store) -> dict:
+    return {"roots": s.query("root_units"), "dates": s.query("snapshot_dates"), "demo": is_demo(s),
             "settings": settings.all_settings(s)}
 
 
@@ -47,7 +38,7 @@ def meta(s: Store) -> dict:
     if not s.exists():
         return {"roots": pd.DataFrame(columns=["code", "name", "level"]), "dates": pd.DataFrame(
             columns=["domain", "snapshot_date", "loads", "last_loaded_at"]), "demo": False, "settings": {}}
-    return _meta(*_key(s))
+    return _meta(s)
 
 
 def is_demo_code(code) -> bool:
@@ -94,20 +85,17 @@ def dates_by_domain(s: Store) -> dict[str, list[dt.date]]:
     return {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in frame.groupby("domain")}
 
 
-@st.cache_data(show_spinner=False, max_entries=2048)
-def _unit(path: str, version: str, code: str) -> pd.Series:
-    return rollup.unit(store_at(path), code)
+@reads.unscoped(max_entries=8)
+def all_units(s: Store) -> pd.DataFrame:
+    """Every unit, retired ones too (the import and settings pages narrow it to the scope: auth.filter_units)."""
+    return s.query("units_all")
 
 
+@reads.scoped(max_entries=2048)
 def unit(s: Store, code: str) -> pd.Series:
-    """One unit (raises InputError for an unknown code, NotPermitted for one outside the account's scope)."""
-    auth.require_in_scope(code)
-    return _unit(*_key(s), code)
-
-
-def unit_unchecked(s: Store, code: str) -> pd.Series:
-    """One unit without the scope guard: only for naming the account's own scope unit."""
-    return _unit(*_key(s), code)
+    """One unit (raises InputError for an unknown code, NotPermitted for one outside the account's scope;
+    `unit.unchecked` only names the account's own scope unit)."""
+    return rollup.unit(s, code)
 
 
 def ancestors(s: Store, code: str) -> list[pd.Series]:
@@ -123,27 +111,16 @@ def ancestors(s: Store, code: str) -> list[pd.Series]:
     return chain
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _rollup(path: str, version: str, code: str, domain: str, day: dt.date | None) -> rollup.Rollup:
-    return rollup.rollup(store_at(path), code, domain, day)
-
-
+@reads.scoped(max_entries=512)
 def unit_rollup(s: Store, code: str, domain: str, day: dt.date | None) -> rollup.Rollup | None:
     """The unit and its children for a domain at a date; None when the domain has no data by then."""
-    auth.require_in_scope(code)
-    return None if day is None else _rollup(*_key(s), code, domain, day)
+    return None if day is None else rollup.rollup(s, code, domain, day)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _trend(path: str, version: str, code: str, domain: str, first: dt.date, last: dt.date) -> pd.DataFrame:
-    s = store_at(path)
-    return rollup.trend(s, code, domain, first, last, settings.all_settings(s))
-
-
+@reads.scoped(max_entries=256)
 def trend(s: Store, code: str, domain: str, first: dt.date, last: dt.date) -> pd.DataFrame:
     """The unit's rolled-up indicators per snapshot date in [first, last]."""
-    auth.require_in_scope(code)
-    return _trend(*_key(s), code, domain, first, last)
+    return rollup.trend(s, code, domain, first, last, settings.all_settings(s))
 
 
 def round_starts(s: Store, unit: pd.Series, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
@@ -154,9 +131,9 @@ def round_starts(s: Store, unit: pd.Series, first: dt.date, last: dt.date) -> li
     return rounds.began_within(s, unit["code"], first, last)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _level_rollup(path: str, version: str, code: str, level: str, domain: str, day: dt.date) -> pd.DataFrame:
-    s = store_at(path)
+@reads.scoped(max_entries=64)
+def level_rollup(s: Store, code: str, level: str, domain: str, day: dt.date) -> pd.DataFrame:
+    """Every unit at `level` under the unit with its indicators and its parent's name (grid names repeat)."""
     frame = rollup.level_rollup(s, code, domain, level, day, settings.all_settings(s))
     u = rollup.unit(s, code)
     lo, hi = int(u["num"]), int(u["num"]) + codes.span(u["level"])
@@ -166,35 +143,23 @@ def _level_rollup(path: str, version: str, code: str, level: str, domain: str, d
     return frame.assign(parent_name=frame["code"].map(dict(zip(members["code"], parent_name))))
 
 
-def level_rollup(s: Store, code: str, level: str, domain: str, day: dt.date) -> pd.DataFrame:
-    """Every unit at `level` under the unit with its indicators and its parent's name (grid names repeat)."""
-    auth.require_in_scope(code)
-    return _level_rollup(*_key(s), code, level, domain, day)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _shapes(path: str, version: str, code: str, level: str | None) -> gpd.GeoDataFrame:
-    """Grids get a finer tolerance: at their size 0.0005° (≈ 50 m) would visibly bend their borders."""
-    s = store_at(path)
-    shapes = geo.child_shapes(s, rollup.unit(s, code), level)
-    tolerance = 0.0002 if level == "grid" else 0.0005
-    return geo.simplified(shapes, tolerance=tolerance)
-
-
+@reads.scoped(max_entries=64, resource=True)
 def shapes(s: Store, code: str, level: str | None = None) -> gpd.GeoDataFrame:
-    """Simplified geometry of the unit's children (or all its descendants at `level`); shared, do not mutate."""
-    auth.require_in_scope(code)
-    return _shapes(*_key(s), code, level)
+    """Simplified geometry of the unit's children (or all its descendants at `level`); shared, do not mutate.
+    Grids get a finer tolerance: at their size 0.0005° (≈ 50 m) would visibly bend their borders."""
+    found = geo.child_shapes(s, rollup.unit(s, code), level)
+    return geo.simplified(found, tolerance=0.0002 if level == "grid" else 0.0005)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _map_base(path: str, version: str, code: str) -> dict:
-    """Geometry, view, figure height and the labels that fit: everything of a map that no value changes."""
-    shp = _shapes(path, version, code, None)
+@reads.scoped(max_entries=64, resource=True)
+def map_base(s: Store, code: str) -> dict:
+    """The value-free part of a unit's map (geometry as GeoJSON, view, figure height, the labels that fit);
+    shared, do not mutate."""
+    shp = shapes(s, code)
     if shp.empty:
         return {"key": code, "geojson": None, "labels": pd.DataFrame(), "codes": set()}
     centre, zoom = charts.view_for(shp.total_bounds, *MAP_FIT_PX)
-    names = shp[["code"]].merge(store_at(path).query("unit_children", code=code)[["code", "name"]], how="left")
+    names = shp[["code"]].merge(s.query("unit_children", code=code)[["code", "name"]], how="left")
     fits = charts.label_fits(shp, names["name"], zoom)
     points = shp.geometry.representative_point()
     labels = pd.DataFrame({"name": names["name"].values, "lon": points.x.values, "lat": points.y.values})[fits.values]
@@ -202,8 +167,3 @@ def _map_base(path: str, version: str, code: str) -> dict:
     return {"key": code, "geojson": charts.geojson(shp), "centre": centre, "zoom": zoom, "labels": labels,
             "codes": set(shp["code"]), "height": height}
 
-
-def map_base(s: Store, code: str) -> dict:
-    """The cached, value-free part of a unit's map: GeoJSON, view, label points; shared, do not mutate."""
-    auth.require_in_scope(code)
-    return _map_base(*_key(s), code)

@@ -17,7 +17,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from .. import exports, i18n
+from .. import i18n
+from ..output import exports
 from . import auth
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')

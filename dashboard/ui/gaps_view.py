@@ -13,11 +13,14 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .. import analysis_charts, exports, fields, gaps, i18n, indicators, pace
+from .. import i18n
+from ..analysis import gaps, pace
+from ..domain import fields, indicators
+from ..output import analysis_charts, exports
+from ..output.model import level_words
 from . import analysis_data, auth
 from .context import Context
 from .controls import md_escape, view_pickers
-from .model import level_words
 
 DEADLINE_DAYS = 7  # the default deadline: a week after the snapshot
 

@@ -19,13 +19,18 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from .. import codes, fields, i18n, ingest, kinds, rollup, templates
-from ..messages import InputError, Message, rows_meant
-from ..store import StoreBusy
-from . import admin, auth, context, data, downloads, import_model, setup_view, shell
+from .. import i18n
+from ..analysis import rollup
+from ..domain import codes, fields
+from ..domain.messages import InputError, Message, rows_meant
+from ..intake import ingest, kinds
+from ..output import templates
+from ..output import import_model
+from ..output.import_model import Overrides, Upload
+from ..storage.store import StoreBusy
+from . import admin, auth, context, data, downloads, setup_view, shell
 from .admin import Admin
 from .controls import md_escape
-from .import_model import Overrides, Upload
 
 FILES, PLANS, OUTCOMES, PENDING = "imp-files", "imp-plans", "imp-outcomes", "imp-pending"
 KINDS = "imp-kinds"  # upload key -> the kind told from its content

@@ -12,8 +12,12 @@ import html
 import pandas as pd
 import streamlit as st
 
-from .. import charts, fields, i18n, indicators
-from . import auth, controls, data, model
+from .. import i18n
+from ..domain import fields, indicators
+from ..output import charts
+from ..output import model
+from ..storage.store import Store
+from . import controls, data, reads
 from .context import Context, update
 from .table import drill_table
 
@@ -109,8 +113,7 @@ def unmapped(ctx: Context, rows: pd.DataFrame) -> None:
 
 def grids_map(ctx: Context, day) -> None:
     """Every grid under the unit, coloured by class, the children's borders on top; hover for values."""
-    auth.require_in_scope(ctx.code)  # the deck is cached for every session: check before the cache is asked
-    deck, statuses = _grid_deck(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.ind.key, day, ctx.lang)
+    deck, statuses = _grid_deck(ctx.store, ctx.code, ctx.ind.key, day, ctx.lang)
     legend(ctx, statuses)
     if (statuses == "none").all():
         st.caption(i18n.t("map_no_grid_data", ctx.lang, indicator=ctx.ind.label(ctx.lang)))
@@ -118,13 +121,12 @@ def grids_map(ctx: Context, day) -> None:
     st.caption(i18n.t("map_grids_hint", ctx.lang))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _grid_deck(path: str, version: str, code: str, ind_key: str, day, lang: str):
+@reads.scoped(max_entries=16, resource=True)
+def _grid_deck(s: Store, code: str, ind_key: str, day, lang: str):
     """The deck and the grids' classes; cached per unit, indicator, date and language (a deck is JSON-heavy).
 
     Grid names repeat in every village (第1网格), so a tooltip names the village too.
     """
-    s = data.store_at(path)
     ind = indicators.BY_KEY[ind_key]
     frame = data.level_rollup(s, code, "grid", ind.domain, day)
     frame = frame.assign(name=frame["parent_name"].fillna("") + " " + frame["name"])

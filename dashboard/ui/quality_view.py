@@ -11,11 +11,15 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import analysis_charts, fields, i18n, quality, settings
+from .. import i18n
+from ..analysis import quality
+from ..domain import fields
+from ..output import analysis_charts
+from ..output.model import level_words
+from ..storage import settings
 from . import analysis_data, downloads
 from .context import Context
 from .controls import domain_picker, md_escape
-from .model import level_words
 
 WINDOWS = (1, 7, 0)  # anomaly window in days up to the chosen date; 0 = every snapshot
 CHART_DATES = 28

@@ -1,6 +1,6 @@
 """设置 page: targets, testing rounds, carry-forward days, the level expected to report daily, unit renames and 撤销.
 
-Every change goes through the core (`settings.put`, `settings.put_round`,
+Every change goes through the core (`configure.put`, `configure.put_round`,
 `units.rename`, `units.retire`), the same functions as the CLI, in a button
 callback (`admin.act`), and is confirmed next to the button. Nothing is
 deleted: a renamed unit keeps its code, figures and earlier names; a retired
@@ -13,9 +13,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from .. import codes, fields, i18n, indicators, settings, units
-from ..messages import InputError, Message
-from . import accounts_view, admin, auth, import_model
+from .. import i18n
+from ..domain import codes, fields, indicators
+from ..domain.messages import InputError, Message
+from ..intake import units
+from ..output import import_model
+from ..storage import configure, settings
+from . import accounts_view, admin, auth
 from .admin import Admin
 from .controls import md_escape
 
@@ -75,7 +79,7 @@ def _save_targets(store, lang: str) -> str:
     for ind in indicators.INDICATORS:
         value = round(float(st.session_state[f"set-target-{ind.key}"]) / 100, 4)
         if abs(value - before[ind.key]) > 1e-9:
-            settings.put(store, f"target.{ind.key}", value)
+            configure.put(store, f"target.{ind.key}", value)
             changed.append(i18n.t("set_target_changed", lang, indicator=ind.label(lang),
                                   before=i18n.fmt_percent(before[ind.key]), after=i18n.fmt_percent(value)))
     return i18n.t("set_saved", lang, what="；".join(changed) if lang == "zh" else "; ".join(changed)) \
@@ -117,7 +121,7 @@ def rounds_section(adm: Admin) -> None:
 
 def _save_round(store, lang: str) -> str:
     county, number, start = (st.session_state[k] for k in ("set-round-county", "set-round-number", "set-round-start"))
-    settings.put_round(store, county, int(number), start)
+    configure.put_round(store, county, int(number), start)
     st.session_state["set-round-number"] = int(number) + 1  # ready for the next round
     name = store.query("unit_by_code", code=county)["name"].iloc[0]
     return i18n.t("round_done", lang, county=name, round=int(number), start=start.isoformat())
@@ -152,12 +156,12 @@ def _save_reporting(store, lang: str) -> str:
     changed = []
     carry = int(st.session_state["set-carry"])
     if carry != settings.carry_days(store, values):
-        settings.put(store, "carry_days", carry)
+        configure.put(store, "carry_days", carry)
         changed.append(i18n.t("set_carry_changed", lang, days=carry))
     for domain in fields.DOMAINS:
         level = st.session_state[f"set-expected-{domain}"]
         if level != (settings.expected_level(values, domain) or AUTO):
-            settings.put(store, f"expected_level.{domain}", level)
+            configure.put(store, f"expected_level.{domain}", level)
             changed.append(i18n.t("set_expected_changed", lang, domain=fields.DOMAIN_LABELS[domain][lang],
                                   level=i18n.t("set_level_auto", lang) if level == AUTO
                                   else codes.LEVEL_LABELS[level][lang]))

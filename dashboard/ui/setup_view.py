@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import i18n, kinds
-from ..messages import InputError
-from ..store import StoreBusy
-from . import auth, import_model
+from .. import i18n
+from ..domain.messages import InputError
+from ..intake import kinds
+from ..output import import_model
+from ..output.import_model import SetupPlan, Upload
+from ..storage.store import StoreBusy
+from . import auth
 from .admin import Admin
 from .controls import md_escape
-from .import_model import SetupPlan, Upload
 
 SETUP_PLANS = "imp-setup-plans"
 LISTED = 30  # names listed in a line (unmatched features, units without a boundary)

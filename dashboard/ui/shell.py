@@ -11,10 +11,11 @@ import logging
 
 import streamlit as st
 
-from .. import fields, i18n
-from ..messages import InputError
-from ..store import StoreBusy
-from . import auth, context, controls, data
+from .. import i18n
+from ..domain import fields
+from ..domain.messages import InputError
+from ..storage.store import StoreBusy
+from . import auth, context, controls, data, signin
 from .context import Context
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def _sidebar(lang: str) -> None:
     with st.sidebar:
         st.markdown(f"**{i18n.t('app_title', lang)}**")
         controls.language_switch(lang)
-        auth.sidebar(lang)
+        signin.sidebar(lang)
 
 
 def _header(ctx: Context, title_key: str) -> None:
@@ -116,7 +117,7 @@ def _header(ctx: Context, title_key: str) -> None:
 def guidance(lang: str, has_units: bool) -> None:
     """An empty store is a normal first start: say what is still missing, in order, and send the user to
     数据导入, where a county is set up from the browser (the CLI commands follow for whoever runs the server)."""
-    from . import import_model  # the setup steps: units, boundaries, register, reports
+    from ..output import import_model  # the setup steps: units, boundaries, register, reports
 
     st.title(i18n.t("app_title", lang), anchor=False)
     st.subheader(i18n.t("empty_title", lang), anchor=False)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import charts, fields, i18n
-from . import data, downloads, model
+from .. import i18n
+from ..domain import fields
+from ..output import charts
+from ..output import model
+from . import data, downloads
 from .context import Context, update
 from .controls import md_escape, view_pickers
 

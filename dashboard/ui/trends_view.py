@@ -11,11 +11,14 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import analysis_charts, fields, i18n, trends
+from .. import i18n
+from ..analysis import trends
+from ..domain import fields
+from ..output import analysis_charts
+from ..output.model import level_words
 from . import analysis_data, downloads
 from .context import Context
 from .controls import view_pickers
-from .model import level_words
 
 PERIODS = (14, 28, 0)  # days shown; 0 = every snapshot
 MAX_MULTIPLES = 36

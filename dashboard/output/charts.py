@@ -1,0 +1,259 @@
+"""Figures without Streamlit: status classes against a target, legends, the choropleth, the all-grids deck, the trend.
+
+Why here and not in the UI: the same classes and colours must mean the same
+thing on every page and in later exports (briefings, images), and figures
+built from plain frames can be tested without a browser.
+Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `map_label`).
+"""
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck
+
+from .. import i18n
+
+# Classes relative to the target, so a 95 % testing target and a 60 % booster target read alike.
+STATUSES = ("met", "near", "below", "far", "none")
+NEAR_POINTS, BELOW_POINTS = 0.05, 0.15
+COLOURS = {"met": "#1a9850", "near": "#fee08b", "below": "#f46d43", "far": "#a50026", "none": "#d9d9d9"}
+TEXT_COLOURS = {"met": "#ffffff", "near": "#3d3300", "below": "#ffffff", "far": "#ffffff", "none": "#333333"}
+LINE_COLOUR = "#ffffff"
+DOMAIN_COLOURS = {"screening": "#1f77b4", "testing": "#7b3294", "vaccination": "#008080"}
+LABEL_PX = 13  # label font size; a CJK character is about this wide
+# Characters MapLibre draws with the local CJK font (its `localIdeographFontFamily` ranges, a subset):
+# a label made only of these asks no glyph server, so only such names become map labels (offline).
+_LOCAL_GLYPHS = re.compile(
+    "^[\u02EA\u02EB\u1100-\u11FF\u2E80-\u2FDF\u3000-\u30FF\u3105-\u312F\u3131-\u318E\u31A0-\u4DBF"
+    "\u4E00-\uA48C\uA490-\uA4C6\uA960-\uA97C\uAC00-\uD7C6\uF900-\uFA6D\uFA70-\uFAD9\uFE10-\uFE1F"
+    "\uFE30-\uFE4F\uFF00-\uFFEF\U00020000-\U0002A3FF\U0002A800-\U0002B7FF\U0002BC00-\U0002CBFF]+$")
+
+
+def status(ratio, target: float) -> str:
+    """The class of one ratio against its target; 'none' for no data (never confused with 0 %)."""
+    if ratio is None or pd.isna(ratio):
+        return "none"
+    short = round(target - float(ratio), 9)
+    if short <= 0:
+        return "met"
+    return "near" if short <= NEAR_POINTS else "below" if short <= BELOW_POINTS else "far"
+
+
+def statuses(ratios: pd.Series, target: float) -> pd.Series:
+    return pd.Series([status(r, target) for r in ratios], index=ratios.index, dtype="object")
+
+
+def status_word(key: str, lang: str) -> str:
+    return i18n.t(f"status_{key}", lang)
+
+
+def legend(target: float, lang: str) -> list[tuple[str, str, str]]:
+    """(status, label, colour) per class, with the ratio range each class covers for this target."""
+    hi, near, below = target, target - NEAR_POINTS, target - BELOW_POINTS
+    ranges = {
+        "met": f"≥ {i18n.fmt_percent(hi)}",
+        "near": f"{i18n.fmt_percent(max(near, 0))} – {i18n.fmt_percent(hi)}",
+        "below": f"{i18n.fmt_percent(max(below, 0))} – {i18n.fmt_percent(max(near, 0))}",
+        "far": f"< {i18n.fmt_percent(max(below, 0))}",
+        "none": "",
+    }
+    out = []
+    for key in STATUSES:
+        word = status_word(key, lang)
+        label = i18n.t("legend_item", lang, word=word, range=ranges[key]) if ranges[key] else word
+        out.append((key, label, COLOURS[key]))
+    return out
+
+
+def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
+    return [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)] + [alpha]
+
+
+# ---- map view -----------------------------------------------------------------
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def drawn_size(bounds, zoom: float) -> tuple[float, float]:
+    """Width and height in pixels that lon/lat bounds take at a zoom: the figure need not be taller."""
+    west, south, east, north = bounds
+    world = 512 * 2 ** zoom
+    return (east - west) / 360.0 * world, (_mercator_y(north) - _mercator_y(south)) / (2 * math.pi) * world
+
+
+def view_for(bounds, width_px: float, height_px: float, max_zoom: float = 15.0) -> tuple[dict, float]:
+    """Centre and zoom that fit lon/lat bounds into a box of pixels (Web Mercator, 512-px world at zoom 0).
+
+    Why: the plotly.js bundled with Streamlit (3.8.2) skips `map.fitbounds` when a
+    choroplethmap trace is present, so the view is computed here, once per unit,
+    and cached with the geometry. The box is a phone's width, so it fits everywhere.
+    """
+    west, south, east, north = bounds
+    y = _mercator_y
+    span_x = max(east - west, 1e-6) / 360.0
+    span_y = max(y(north) - y(south), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width_px / (512 * span_x)), math.log2(height_px / (512 * span_y)), max_zoom)
+    mid_y = (y(north) + y(south)) / 2
+    centre = {"lon": (east + west) / 2, "lat": math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)}
+    return centre, zoom
+
+
+_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)} | {0x20: 0x3000}
+
+
+def map_label(name: str) -> str:
+    """A name as a map label: ASCII turned into fullwidth forms ('第1网格' -> '第１网格'), which MapLibre
+    draws with the local CJK font; ASCII would make it fetch glyphs from the internet."""
+    return str(name).translate(_FULLWIDTH)
+
+
+def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Series:
+    """Which units are big enough on screen at this zoom to carry their name as a label.
+
+    Only names MapLibre can draw from the local CJK font once ASCII is made
+    fullwidth (`map_label`): any other character would make it fetch glyphs
+    from fonts.openmaptiles.org.
+    """
+    if shapes.empty:
+        return pd.Series(dtype=bool)
+    mercator_m_per_px = 156543.03392 / 2 ** (zoom + 1)  # 512-px tiles
+    box = shapes.to_crs(3857).bounds
+    width_px = (box["maxx"] - box["minx"]).values / mercator_m_per_px
+    height_px = (box["maxy"] - box["miny"]).values / mercator_m_per_px
+    text_px = names.str.len().fillna(0).values * LABEL_PX + 6
+    drawable = names.fillna("").map(lambda n: bool(_LOCAL_GLYPHS.match(map_label(n)))).values
+    return pd.Series(drawable & (width_px >= text_px * 1.15) & (height_px >= LABEL_PX * 2.4), index=shapes.index)
+
+
+def geojson(shapes: gpd.GeoDataFrame) -> dict:
+    """A FeatureCollection keyed by unit code (feature id), geometry only: values travel separately."""
+    frame = shapes[["code", "geometry"]].set_index("code")
+    return frame.to_geo_dict(drop_id=False)
+
+
+# ---- choropleth of children (Plotly, click to drill) -------------------------
+def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int) -> go.Figure:
+    """The children coloured by class, names where they fit, a tooltip per unit.
+
+    `base` is the cached geometry part (geojson, centre, zoom, label points);
+    `values` has code, status and `tip` (see `tooltip_html`).
+    Style "white-bg" and not a style object: with an object, the bundled Plotly
+    rejects the map ("Map error.") and hover and click never work. Its glyph
+    server is only asked for characters outside the local CJK font (`map_label`).
+    """
+    index = {s: i for i, s in enumerate(STATUSES)}
+    z = values["status"].map(index).astype(float) + 0.5
+    scale = []
+    for i, key in enumerate(STATUSES):
+        scale += [[i / len(STATUSES), COLOURS[key]], [(i + 1) / len(STATUSES), COLOURS[key]]]
+    fig = go.Figure(go.Choroplethmap(
+        geojson=base["geojson"], locations=values["code"], featureidkey="id", z=z,
+        zmin=0, zmax=len(STATUSES), colorscale=scale, showscale=False,
+        marker={"line": {"color": LINE_COLOUR, "width": 1.2}, "opacity": 0.92},
+        customdata=values[["code", "tip"]].values, hovertemplate="%{customdata[1]}<extra></extra>",
+    ))
+    labels = base["labels"]
+    if len(labels):
+        fig.add_trace(go.Scattermap(
+            lon=labels["lon"], lat=labels["lat"], mode="text", text=labels["name"].map(map_label), hoverinfo="skip",
+            textfont={"size": LABEL_PX, "color": "#1a1a1a"}, showlegend=False))
+    fig.update_layout(
+        map={"style": "white-bg", "center": base["centre"], "zoom": base["zoom"], "fitbounds": False},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False,
+        hoverlabel={"bgcolor": "white", "font": {"size": 13}}, uirevision=base["key"],
+        clickmode="event+select", dragmode=False)  # no panning: a finger on the map scrolls the page
+    return fig
+
+
+def tooltip_lines(row: pd.Series, ind, lang: str) -> list[str]:
+    """Name; status and ratio; numerator / denominator; gap: one unit's tooltip as plain text lines."""
+    unit_word = i18n.t(f"unit_{ind.unit}", lang)
+    if row["status"] == "none":
+        return [str(row["name"]), status_word("none", lang)]
+    gap = i18n.t("tip_gap", lang, gap=i18n.fmt_count(row["gap"], lang), unit=unit_word) \
+        if not pd.isna(row["gap"]) and row["gap"] > 0 else i18n.t("tip_gap_none", lang)
+    return [str(row["name"]), f"{status_word(row['status'], lang)} · {i18n.fmt_percent(row['ratio'])}",
+            i18n.t("tip_numden", lang, num=i18n.fmt_count(row["numerator"], lang),
+                   den=i18n.fmt_count(row["denominator"], lang), unit=unit_word), gap]
+
+
+def plotly_text(text) -> str:
+    """Text for Plotly, which renders a few tags (<b>, <br>, <a>) and decodes &lt; &gt; &amp; but not &quot;:
+    tags are escaped, quotes left as they are, so `"><svg onload=…>` shows exactly as typed."""
+    return html.escape(str(text), quote=False)
+
+
+def tooltip_html(lines: list[str]) -> str:
+    """The lines for a Plotly hover label: every line escaped (names are data), the name in bold."""
+    escaped = [plotly_text(line) for line in lines]
+    return "<br>".join([f"<b>{escaped[0]}</b>", *escaped[1:]])
+
+
+# ---- all grids (pydeck, WebGL, hover only) -----------------------------------
+def grids_deck(shapes: gpd.GeoDataFrame, values: pd.DataFrame, outlines: gpd.GeoDataFrame,
+               view: tuple[dict, float], height: int) -> pydeck.Deck:
+    """Thousands of grid polygons coloured by class, the children's borders on top, hover tooltips.
+
+    Tooltips are plain text (`text`, not `html`): unit names are data, never markup.
+    """
+    frame = shapes[["code", "geometry"]].merge(values, on="code", how="left")
+    frame["status"] = frame["status"].fillna("none")
+    frame["fill"] = frame["status"].map(lambda s: rgb(COLOURS[s], 235))
+    frame["tip"] = frame["tip_text"].fillna(frame["code"])
+    features = gpd.GeoDataFrame(frame[["fill", "tip", "geometry"]], geometry="geometry", crs=shapes.crs)
+    centre, zoom = view
+    layers = [
+        pydeck.Layer("GeoJsonLayer", id="grids", data=features.to_geo_dict(drop_id=True), pickable=True,
+                     stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255, 160],
+                     line_width_min_pixels=0.3, auto_highlight=True, highlight_color=[0, 0, 0, 60]),
+        pydeck.Layer("GeoJsonLayer", id="borders", data=geojson(outlines) if len(outlines) else None,
+                     stroked=True, filled=False, get_line_color=[40, 40, 40, 220], line_width_min_pixels=1.5,
+                     pickable=False),
+    ]
+    return pydeck.Deck(layers=layers, map_provider=None,  # and no map_style: None would mean Carto in Streamlit
+                       initial_view_state=pydeck.ViewState(longitude=centre["lon"], latitude=centre["lat"],
+                                                           zoom=zoom, pitch=0, bearing=0),
+                       tooltip={"text": "{tip}"}, height=height)
+
+
+# ---- trend -------------------------------------------------------------------
+def trend_figure(series: list[dict], lang: str, marks: list[tuple] = (), height: int = 280) -> go.Figure:
+    """The main indicator of each domain over recent snapshots, with its target as a dotted line.
+
+    `series`: one dict per domain with domain, label, target and a frame of snapshot_date, ratio.
+    `marks`: (date, text) drawn as vertical lines, e.g. a new testing round (cumulative counts restart).
+    """
+    fig = go.Figure()
+    for day, text in marks:  # shape + annotation: add_vline cannot annotate a category axis
+        x = fmt_day(day, lang)
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
+                      line={"color": "#888888", "width": 1, "dash": "dash"})
+        fig.add_annotation(x=x, y=1, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="top",
+                           font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+    for item in series:
+        frame, colour = item["frame"], DOMAIN_COLOURS[item["domain"]]
+        x = [fmt_day(d, lang) for d in frame["snapshot_date"]]
+        fig.add_trace(go.Scatter(
+            x=x, y=frame["ratio"] * 100, name=item["label"], mode="lines+markers",
+            line={"color": colour, "width": 2.5}, marker={"size": 5},
+            hovertemplate=f"{item['label']}<br>%{{x}}: %{{y:.1f}}%<extra></extra>"))
+        fig.add_trace(go.Scatter(
+            x=x, y=[item["target"] * 100] * len(x), mode="lines", showlegend=False, hoverinfo="skip",
+            line={"color": colour, "width": 1, "dash": "dot"}))
+    fig.update_layout(
+        height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        yaxis={"ticksuffix": "%", "gridcolor": "#eeeeee", "zeroline": False},
+        xaxis={"type": "category", "gridcolor": "#f4f4f4", "tickangle": 0, "nticks": 7},
+        plot_bgcolor="white", paper_bgcolor="white", font={"size": 12})
+    return fig
+
+
+def fmt_day(day, lang: str) -> str:
+    """5月4日 / May 4 from a date or a timestamp."""
+    return i18n.fmt_date(pd.Timestamp(day).date(), lang)

@@ -1,0 +1,116 @@
+"""What the pages show, computed from rollups without Streamlit: headline figures and the children's rows.
+
+Kept free of Streamlit so the numbers a leader reads can be checked in plain
+tests, and so cards, tables, maps and tooltips share one computation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import i18n
+from ..analysis.rollup import Rollup
+from ..domain.indicators import Indicator
+from . import charts
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One domain's main figure for a unit at a date, with what a leader needs to trust it."""
+    ratio: float | None
+    numerator: float | None
+    denominator: float | None
+    target: float
+    gap: int | None
+    status: str
+    change_points: float | None    # since the previous snapshot, in percentage points
+    previous_date: dt.date | None
+    reported: int
+    expected: int
+    carried: int
+    expected_level: str | None
+    source: str | None
+    children_below: int
+    children_with_data: int
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def headline(current: Rollup, previous: Rollup | None, ind: Indicator, target: float) -> Headline:
+    """The unit's ratio, status, change and completeness for one indicator."""
+    row = current.unit
+    ratio = _num(row.get(f"{ind.key}_ratio")) if row is not None else None
+    before = _num(previous.unit.get(f"{ind.key}_ratio")) if previous is not None and previous.unit is not None else None
+    rows = children(current, previous, ind)
+    with_data = rows[rows["status"] != "none"]
+    gap = row.get(f"{ind.key}_gap") if row is not None else None
+    return Headline(
+        ratio=ratio, numerator=_num(row.get(f"{ind.key}_numerator")) if row is not None else None,
+        denominator=_num(row.get(f"{ind.key}_denominator")) if row is not None else None,
+        target=target, gap=None if gap is None or pd.isna(gap) else int(gap), status=charts.status(ratio, target),
+        change_points=None if ratio is None or before is None else round((ratio - before) * 100, 1),
+        previous_date=previous.snapshot_date if previous is not None else None,
+        reported=_int(row, "reported"), expected=_int(row, "expected"), carried=_int(row, "carried"),
+        expected_level=current.expected_level,
+        source=row.get(f"{ind.key}_denominator_source") if row is not None else None,
+        children_below=int((with_data["status"] != "met").sum()), children_with_data=len(with_data))
+
+
+def _int(row, name: str) -> int:
+    value = None if row is None else row.get(name)
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def children(current: Rollup, previous: Rollup | None, ind: Indicator) -> pd.DataFrame:
+    """One row per child unit: code, name, status, ratio, numerator, denominator, gap, change in points."""
+    out = indicator_rows(current.children, ind)
+    if previous is not None and not previous.children.empty and not out.empty:
+        before = previous.children.set_index("code")[f"{ind.key}_ratio"].astype("Float64")
+        out["change"] = ((out["ratio"] - out["code"].map(before).astype("Float64")) * 100).round(1)
+    return out
+
+
+def indicator_rows(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """The rows of a rollup-shaped frame reduced to one indicator, with its status class."""
+    if frame.empty:
+        return pd.DataFrame(columns=["code", "name", "level", "status", "ratio", "numerator", "denominator", "gap",
+                                     "change", "reported", "expected"])
+    target = float(frame[f"{ind.key}_target"].iloc[0])
+    out = pd.DataFrame({
+        "code": frame["code"], "name": frame["name"], "level": frame["level"],
+        "ratio": frame[f"{ind.key}_ratio"].astype("Float64"),
+        "numerator": frame[f"{ind.key}_numerator"].astype("Float64"),
+        "denominator": frame[f"{ind.key}_denominator"].astype("Float64"),
+        "gap": frame[f"{ind.key}_gap"].astype("Int64"),
+        "reported": frame["reported"].fillna(0).astype("Int64") if "reported" in frame else pd.NA,
+        "expected": frame["expected"].astype("Int64") if "expected" in frame else pd.NA,
+    })
+    out["status"] = charts.statuses(out["ratio"], target)
+    out["change"] = pd.array([pd.NA] * len(out), dtype="Float64")
+    return out.reset_index(drop=True)
+
+
+def with_tooltips(rows: pd.DataFrame, ind: Indicator, lang: str) -> pd.DataFrame:
+    """Adds `tip` (HTML for Plotly, names escaped) and `tip_text` (plain text for deck.gl)."""
+    out = rows.copy()
+    lines = [charts.tooltip_lines(r, ind, lang) for _, r in out.iterrows()]
+    out["tip"] = [charts.tooltip_html(parts) for parts in lines]
+    out["tip_text"] = ["\n".join(parts) for parts in lines]
+    return out
+
+
+def level_words(level: str, lang: str, capital: bool = False) -> str:
+    """'乡镇/街道' / 'townships' ('Townships' at the start of an English heading)."""
+    words = i18n.t(f"level_pl_{level}", lang) if f"level_pl_{level}" in i18n.MESSAGES else str(level)
+    return words[:1].upper() + words[1:] if capital else words
+
+
+def change_text(points: float | None, lang: str) -> str | None:
+    """'+1.3 个百分点' / '+1.3 pts'; None when there is nothing to compare."""
+    if points is None:
+        return None
+    return i18n.t("card_delta", lang, value="0.0" if points == 0 else f"{points:+.1f}")

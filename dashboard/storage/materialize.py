@@ -1,0 +1,32 @@
+"""Stored rollups: every unit above grid level, per domain and date, kept current by every write.
+
+Why: a page must answer from a handful of rows, not by re-running the
+counting rule over 500,000 grid rows (the province benchmark). The rule
+itself is queries/rollups_refresh.sql; a load refreshes its date and the
+`carry_days` dates after it (its rows may be carried into them); a change of
+settings, register, rounds or units refreshes everything.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..domain import codes, fields
+from . import queries, settings
+
+
+def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> None:
+    """Inside an open write: recompute `domain` from `first` to `last` plus the carry-forward window."""
+    values = settings.all_settings(con)
+    carry = settings.carry_days(None, values)
+    level = settings.expected_level(values, domain)
+    queries.execute(con, "rollups_refresh", domain=domain, date_from=first,
+                    date_to=(last or first) + dt.timedelta(days=carry), carry_days=carry,
+                    expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
+
+
+def refresh_all(con) -> None:
+    """Inside an open write: recompute every domain and date (settings, register, rounds or units changed)."""
+    ranges = queries.run(con, "facts_date_range")
+    for row in ranges.itertuples():
+        if row.domain in fields.DOMAINS:
+            refresh(con, row.domain, row.first_date, row.last_date)
