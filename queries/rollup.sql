@@ -1,7 +1,6 @@
 -- Rolled-up field sums per snapshot date and member unit (a unit itself, its children, or all its units at one level), with denominator sources and reported/carried/expected counts.
--- The one definition of the rollup rule, used for the overview, the map, the all-grids view and trends:
--- * for each day, every unit's latest row of the previous $carry_days days counts (older than the day = carried),
---   testing rows only from the round running in their county that day;
+-- The pages' on-the-fly rollup (grids, whose rows are their own; units above them are stored, rollups_refresh.sql);
+-- the rows that count each day are the one rule of queries/shared/counting_window.sql, then:
 -- * a row counts unless a deeper row under it is present that day (then those count instead: never twice), and a unit
 --   with both is flagged (double_reported); sorted by num, "a deeper row exists" is "the next row falls in my range";
 -- * a member sums the counting rows in [num, num + $member_span) at or below its own level;
@@ -12,40 +11,14 @@ with days as (
     union
     select $date_to::date
 ),
-source as (
-    select * from facts
-    where domain = $domain and num >= $lo and num < $hi
-      and snapshot_date between $date_from::date - $carry_days::integer and $date_to::date
-),
-window_rows as (
-    select d.day, f.*, f.snapshot_date < d.day as carried
-    from days d join source f on f.snapshot_date between d.day - $carry_days::integer and d.day
-),
-set_round as (
-    select d.day, r.county_num, arg_max(r.round, r.start_date) as round
-    from days d join rounds r on r.start_date <= d.day
-    group by all
-),
-reported_round as (
-    select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
-    from window_rows where not carried group by all
-),
-latest as (
-    -- the round running in a county: the one set to have started, or a later one that the day's reports name
-    select w.*
-    from window_rows w
-    left join set_round s on s.day = w.day and s.county_num = w.num // 1000000000 * 1000000000
-    left join reported_round r on r.day = w.day and r.county_num = w.num // 1000000000 * 1000000000
-    where not w.carried or w.round is null or w.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
-    qualify row_number() over (partition by w.day, w.num order by w.snapshot_date desc) = 1
-),
+{{> counting_window}}
 marked as (
     select *,
         coalesce(lead(num) over (partition by day order by num) < num + case prefix_len
             when 2 then 10000000000000 when 4 then 100000000000 when 6 then 1000000000
             when 9 then 1000000 when 12 then 1000 else 1 end, false) as masked,
         num // $member_span * $member_span as member_num
-    from latest
+    from counted
 ),
 register as (
     select num, resident_population, target_persons, target_population, households_total

@@ -1,7 +1,6 @@
 -- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level: villages into `village_rollups`, the units above them into `rollups` (returns nothing).
--- The one counting rule (same as queries/rollup.sql, which serves grid-level views):
--- * each day, every unit's latest row of the previous $carry_days days counts (older than the day = carried),
---   testing rows only from the round running in their county that day;
+-- The rows that count each day are the one rule of queries/shared/counting_window.sql (rollup.sql, which serves the
+-- grids, uses it too; tests/test_rollup.py holds the two equal at every level); $lo/$hi bound the units refreshed;
 -- * a row counts unless a deeper row under it is present that day (then those count instead: never twice); a unit
 --   with both is flagged (double_reported); the units with a deeper row are found level by level, from the villages
 --   that have grid rows upwards (a few distinct keys per level, no sort of the day's 500,000 rows);
@@ -15,36 +14,7 @@ with days as (
     select distinct snapshot_date as day from facts
     where domain = $domain and snapshot_date between $date_from::date and $date_to::date
 ),
-todays as (
-    -- a unit's own row of the day always counts (it is the latest, and of the running round by definition)
-    select d.day, f.num, f.prefix_len, f.snapshot_date, f.round
-    from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
-),
-older as (
-    -- rows of the carry-forward window before the day, of units without a row that day (narrow keys only)
-    select w.day, f.num, f.prefix_len, f.snapshot_date, f.round
-    from (select d.day, d.day - k::integer as source_day from days d, range(1, $carry_days::integer + 1) r(k)) w
-    join facts f on f.domain = $domain and f.snapshot_date = w.source_day  -- an equi-join: no range join to sort
-    anti join todays t on t.day = w.day and t.num = f.num
-),
-set_round as (
-    select d.day, r.county_num, arg_max(r.round, r.start_date) as round
-    from days d join rounds r on r.start_date <= d.day
-    group by all
-),
-reported_round as (
-    select day, num // 1000000000 * 1000000000 as county_num, max(round) as round
-    from todays group by all
-),
-carried_keys as (
-    -- each silent unit's latest row in the window (facts hold one row per domain, date and unit)
-    select o.day, o.num, any_value(o.prefix_len) as prefix_len, max(o.snapshot_date) as snapshot_date
-    from older o
-    left join set_round s on s.day = o.day and s.county_num = o.num // 1000000000 * 1000000000
-    left join reported_round r on r.day = o.day and r.county_num = o.num // 1000000000 * 1000000000
-    where o.round is null or o.round = greatest(coalesce(s.round, 1), coalesce(r.round, 0))
-    group by o.day, o.num
-),
+{{> counting_window}}
 keys as (
     select day, num, prefix_len from todays union all select day, num, prefix_len from carried_keys
 ),
@@ -75,15 +45,6 @@ masked_units as (
     union all select day, num, 4 from below_prefecture
     union all select day, num, 2 from below_province
 ),
-latest as (
-    select d.day, f.* from days d join facts f on f.domain = $domain and f.snapshot_date = d.day
-    union all
-    select c.day, f.*
-    from carried_keys c
-    join facts f
-      on f.domain = $domain and f.num = c.num and f.snapshot_date = c.snapshot_date
-     and f.snapshot_date between $date_from::date - $carry_days::integer and $date_to::date - 1
-),
 day_levels as materialized (
     -- the finest level reported on each date of the 7-day windows (a few rows: dates x levels)
     select snapshot_date, max(prefix_len) as prefix_len from facts
@@ -96,10 +57,10 @@ expected_level as (
     group by d.day
 ),
 filled as (
-    select l.*, k.num is not null as masked, e.prefix_len as expected_prefix_len, l.snapshot_date < l.day as carried,
+    select l.*, k.num is not null as masked, e.prefix_len as expected_prefix_len,
         g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
         g.target_population as reg_target_population, g.households_total as reg_households_total
-    from latest l
+    from counted l
     left join masked_units k on k.day = l.day and k.num = l.num and k.prefix_len = l.prefix_len
     join expected_level e on e.day = l.day
     left join population g on g.current and g.num = l.num

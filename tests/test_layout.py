@@ -5,6 +5,7 @@ Imports inside functions count too: a lazy import is still an arrow, and a circl
 import ast
 import importlib
 import pathlib
+import re
 
 import pytest
 
@@ -130,3 +131,11 @@ def test_no_circle_among_the_modules_of_a_stage(stage):
         if start not in done:
             walk(start, [start])
     assert circles == []
+
+
+def test_every_file_the_readme_names_exists():
+    """The README's "How it works" is the newcomer's map: a path in it that moved or went away is a wrong turn."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:dashboard|queries|tests|pages)/[A-Za-z0-9_/.-]+)`", text)) | {"app.py"}
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert len(named) > 30 and missing == []

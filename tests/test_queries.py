@@ -1,4 +1,6 @@
 """The SQL registry and the schema agree with the field definitions."""
+import ast
+import pathlib
 import re
 
 import duckdb
@@ -133,3 +135,55 @@ def test_each_domain_table_and_every_script_that_names_its_columns_agree_with_fi
         for line in lines:
             named = set(re.findall(r"[a-z_][a-z0-9_]*", line))
             assert set(wanted) <= named and not (others & named), (script, line)
+
+
+STORE_CALLS = {"query", "lookup", "frame", "fetch"}  # Store's reads, whatever the store is called
+REGISTRY_CALLS = {"run", "frame", "execute", "rows", "sql", "text"}  # queries.<call>
+
+
+def _is_query_call(func) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in STORE_CALLS
+    if isinstance(func, ast.Attribute):
+        on_registry = isinstance(func.value, ast.Name) and func.value.id == "queries"
+        return func.attr in STORE_CALLS or (on_registry and func.attr in REGISTRY_CALLS)
+    return False
+
+
+def _named_in_code() -> tuple[set[str], set[str]]:
+    """(names passed to a query call, every string constant) across dashboard/."""
+    called, constants = set(), set()
+    for path in pathlib.Path(__file__).resolve().parent.parent.joinpath("dashboard").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                constants.add(node.value)
+            if isinstance(node, ast.Call) and _is_query_call(node.func):
+                called |= {a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    return called, constants
+
+
+def test_every_name_the_code_runs_has_its_file_and_every_file_is_run():
+    """The registry's names are checked here, before any page runs one: a renamed or deleted file fails this test."""
+    called, constants = _named_in_code()
+    names = set(queries.names())
+    assert len(called) > len(names) // 2  # the scan finds the calls (most files are run by a literal name)
+    assert called - names == set()
+    named_by_sql = {n for n in names if any(f"'{n}'" in queries.sql(other) for other in names)}  # upgrade steps
+    assert names - constants - named_by_sql == set(), "query files no code names"
+
+
+def test_a_shared_rule_is_included_where_it_stands_and_an_unknown_one_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "rule.sql").write_text("-- shared: a rule\nx as (select 1 as one)", encoding="utf-8")
+    (tmp_path / "uses.sql").write_text("-- one\nwith {{> rule}}\nselect * from x", encoding="utf-8")
+    monkeypatch.setattr(queries, "QUERY_DIR", tmp_path)
+    queries._all.cache_clear()
+    try:
+        assert duckdb.sql(queries.sql("uses")).fetchall() == [(1,)]
+        (tmp_path / "broken.sql").write_text("-- two\nwith {{> nothing}} select 1", encoding="utf-8")
+        queries._all.cache_clear()
+        with pytest.raises(queries.UnknownQuery, match="nothing"):
+            queries.names()
+    finally:
+        monkeypatch.undo()
+        queries._all.cache_clear()

@@ -348,3 +348,62 @@ def test_each_stored_row_lands_on_its_day_and_member_and_missing_ones_are_null(s
     assert list(both["sampled"]) == [1, pd.NA] and both["sampled"].dtype == "Int64"
     one = rollup._like_sql(rollup._day_by_member(members.iloc[[0]], days[:1], first, ["sampled"]))
     assert list(one["sampled"]) == [1] and one["sampled"].dtype == "int64"  # no null: numpy, as SQL gives
+
+
+# ---- one counting rule: the grids' on-the-fly rollup and the stored rollups agree at every level -----------------
+COUNTED = ("reported", "carried", "double_reported", "rows_used", "expected")
+
+
+def _on_the_fly(store: Store, u: pd.Series, domain: str, day: dt.date, level: str, expected_prefix_len) -> pd.DataFrame:
+    """queries/rollup.sql asked for the members at `level` (the pages ask it for grids only)."""
+    return store.query("rollup", domain=domain, date_from=day, date_to=day, lo=int(u["num"]),
+                       hi=int(u["num"]) + codes.span(u["level"]), member_prefix_len=codes.PREFIX_LEN[level],
+                       member_span=codes.span(level), parent_code=None, carry_days=settings.carry_days(store),
+                       expected_prefix_len=expected_prefix_len)
+
+
+def _stored(store: Store, domain: str, day: dt.date, level: str) -> pd.DataFrame:
+    table = "village_rollups" if level == "village" else "rollups"
+    with store.read() as cur:
+        return cur.execute(f"select * from {table} where domain = ? and snapshot_date = ? and prefix_len = ?",
+                           [domain, day, codes.PREFIX_LEN[level]]).df()
+
+
+def _as_numbers(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Counts as floats (NaN for none) and dates as dates: the two results' dtypes differ, their values must not."""
+    out = frame.set_index("num")[list(columns)].sort_index()
+    return out.apply(lambda c: pd.to_datetime(c) if c.name == "last_reported" else c.astype("float64"))
+
+
+def assert_one_counting_rule(store: Store) -> int:
+    """Every stored row of every level and date equals what rollup.sql counts for the same members."""
+    root = rollup.unit(store, store.query("root_units")["code"].iloc[0])
+    levels = [lv for lv in codes.LEVELS[codes.LEVELS.index(root["level"]):] if lv != "grid"]
+    compared = 0
+    for domain in rollup.domains_with_data(store):
+        columns = [*rollup.stored_columns(domain), *COUNTED]
+        columns = [c for c in dict.fromkeys(columns) if c not in ("code", "name", "level", "snapshot_date")]
+        for day in rollup.snapshot_dates(store, domain):
+            for level in levels:
+                stored = _stored(store, domain, day, level)
+                assert len(stored), (domain, day, level)
+                fly = _on_the_fly(store, root, domain, day, level, int(stored["expected_prefix_len"].iloc[0]))
+                shared = [c for c in columns if c in stored.columns and c in fly.columns]
+                assert set(COUNTED) <= set(shared) and len(shared) > 10
+                pd.testing.assert_frame_equal(_as_numbers(fly, shared), _as_numbers(stored, shared),
+                                              obj=f"{domain} {day} {level}")
+                compared += len(stored)
+    return compared
+
+
+def test_the_grids_rollup_and_the_stored_rollups_count_alike_on_the_demo_county(demo_store):
+    assert assert_one_counting_rule(demo_store) > 1000
+
+
+def test_the_grids_rollup_and_the_stored_rollups_count_alike_on_a_bench_province(tmp_path):
+    """Two counties of the benchmark's synthetic province (real-looking codes, grid rows, carried days)."""
+    from dashboard.benchmark import bench
+
+    province = synthetic.build(tmp_path / "province", counties=2, days=4)
+    store = bench.build_store(province, tmp_path / "province.duckdb")
+    assert assert_one_counting_rule(store) > 100

@@ -2,7 +2,7 @@
 
 `ranking()` (kept stable: the briefing uses it) ranks the units; `pareto()`
 says how few of them hold half (or any share) of the whole gap; `outlook()`
-adds each unit's pace (dashboard/pace.py) and the days it still needs.
+adds each unit's pace (dashboard/analysis/pace.py) and the days it still needs.
 """
 from __future__ import annotations
 

@@ -379,8 +379,8 @@ def timeliness(store: Store, domain: str, within: tuple[int, int] | None = None)
     `within` (an account's scope as a num range) keeps the loads with rows in
     it, and names a file only when its load lies wholly inside.
     """
-    frame = (store.query("load_timeliness", domain=domain) if within is None else
-             store.query("load_timeliness_scoped", domain=domain, lo=within[0], hi=within[1]))
+    lo, hi = within or (None, None)
+    frame = store.query("load_timeliness", domain=domain, lo=lo, hi=hi)
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"]).dt.date
     hour = frame["as_of_hour"].astype("Float64").fillna(24).astype("float64")
     as_of = pd.to_datetime(frame["snapshot_date"]) + pd.to_timedelta(hour, unit="h")

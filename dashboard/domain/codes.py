@@ -15,6 +15,7 @@ import pandas as pd
 LEVELS = ("province", "prefecture", "county", "township", "village", "grid")
 PREFIX_LEN = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12, "grid": 15}
 LEVEL_OF_PREFIX = {v: k for k, v in PREFIX_LEN.items()}
+EVERY_NUM = (0, 10 ** 15)  # [lo, hi) holding the num of every code (15 digits at most): a query's "all units"
 LEVEL_LABELS = {
     "province": {"zh": "省", "en": "Province"}, "prefecture": {"zh": "市", "en": "Prefecture"},
     "county": {"zh": "县", "en": "County"}, "township": {"zh": "乡镇/街道", "en": "Township"},

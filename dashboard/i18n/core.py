@@ -4,7 +4,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- file and row errors (always name file, row, column) ---
     "err_unreadable": {"zh": "文件 {file} 无法读取：{detail}",
                        "en": "File {file} cannot be read: {detail}"},
-    # --- a file refused before it is parsed (dashboard/limits.py) ---
+    # --- a file refused before it is parsed (dashboard/intake/limits.py) ---
     "err_no_file": {"zh": "找不到文件 {file}（或它不是一个文件）", "en": "File {file} does not exist (or is not a file)"},
     "err_zero_bytes": {"zh": "文件 {file} 是空文件（0 字节）", "en": "File {file} is empty (0 bytes)"},
     "err_file_too_large": {"zh": "文件 {file} 有 {size} MB，超过 {limit} MB 的上限；请按乡镇或业务拆分后再导入",

@@ -11,14 +11,14 @@ from ..domain.messages import InputError, Message
 from . import limits
 from .sheets import file_size, text_of  # one decoder for every CSV (UTF-8 first, else GB18030), one set of limits
 
-# One table of unit-column headers for every reader (dashboard/aliases.py): the generic words first, so a unit
+# One table of unit-column headers for every reader (dashboard/domain/aliases.py): the generic words first, so a unit
 # list's 区划代码/名称 are found before a level word such as 村 or 乡镇.
 CODE_HEADERS = aliases.CODE_ALIASES
 NAME_HEADERS = aliases.NAME_ALIASES
 
 
 def read_table(path: pathlib.Path | str, display_name: str | None = None) -> pd.DataFrame:
-    """All cells as stripped strings ('' for empty); header names stripped. The limits of dashboard/limits.py apply."""
+    """All cells as stripped strings ('' for empty); header names stripped. The limits of dashboard/intake/limits.py apply."""
     path = pathlib.Path(path)
     file = display_name or path.name
     limits.check_size(file_size(path, file), file)

@@ -43,7 +43,7 @@ class Sheet:
 
 def read_sheet(path, display_name: str | None = None, sheet: str | None = None) -> Sheet:
     """The file's cells (a workbook's first non-empty sheet, or the one asked for); a file over the limits
-    (dashboard/limits.py), empty, corrupt or binary is refused by name."""
+    (dashboard/intake/limits.py), empty, corrupt or binary is refused by name."""
     return read_sheets(path, display_name, sheet)[0]
 
 

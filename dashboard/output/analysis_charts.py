@@ -1,6 +1,6 @@
 """Figures of the analyst pages (gaps, trends, data quality), without Streamlit.
 
-Same conventions as dashboard/charts.py: dates on a category axis labelled the
+Same conventions as dashboard/output/charts.py: dates on a category axis labelled the
 way people write them (5月4日 / May 4), white background, no external assets.
 A day without data is a None in the trace and `connectgaps` stays off, so it
 shows as a break in the line, never as a fall to zero.

@@ -3,8 +3,8 @@
 Why one module for the page, the download and the nightly command: the
 figures on the projected page, in the deck and in the images must be the same
 numbers, so all three are built from one `Brief` (rollups from
-`dashboard/rollup.py`, headline arithmetic from `dashboard/ui/model.py`, which
-is Streamlit-free, the gap ranking from `dashboard/gaps.py`).
+`dashboard/analysis/rollup.py`, headline arithmetic from `dashboard/output/model.py`, which
+is Streamlit-free, the gap ranking from `dashboard/analysis/gaps.py`).
 """
 from __future__ import annotations
 

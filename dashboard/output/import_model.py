@@ -375,7 +375,7 @@ def _as_file(upload: Upload):
 
 
 def kind_of(upload: Upload) -> str:
-    """What the uploaded file is, from its bytes (see dashboard/kinds.py); a file too large is a report, whose
+    """What the uploaded file is, from its bytes (see dashboard/intake/kinds.py); a file too large is a report, whose
     check then says so."""
     try:
         limits.check_size(len(upload.data), upload.name, limits.MAX_UPLOAD_MB)

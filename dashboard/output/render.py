@@ -4,7 +4,7 @@ Why matplotlib and not the on-screen Plotly figures through kaleido: no browser
 process at render time (the Streamlit server and a cron job stay simple and
 offline), about 0.3 s per image, and SVG text drawn as outlines, so the Chinese
 glyphs survive on a machine without the font. What must match the screen comes
-from `dashboard/charts.py`: status classes, colours, legend words and ranges,
+from `dashboard/output/charts.py`: status classes, colours, legend words and ranges,
 domain colours of the trend. The CJK font is Noto Sans CJK from fonts-noto-cjk;
 without a CJK font nothing is drawn (`FontMissing`), because an image with empty
 boxes for every name is worse than no image.

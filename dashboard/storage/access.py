@@ -2,7 +2,7 @@
 
 An account has a role and a scope. The scope is one unit's subtree (or
 `all`): because every code maps to an integer `num` and a unit's subtree is
-the range [num, num + span(level)) (dashboard/codes.py), "is this code in my
+the range [num, num + span(level)) (dashboard/domain/codes.py), "is this code in my
 scope" is a range test on the codes alone, no store lookup needed.
 
 Roles grant permissions:

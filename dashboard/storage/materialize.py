@@ -19,7 +19,8 @@ def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> No
     values = settings.all_settings(con)
     carry = settings.carry_days(None, values)
     level = settings.expected_level(values, domain)
-    queries.execute(con, "rollups_refresh", domain=domain, date_from=first,
+    lo, hi = codes.EVERY_NUM
+    queries.execute(con, "rollups_refresh", domain=domain, date_from=first, lo=lo, hi=hi,
                     date_to=(last or first) + dt.timedelta(days=carry), carry_days=carry,
                     expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
 

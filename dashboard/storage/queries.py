@@ -1,7 +1,11 @@
 """The SQL registry: every named result is one file in queries/, loaded once.
 
-`run(cursor, "rollup", date=..., ...)` binds `$named` parameters;
-values never enter SQL text. An unknown name raises at once.
+`run(cursor, "rollup", date=..., ...)` binds `$named` parameters; values never enter SQL text. An unknown name
+raises at once; tests/test_queries.py reads every call in the code and fails on a name with no file (and on a file
+no code runs), so a renamed file is found before any page runs it.
+
+A rule that two results share is written once, in `queries/shared/NAME.sql`, and included where `{{> NAME}}`
+stands (at load time: the text is fixed before any value is bound). A shared file is not a result of its own.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ QUERY_DIR = pathlib.Path(__file__).resolve().parents[2] / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _LIST = re.compile(r"\{\{([a-z_]+)\}\}")  # {{columns}}, {{facts_table}}: identifiers filled in by `text()`
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+_INCLUDE = re.compile(r"\{\{>\s*([a-z_]+)\s*\}\}")  # {{> counting_window}}: a rule from queries/shared/
 
 
 class UnknownQuery(KeyError):
@@ -26,7 +31,22 @@ class UnknownQuery(KeyError):
 
 @functools.cache
 def _all() -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(QUERY_DIR.glob("*.sql"))}
+    """Every result, its shared rules included; a file without its one-line comment or with an unknown include
+    raises here, when the registry is first used."""
+    shared = {p.stem: p.read_text(encoding="utf-8") for p in sorted((QUERY_DIR / "shared").glob("*.sql"))}
+    found = {}
+    for path in sorted(QUERY_DIR.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("-- "):
+            raise ValueError(f"{path.name}: a query file starts with a one-line comment saying what it returns")
+        found[path.stem] = _INCLUDE.sub(lambda m: _shared(shared, m.group(1), path.name), text)
+    return found
+
+
+def _shared(shared: dict[str, str], name: str, where: str) -> str:
+    if name not in shared:
+        raise UnknownQuery(f"{where} includes queries/shared/{name}.sql, which does not exist")
+    return "\n".join(line for line in shared[name].splitlines() if not line.startswith("-- shared:")).strip()
 
 
 def sql(name: str) -> str:
@@ -141,7 +161,14 @@ def execute(cursor, name: str, /, identifiers: dict | None = None, **params) -> 
 
 @functools.cache
 def _split(script: str) -> tuple[str, ...]:
-    parts = re.split(r";\s*(?:\n|$)", script)
+    """The statements of a script: each ends with a line whose code (comments apart) ends with `;`."""
+    parts, current = [], []
+    for line in script.splitlines():
+        current.append(line)
+        if line.split("--", 1)[0].rstrip().endswith(";"):
+            parts.append("\n".join(current))
+            current = []
+    parts.append("\n".join(current))
     return tuple(p for p in parts if _strip_comments(p).strip())
 
 

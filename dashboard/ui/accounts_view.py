@@ -1,7 +1,7 @@
 """The administrator's 账号与权限 tab on the settings page: the accounts, add, change role and scope, remove, the record.
 
 Kept simple on purpose: the CLI (`python -m dashboard account …`) is the
-primary way to manage accounts. Every change goes through dashboard/access.py
+primary way to manage accounts. Every change goes through dashboard/storage/access.py
 (the same functions as the CLI), in a button callback via `admin.act`, and is
 recorded in the access log with the administrator's name.
 """

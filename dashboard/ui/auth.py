@@ -9,10 +9,10 @@ but the sign-in form shows until the session has an account. Three ways in:
 - OIDC through `st.login` when `.streamlit/secrets.toml` has an `[auth]`
   section; the identity's email maps to an account.
 
-The scope is enforced where data is read: every cached read in data.py and
-analysis_data.py calls `require_in_scope(code)` before it returns anything,
-so a page that skipped the context's checks still gets nothing outside the
-account's subtree.
+The scope is enforced where data is read: every cached read (reads.py: the
+reads of data.py and analysis_data.py) calls `require_in_scope(code)` before it
+returns anything, so a page that skipped the context's checks still gets
+nothing outside the account's subtree. Drawing the sign-in form is signin.py's.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ Use it under every table:
     downloads.table(rows, stem, lang, key="x", labels=column_config)         # st.column_config dicts work too
 
 The files are made only when a button is clicked (no cost on each rerun) and
-go through dashboard/exports.py, so a unit name that looks like a formula
+go through dashboard/output/exports.py, so a unit name that looks like a formula
 stays text in Excel/WPS.
 """
 from __future__ import annotations

@@ -187,7 +187,7 @@ def column_config(shown: pd.DataFrame) -> dict:
 
 
 def downloads(ctx: Context, shown: pd.DataFrame, opts: Options, day: dt.date) -> None:
-    """CSV (UTF-8 with BOM) and XLSX of exactly the table shown, formula-safe (dashboard/exports.py)."""
+    """CSV (UTF-8 with BOM) and XLSX of exactly the table shown, formula-safe (dashboard/output/exports.py)."""
     if not auth.can("export"):
         return
     stem = f"{i18n.t('gaps_file', ctx.lang)}_{ctx.unit['name']}_{ctx.ind.key}_{opts.level}_{day.isoformat()}"

@@ -1,7 +1,7 @@
 """趋势 Trends: an indicator over time for the current unit, compared with chosen units, or all children side by side.
 
 Every calendar day is a point, so a day without data breaks the line instead
-of pretending to be zero (dashboard/trends.py); testing rounds are marked
+of pretending to be zero (dashboard/analysis/trends.py); testing rounds are marked
 where counts restart. The numbers behind the chart are in a table below it,
 blanks where there was no data.
 """
