@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from dashboard.analysis import rollup
+from dashboard.domain import fields
 from dashboard.example import demo, demo_data
 from dashboard.storage import geo
 from dashboard.storage.store import Store, is_demo
@@ -36,6 +37,20 @@ def test_coverage_json_has_the_documented_shape(coverage_json):
     assert set(unit["reported"]) == {"screening", "testing", "vaccination"}
     assert len(coverage_json["children"]) == len([c for c in demo_data.generate().units["code"]
                                                   if c.endswith("000") and c != COUNTY and len(c) == 12])
+
+
+def test_every_row_has_the_total_of_every_field_and_children_add_up_to_it(coverage_json):
+    """The tallies no ratio shows (排查人数, 返乡人员, 居家隔离 …) reach the JSON, by the rule the ratios use."""
+    unit, children = coverage_json["unit"], coverage_json["children"]
+    assert list(unit["totals"]) == list(fields.FIELD_NAMES)
+    assert all(list(c["totals"]) == list(fields.FIELD_NAMES) for c in children)
+    for name in ("persons_checked", "returnees", "risk_area_returnees", "home_isolation", "health_monitoring",
+                 "sampled", "dose1", "booster"):
+        assert isinstance(unit["totals"][name], int) and unit["totals"][name] > 0, name
+        assert sum(c["totals"][name] or 0 for c in children) == unit["totals"][name], name
+    assert unit["totals"]["sampled"] == unit["testing_coverage"]["numerator"]
+    assert unit["totals"]["households_checked"] == unit["household_screening_rate"]["numerator"]
+    assert unit["totals"]["resident_population"] == unit["testing_coverage"]["denominator"]  # register-filled too
 
 
 def test_children_add_up_to_the_county(coverage_json):

@@ -2,7 +2,8 @@
 
 This is the stable format analysts script against (documented in the README):
 {"date", "dates", "unit": ROW, "children": [ROW, ...]} where ROW holds code, name,
-level, one object per indicator and reported/expected/carried per domain.
+level, one object per indicator, reported/expected/carried per domain and the totals
+of every field of the domains shown (counted by the same rollup as the ratios).
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def _row(unit, per_domain: dict) -> dict:
         for ind in indicators.for_domain(domain):
             row[ind.key] = {k: _plain(None if data is None else data.get(f"{ind.key}_{k}"), k in FRACTIONS)
                             for k in INDICATOR_KEYS}
+    row["totals"] = {f.name: None if data is None else _plain(data.get(f.name))
+                     for domain, data in per_domain.items() for f in fields.domain_fields(domain)}
     for count in ("reported", "expected", "carried"):
         row[count] = {d: int(_plain(None if data is None else data.get(count)) or 0) for d, data in per_domain.items()}
     return row
