@@ -240,3 +240,36 @@ def test_map_labels_need_no_glyph_server():
     names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])
     shapes = gpd.GeoSeries([shapely.box(113.0, 33.0, 113.5, 33.5)] * 4, crs=4326).to_frame("geometry")
     assert list(charts.label_fits(shapes, names, zoom=9)) == [True, True, True, False]
+
+
+def test_the_screening_card_lists_its_tallies_as_the_sql_counts_them(monkeypatch, demo_store_path):
+    """排查人数, 返乡人员 … (no ratio shows them): each unit's latest grid row within the carry-forward days."""
+    lo = codes.num(COUNTY)
+    tallies = fields.CARD_TALLIES["screening"]
+    sums = sql(demo_store_path, f"""
+        with latest as (
+            select * from facts
+            where domain = 'screening' and prefix_len = 15 and num >= ? and num < ?
+              and snapshot_date between ?::date - {CARRY_DAYS} and ?::date
+            qualify row_number() over (partition by num order by snapshot_date desc) = 1
+        )
+        select {", ".join(f"sum({t})" for t in tallies)} from latest
+    """, lo, lo + codes.span("county"), LATEST, LATEST)[0]
+    at = run_page(monkeypatch, demo_store_path, lang="en")
+    assert_clean(at)
+    shown = "".join(h.proto.body for h in at.get("html"))
+    for name, value in zip(tallies, sums):
+        assert value > 0
+        cell = re.search(rf"<span>{re.escape(fields.BY_NAME[name].label_en)}</span><b>([^<]*)</b>", shown)
+        assert cell, name
+        figure = cell.group(1).split(" (")[0]
+        assert figure == i18n.fmt_count(value, "en", wan=True), name
+
+
+def test_a_tally_says_its_change_since_the_previous_snapshot():
+    from dashboard.output import model
+
+    assert model.tally_text(model.Tally("returnees", 15312, 204), "zh") == ("返乡人员", "1.53万（+204）")
+    assert model.tally_text(model.Tally("positives", 3, 0), "en") == ("Positives", "3")
+    assert model.tally_text(model.Tally("home_isolation", 120, -8), "en") == ("Home isolation", "120 (-8)")
+    assert model.tally_text(model.Tally("sampled", None, None), "zh") == ("已采样人数", "—")

@@ -55,6 +55,14 @@ ROUND_LABELS = {"zh": "轮次", "en": "Round"}
 # Denominators that a population register (参考人口) may supply.
 REGISTER_FIELDS = ("resident_population", "target_persons", "target_population", "households_total")
 
+# The tallies a domain's headline card lists under its ratio (the counts no ratio shows, in the order a report gives them).
+CARD_TALLIES = {
+    "screening": ("persons_checked", "returnees", "risk_area_returnees", "home_isolation", "central_isolation",
+                  "health_monitoring"),
+    "testing": ("tested", "positives", "sampling_sites", "sampling_staff"),
+    "vaccination": ("dose1", "full_course", "booster"),
+}
+
 DOMAIN_LABELS = {
     "screening": {"zh": "排查", "en": "Screening"},
     "testing": {"zh": "核酸采样", "en": "Testing"},

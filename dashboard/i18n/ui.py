@@ -38,6 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card_below": {"zh": "下辖 {total} 个{level}中 {below} 个未达标", "en": "{below} of {total} {level} below target"},
     "card_stale": {"zh": "所选日期无新报，显示 {date} 数据", "en": "Nothing new on the chosen date: showing {date}"},
     "card_no_data": {"zh": "截至所选日期尚无{domain}数据", "en": "No {domain} data up to the chosen date"},
+    "card_tally_change": {"zh": "{figure}（{change}）", "en": "{figure} ({change})"},
+    "card_tallies": {"zh": "{domain}数量", "en": "{domain} counts"},
     "card_source": {"zh": "分母来源：{source}", "en": "Denominator from {source}"},
     "level_pl_province": {"zh": "省", "en": "provinces"},
     "level_pl_prefecture": {"zh": "市", "en": "prefectures"},

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import i18n
 from ..analysis.rollup import Rollup
+from ..domain import fields
 from ..domain.indicators import Indicator
 from . import charts
 
@@ -34,6 +35,37 @@ class Headline:
     source: str | None
     children_below: int
     children_with_data: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One count of a domain for a unit at a date (排查人数, 返乡人员 …) and its change since the previous snapshot."""
+    field: str
+    value: int | None
+    change: int | None
+
+
+def tallies(current: Rollup, previous: Rollup | None, domain: str) -> list[Tally]:
+    """The domain's card tallies (fields.CARD_TALLIES), summed by the same rollup as the ratios."""
+    before = previous.unit if previous is not None else None
+    out = []
+    for name in fields.CARD_TALLIES.get(domain, ()):
+        value = _num(current.unit.get(name)) if current.unit is not None else None
+        earlier = _num(before.get(name)) if before is not None else None
+        out.append(Tally(name, None if value is None else int(value),
+                         None if value is None or earlier is None else int(value - earlier)))
+    return out
+
+
+def tally_text(tally: Tally, lang: str) -> tuple[str, str]:
+    """(label, '54.07万 (+1,234)'): the figure in 万 where large, the change in plain digits."""
+    label = fields.BY_NAME[tally.field].label(lang)
+    if tally.value is None:
+        return label, "—"
+    figure = i18n.fmt_count(tally.value, lang, wan=True)
+    if not tally.change:
+        return label, figure
+    return label, i18n.t("card_tally_change", lang, figure=figure, change=f"{tally.change:+,}")
 
 
 def _num(value) -> float | None:

@@ -51,6 +51,9 @@ def card(ctx: Context, domain: str) -> None:
                   delta_arrow="off" if head.change_points == 0 else "auto")
         st.markdown(status_badge(head.status, head.target, ctx.lang), unsafe_allow_html=True)
         st.caption("  \n".join(_facts(ctx, head, ind, current, day)))
+        tallies = model.tallies(current, previous, domain)
+        if tallies:
+            st.html(tally_list(tallies, fields.DOMAIN_LABELS[domain][ctx.lang], ctx.lang))
 
 
 def status_badge(status: str, target: float, lang: str) -> str:
@@ -60,6 +63,17 @@ def status_badge(status: str, target: float, lang: str) -> str:
     return (f'<span style="background:{charts.COLOURS[status]};color:{charts.TEXT_COLOURS[status]};'
             f'padding:2px 10px;border-radius:10px;font-weight:600;white-space:nowrap">{word}</span>'
             f'<span style="margin-left:8px;color:#555">{text}</span>')
+
+
+def tally_list(tallies: list[model.Tally], domain_label: str, lang: str) -> str:
+    """The domain's counts under its ratio, one a line (label, figure and change); labels and figures escaped."""
+    cells = "".join(f'<div class="tally"><span>{html.escape(label)}</span><b>{html.escape(figure)}</b></div>'
+                    for label, figure in (model.tally_text(t, lang) for t in tallies))
+    title = html.escape(i18n.t("card_tallies", lang, domain=domain_label))
+    return (f'<div class="tallies" aria-label="{title}" style="font-size:0.85rem;color:#333">{cells}</div>'
+            '<style>.tallies .tally{display:flex;justify-content:space-between;gap:8px;padding:1px 0;'
+            'border-bottom:1px solid #eee}.tallies .tally span{white-space:nowrap;overflow:hidden;'
+            'text-overflow:ellipsis}.tallies .tally b{font-weight:600;white-space:nowrap}</style>')
 
 
 def _facts(ctx: Context, head: model.Headline, ind, current, day: dt.date) -> list[str]:
