@@ -1,7 +1,7 @@
 """Settings a county can change (targets, carry-forward days, expected reporting level), stored in the store."""
 from __future__ import annotations
 
-from ..domain import codes, indicators
+from ..domain import codes, fields, indicators
 from . import queries
 from .store import Store
 
@@ -32,7 +32,7 @@ def carry_days(store: Store, values: dict[str, str] | None = None) -> int:
 def allowed_keys() -> set[str]:
     """The keys a county may set; anything else is a typo that would hide a target."""
     return {f"target.{i.key}" for i in indicators.INDICATORS} | {"carry_days", "pace_days", "spike_factor"} | \
-        {f"expected_level.{d}" for d in ("screening", "testing", "vaccination")}
+        {f"expected_level.{d}" for d in fields.DOMAINS}
 
 
 def expected_level(values: dict[str, str], domain: str) -> str | None:
