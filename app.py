@@ -7,8 +7,14 @@ hidden, so its URL answers "not permitted" instead of "page not found").
 """
 import streamlit as st
 
-from dashboard.i18n import t
-from dashboard.ui import auth, shell, signin
+from dashboard.domain.messages import DeclarationError
+from dashboard.i18n import DEFAULT_LANG, t
+
+try:
+    from dashboard.ui import auth, shell, signin
+except DeclarationError as error:  # a domain declaration that cannot be used: say which, no traceback
+    st.error(t("err_declaration", DEFAULT_LANG, detail=str(error)))
+    st.stop()
 
 lang = shell.start()  # carries the view's URL parameters over page switches
 st.set_page_config(page_title=t("app_title", lang), page_icon=shell.favicon(), layout="wide")

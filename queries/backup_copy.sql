@@ -7,12 +7,8 @@ copy population to $population (format parquet, compression zstd);
 copy rounds to $rounds (format parquet, compression zstd);
 copy settings to $settings (format parquet, compression zstd);
 copy loads to $loads (format parquet, compression zstd);
-copy facts_history_screening to $facts_history_screening (format parquet, compression zstd);
-copy facts_history_testing to $facts_history_testing (format parquet, compression zstd);
-copy facts_history_vaccination to $facts_history_vaccination (format parquet, compression zstd);
-copy facts_screening to $facts_screening (format parquet, compression zstd);
-copy facts_testing to $facts_testing (format parquet, compression zstd);
-copy facts_vaccination to $facts_vaccination (format parquet, compression zstd);
+{{domains lines: copy facts_history_@ to $facts_history_@ (format parquet, compression zstd);}}
+{{domains lines: copy facts_@ to $facts_@ (format parquet, compression zstd);}}
 copy load_events to $load_events (format parquet, compression zstd);
 copy rollups to $rollups (format parquet, compression zstd);
 copy village_rollups to $village_rollups (format parquet, compression zstd);

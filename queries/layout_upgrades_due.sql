@@ -8,8 +8,7 @@ stored_code as (
     from information_schema.columns c
     join information_schema.tables t using (table_catalog, table_schema, table_name)
     where t.table_type = 'BASE TABLE' and c.column_name = 'code'
-      and c.table_name in ('facts_screening', 'facts_testing', 'facts_vaccination',
-                           'facts_history_screening', 'facts_history_testing', 'facts_history_vaccination')
+      and c.table_name in ({{domains: 'facts_@', 'facts_history_@'}})
 ),
 final as (
     select * from wide union all select * from stored_code

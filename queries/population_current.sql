@@ -1,6 +1,6 @@
--- The current register entry of every unit that has one: code and the four register fields.
+-- The current register entry of every unit that has one: code and the register fields (those declared `register`).
 with final as (
-    select code, resident_population, target_persons, target_population, households_total
+    select code, {{register_fields}}
     from population
     where current
 )

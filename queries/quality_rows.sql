@@ -7,13 +7,12 @@ with delivered as (
       and snapshot_date between $date_from::date and $date_to::date
 ),
 register as (
-    select num, resident_population as reg_resident_population, target_persons as reg_target_persons,
-        target_population as reg_target_population, households_total as reg_households_total
+    select num, {{register_fields: @ as reg_@}}
     from population
     where current and num >= $lo and num < $hi
 ),
 final as (
-    select d.*, g.reg_resident_population, g.reg_target_persons, g.reg_target_population, g.reg_households_total
+    select d.*, {{register_fields: g.reg_@}}
     from delivered d
     left join register g on g.num = d.num
 )

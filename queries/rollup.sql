@@ -21,45 +21,21 @@ marked as (
     from counted
 ),
 register as (
-    select num, resident_population, target_persons, target_population, households_total
+    select num, {{register_fields}}
     from population where current and num >= $lo and num < $hi
 ),
 filled as (
     select m.*,
-        g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
-        g.target_population as reg_target_population, g.households_total as reg_households_total
+        {{register_fields: g.@ as reg_@}}
     from marked m left join register g using (num)
     where m.prefix_len >= $member_prefix_len
 ),
 grouped as (
     select day, member_num,
-        sum(households_total) filter (where not masked) as households_total,
-        sum(households_checked) filter (where not masked) as households_checked,
-        sum(persons_checked) filter (where not masked) as persons_checked,
-        sum(returnees) filter (where not masked) as returnees,
-        sum(risk_area_returnees) filter (where not masked) as risk_area_returnees,
-        sum(home_isolation) filter (where not masked) as home_isolation,
-        sum(central_isolation) filter (where not masked) as central_isolation,
-        sum(health_monitoring) filter (where not masked) as health_monitoring,
-        sum(coalesce(resident_population, reg_resident_population)) filter (where not masked) as resident_population,
-        sum(coalesce(target_persons, reg_target_persons)) filter (where not masked) as target_persons,
-        sum(sampled) filter (where not masked) as sampled,
-        sum(tested) filter (where not masked) as tested,
-        sum(positives) filter (where not masked) as positives,
-        sum(sampling_sites) filter (where not masked) as sampling_sites,
-        sum(sampling_staff) filter (where not masked) as sampling_staff,
-        sum(coalesce(target_population, reg_target_population)) filter (where not masked) as target_population,
-        sum(dose1) filter (where not masked) as dose1,
-        sum(full_course) filter (where not masked) as full_course,
-        sum(booster) filter (where not masked) as booster,
-        count(resident_population) filter (where not masked) as resident_population_from_report,
-        count(reg_resident_population) filter (where not masked and resident_population is null) as resident_population_from_register,
-        count(target_persons) filter (where not masked) as target_persons_from_report,
-        count(reg_target_persons) filter (where not masked and target_persons is null) as target_persons_from_register,
-        count(target_population) filter (where not masked) as target_population_from_report,
-        count(reg_target_population) filter (where not masked and target_population is null) as target_population_from_register,
-        count(households_total) filter (where not masked) as households_total_from_report,
-        count(reg_households_total) filter (where not masked and households_total is null) as households_total_from_register,
+        {{unregistered_fields: sum(@) filter (where not masked) as @}},
+        {{register_fields: sum(coalesce(@, reg_@)) filter (where not masked) as @}},
+        {{register_fields: count(@) filter (where not masked) as @_from_report,
+            count(reg_@) filter (where not masked and @ is null) as @_from_register}},
         count(*) filter (where prefix_len = $expected_prefix_len and not carried) as reported,
         count(*) filter (where prefix_len = $expected_prefix_len and carried) as carried,
         count(*) filter (where masked and not carried) as double_reported,
@@ -80,10 +56,11 @@ expected as (
     group by all
 ),
 final as (
-    select d.day as snapshot_date, m.code, m.name, m.level, m.num, g.* exclude (day, member_num),
+    select d.day as snapshot_date, m.code, m.name, m.level, m.num,
+        {{fields: g.@}}, {{register_fields: g.@_from_report, g.@_from_register}},
+        g.reported, g.carried, g.double_reported, g.rows_used, g.last_reported,
         coalesce(e.expected, 0) as expected,
-        r.resident_population as own_resident_population, r.target_persons as own_target_persons,
-        r.target_population as own_target_population, r.households_total as own_households_total
+        {{register_fields: r.@ as own_@}}
     from members m
     cross join days d
     left join grouped g on g.member_num = m.num and g.day = d.day

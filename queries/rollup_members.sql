@@ -6,13 +6,12 @@ with members as (
            or num = $unit_num::bigint)
 ),
 register as (
-    select num, resident_population, target_persons, target_population, households_total
+    select num, {{register_fields}}
     from population where current and num >= $lo and num < $hi
 ),
 final as (
     select m.code, m.name, m.level, m.num,
-        p.resident_population as own_resident_population, p.target_persons as own_target_persons,
-        p.target_population as own_target_population, p.households_total as own_households_total
+        {{register_fields: p.@ as own_@}}
     from members m left join register p on p.num = m.num
 )
 select * from final order by num

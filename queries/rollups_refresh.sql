@@ -58,8 +58,7 @@ expected_level as (
 ),
 filled as (
     select l.*, k.num is not null as masked, e.prefix_len as expected_prefix_len,
-        g.resident_population as reg_resident_population, g.target_persons as reg_target_persons,
-        g.target_population as reg_target_population, g.households_total as reg_households_total
+        {{register_fields: g.@ as reg_@}}
     from counted l
     left join masked_units k on k.day = l.day and k.num = l.num and k.prefix_len = l.prefix_len
     join expected_level e on e.day = l.day
@@ -68,33 +67,9 @@ filled as (
 used_by_village as (
     -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
     select day, num // 1000 * 1000 as village_num, prefix_len,
-        sum(households_total) as households_total,
-        sum(households_checked) as households_checked,
-        sum(persons_checked) as persons_checked,
-        sum(returnees) as returnees,
-        sum(risk_area_returnees) as risk_area_returnees,
-        sum(home_isolation) as home_isolation,
-        sum(central_isolation) as central_isolation,
-        sum(health_monitoring) as health_monitoring,
-        sum(coalesce(resident_population, reg_resident_population)) as resident_population,
-        sum(coalesce(target_persons, reg_target_persons)) as target_persons,
-        sum(sampled) as sampled,
-        sum(tested) as tested,
-        sum(positives) as positives,
-        sum(sampling_sites) as sampling_sites,
-        sum(sampling_staff) as sampling_staff,
-        sum(coalesce(target_population, reg_target_population)) as target_population,
-        sum(dose1) as dose1,
-        sum(full_course) as full_course,
-        sum(booster) as booster,
-        count(resident_population) as resident_population_from_report,
-        count(case when resident_population is null then reg_resident_population end) as resident_population_from_register,
-        count(target_persons) as target_persons_from_report,
-        count(case when target_persons is null then reg_target_persons end) as target_persons_from_register,
-        count(target_population) as target_population_from_report,
-        count(case when target_population is null then reg_target_population end) as target_population_from_register,
-        count(households_total) as households_total_from_report,
-        count(case when households_total is null then reg_households_total end) as households_total_from_register,
+        {{unregistered_fields: sum(@) as @}},
+        {{register_fields: sum(coalesce(@, reg_@)) as @}},
+        {{register_fields: count(@) as @_from_report, count(case when @ is null then reg_@ end) as @_from_register}},
         count_if(prefix_len = expected_prefix_len and not carried) as reported,
         count_if(prefix_len = expected_prefix_len and carried) as carried,
         0 as double_reported,
@@ -111,10 +86,7 @@ masked_by_village as (
         count_if(prefix_len = expected_prefix_len and carried) as carried,
         count_if(not carried) as double_reported,
         0 as rows_used,
-        0 as resident_population_from_report, 0 as resident_population_from_register,
-        0 as target_persons_from_report, 0 as target_persons_from_register,
-        0 as target_population_from_report, 0 as target_population_from_register,
-        0 as households_total_from_report, 0 as households_total_from_register
+        {{register_fields: 0 as @_from_report, 0 as @_from_register}}
     from filled
     where masked
     group by day, village_num, prefix_len
@@ -127,33 +99,8 @@ by_village as (
 grouped as (
     -- each village-level partial once per unit above grid level that contains it (and at or above its level)
     select b.day, b.village_num // a.span * a.span as member_num, a.prefix_len as member_prefix_len,
-        sum(b.households_total) as households_total,
-        sum(b.households_checked) as households_checked,
-        sum(b.persons_checked) as persons_checked,
-        sum(b.returnees) as returnees,
-        sum(b.risk_area_returnees) as risk_area_returnees,
-        sum(b.home_isolation) as home_isolation,
-        sum(b.central_isolation) as central_isolation,
-        sum(b.health_monitoring) as health_monitoring,
-        sum(b.resident_population) as resident_population,
-        sum(b.target_persons) as target_persons,
-        sum(b.sampled) as sampled,
-        sum(b.tested) as tested,
-        sum(b.positives) as positives,
-        sum(b.sampling_sites) as sampling_sites,
-        sum(b.sampling_staff) as sampling_staff,
-        sum(b.target_population) as target_population,
-        sum(b.dose1) as dose1,
-        sum(b.full_course) as full_course,
-        sum(b.booster) as booster,
-        sum(b.resident_population_from_report) as resident_population_from_report,
-        sum(b.resident_population_from_register) as resident_population_from_register,
-        sum(b.target_persons_from_report) as target_persons_from_report,
-        sum(b.target_persons_from_register) as target_persons_from_register,
-        sum(b.target_population_from_report) as target_population_from_report,
-        sum(b.target_population_from_register) as target_population_from_register,
-        sum(b.households_total_from_report) as households_total_from_report,
-        sum(b.households_total_from_register) as households_total_from_register,
+        {{fields: sum(b.@) as @}},
+        {{register_fields: sum(b.@_from_report) as @_from_report, sum(b.@_from_register) as @_from_register}},
         sum(b.reported) as reported,
         sum(b.carried) as carried,
         sum(b.double_reported) as double_reported,
@@ -189,6 +136,6 @@ final as (
     left join expected x on x.day = m.day and x.member_num = m.num
 )
 select * from final order by snapshot_date, num;
-insert into rollups select * from refreshed_rollups where prefix_len < 12;
-insert into village_rollups select * from refreshed_rollups where prefix_len = 12;
+insert into rollups by name select * from refreshed_rollups where prefix_len < 12;
+insert into village_rollups by name select * from refreshed_rollups where prefix_len = 12;
 drop table refreshed_rollups;

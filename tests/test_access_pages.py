@@ -235,6 +235,7 @@ reads = {
     "level_rollup": lambda: data.level_rollup(store, "990101000000", "grid", "screening", day),
     "map_base": lambda: data.map_base(store, "990101002000"),
     "series": lambda: analysis_data.series(store, "990101002000", "household_screening_rate", first, day),
+    "count_series": lambda: analysis_data.count_series(store, "990101002000", "screening", "returnees", first, day),
     "missing": lambda: analysis_data.missing(store, "990101002001001", "screening", day),
     "own": lambda: data.unit_rollup(store, "990101001000", "screening", day),
 }
@@ -258,7 +259,7 @@ def test_a_read_that_skips_the_context_is_refused_too(monkeypatch, demo_store_pa
     assert not at.exception, [e.value for e in at.exception]
     assert [m.value for m in at.markdown] == [
         "unit_rollup: refused", "trend: refused", "level_rollup: refused", "map_base: refused", "series: refused",
-        "missing: refused", "own: read"]
+        "count_series: refused", "missing: refused", "own: read"]
 
 
 # ---- roles ----------------------------------------------------------------------------------------------

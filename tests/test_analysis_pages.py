@@ -263,3 +263,16 @@ def test_every_analysis_table_downloads_as_csv_and_xlsx(monkeypatch, demo_store_
     assert_clean(at)
     found = {b.key for b in at.get("download_button")}
     assert {f"{k}-{suffix}" for k in keys for suffix in ("csv", "xlsx")} <= found
+
+
+def test_the_trend_draws_a_count_of_the_domain_as_the_rollup_counts_it(monkeypatch, demo_store_path, demo_store):
+    """count=returnees: the line is the county's 返乡人员 per day (the stored rollup's), with no ratio to choose."""
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="screening", count="returnees", lang="en")
+    assert_clean(at)
+    assert "ratio" not in at.segmented_control(key="trends-measure-count").options
+    table = table_with(at, "Date")
+    frame = rollup.trend(demo_store, COUNTY, "screening", demo_data.FIRST_DATE, LATEST)
+    expected = {pd.Timestamp(d).date().isoformat(): v for d, v in zip(frame["snapshot_date"], frame["returnees"])}
+    shown = dict(zip(table["Date"], table[demo_data.COUNTY_NAME]))
+    assert len(shown) == 28 and all(shown[day] == value for day, value in expected.items() if day in shown)
+    assert shown[LATEST.isoformat()] == expected[LATEST.isoformat()] > 0

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from dashboard.analysis import rollup
-from dashboard.domain import codes, fields
+from dashboard.domain import codes, fields, indicators
 from dashboard.storage.store import Store
 from tests.helpers import sql
 
@@ -273,3 +273,53 @@ def test_a_tally_says_its_change_since_the_previous_snapshot():
     assert model.tally_text(model.Tally("positives", 3, 0), "en") == ("Positives", "3")
     assert model.tally_text(model.Tally("home_isolation", 120, -8), "en") == ("Home isolation", "120 (-8)")
     assert model.tally_text(model.Tally("sampled", None, None), "zh") == ("已采样人数", "—")
+
+
+def test_the_all_fields_switch_lists_every_field_of_the_domain_as_the_rollup_counts_it(monkeypatch, demo_store_path):
+    """全部字段: after the indicator's columns, every screening field (排查人数, 返乡人员 …) per township, each equal to
+    the township's stored rollup; off, the table keeps to the indicator."""
+    at = run_page(monkeypatch, demo_store_path, unit=COUNTY, domain="screening")
+    assert_clean(at)
+    names = [f.name for f in fields.domain_fields("screening")]
+    assert not set(names) & set(at.dataframe[0].value.columns)
+    at.toggle(key="children-all-fields").set_value(True).run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert list(table.columns)[-len(names):] == names
+    children = rollup.rollup(Store(demo_store_path), COUNTY, "screening", LATEST).children.set_index("name")
+    for _, row in table.iterrows():
+        for name in names:
+            assert row[name] == children.at[row["name"], name], (row["name"], name)
+    assert table["persons_checked"].sum() > 0 and table["returnees"].sum() > 0
+
+
+def test_the_map_colours_a_count_by_quantiles_and_drills_from_the_largest(monkeypatch, demo_store_path):
+    """count=returnees: the legend says the classes are quantiles of the count, not a target; the buttons list the
+    townships with the most returnees, in the rollup's order; a click drills in and keeps the count."""
+    at = run_page(monkeypatch, demo_store_path, "pages/map.py", domain="screening", count="returnees")
+    assert_clean(at)
+    legend = " ".join(m.value for m in at.markdown)
+    assert "返乡人员 · 按数量五分位分级（非目标）" in legend
+    children = rollup.rollup(Store(demo_store_path), COUNTY, "screening", LATEST).children
+    expected = children.sort_values("returnees", ascending=False)["code"].head(5).tolist()
+    assert [b.key.removeprefix("top-") for b in at.button if b.key and b.key.startswith("top-")] == expected
+    assert not [b for b in at.button if b.key and b.key.startswith("focus-")]
+    at.button(key=f"top-{expected[0]}").click().run()
+    assert_clean(at)
+    assert at.query_params["unit"] == expected[0] and at.query_params["count"] == "returnees"
+    at.selectbox(key="map-measure").set_value("ratio").run()
+    assert "count" not in at.query_params
+    assert any(b.key and b.key.startswith("focus-") for b in at.button)
+
+
+def test_map_tooltips_list_the_domain_tallies(demo_store):
+    from dashboard.output import model
+
+    day = LATEST
+    current = rollup.rollup(demo_store, COUNTY, "screening", day)
+    ind = indicators.BY_KEY["household_screening_rate"]
+    rows = model.with_tooltips(model.children(current, None, ind, all_fields=True), ind, "zh")
+    first = current.children.iloc[0]
+    tip = rows.loc[rows["code"] == first["code"], "tip_text"].iloc[0]
+    assert f"返乡人员 {i18n.fmt_count(first['returnees'], 'zh')}" in tip
+    assert f"居家隔离 {i18n.fmt_count(first['home_isolation'], 'zh')}" in tip

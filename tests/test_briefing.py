@@ -23,6 +23,7 @@ from dashboard import i18n
 from dashboard.analysis import rollup
 from dashboard.commands import cli
 from dashboard.domain import fields, indicators
+from dashboard.example.demo_data import DEMO_DOMAINS
 from dashboard.output import briefing, charts, exports, render
 from helpers import load, small_store
 from test_app import assert_clean, run_page
@@ -72,7 +73,7 @@ def test_deck_has_title_one_slide_per_domain_quality_and_one_per_township(demo_s
     titles = [s.shapes.title.text for s in county_deck.slides]
     name = rollup.unit(demo_store, COUNTY)["name"]
     domain_titles = [f"{fields.DOMAIN_LABELS[d]['zh']} · {indicators.BY_KEY[indicators.MAIN_INDICATOR[d]].label_zh}"
-                     for d in fields.DOMAINS]
+                     for d in DEMO_DOMAINS]
     assert titles[:5] == [f"{name} 网格化排查简报", *domain_titles, "数据质量 · 报告完整性"]
     assert titles[5:] == list(townships.sort_values("num")["name"])
     assert county_deck.slide_width == Emu(int(13.333 * 914400)) and county_deck.slide_height == Emu(7.5 * 914400)
@@ -108,7 +109,7 @@ def test_quality_slide_counts_equal_the_rollup(demo_store, county_deck):
     rows = table_rows(county_deck.slides[4])
     header, body = rows[0], rows[1:]
     assert header[:7] == ["业务", "数据日期", "应报层级", "应报", "已报", "沿用", "未报"]
-    for domain, cells in zip(fields.DOMAINS, body):
+    for domain, cells in zip(DEMO_DOMAINS, body):
         unit = rollup.rollup(demo_store, COUNTY, domain, LATEST).unit
         assert cells[0] == fields.DOMAIN_LABELS[domain]["zh"]
         counts = [int(c.replace(",", "")) for c in cells[3:7]]
@@ -121,7 +122,7 @@ def test_each_township_slide_equals_that_townships_own_rollup(demo_store, county
     townships = demo_store.query("unit_children", code=COUNTY).sort_values("num")
     for slide, code in zip(list(county_deck.slides)[5:], townships["code"]):
         text = slide_text(slide)
-        for domain in fields.DOMAINS:
+        for domain in DEMO_DOMAINS:
             ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
             own = rollup.rollup(demo_store, code, domain, LATEST)
             assert i18n.fmt_percent(own.unit[f"{ind.key}_ratio"]) in text, (code, domain)
@@ -190,7 +191,7 @@ def test_trend_image_and_images_by_name(county_brief):
     for d in county_brief.domains:
         assert colour_pixels(image, charts.DOMAIN_COLOURS[d.domain]) > 500, d.domain
     names = set(briefing.images(county_brief))
-    assert names == {f"{d}-map.{f}" for d in fields.DOMAINS for f in ("png", "svg")} | {"trend.png", "trend.svg"}
+    assert names == {f"{d}-map.{f}" for d in DEMO_DOMAINS for f in ("png", "svg")} | {"trend.png", "trend.svg"}
 
 
 def test_without_a_cjk_font_no_image_is_made(monkeypatch, county_brief):
@@ -249,7 +250,7 @@ def test_briefing_page_shows_the_headlines_of_the_rollup(monkeypatch, demo_store
     at = run_page(monkeypatch, demo_store_path, "pages/briefing.py")
     assert_clean(at)
     assert at.title[-1].value == "示范县 网格化排查简报"
-    for domain, metric in zip(fields.DOMAINS, at.metric):
+    for domain, metric in zip(DEMO_DOMAINS, at.metric):
         ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
         own = rollup.rollup(demo_store, COUNTY, domain, LATEST).unit
         assert metric.value == i18n.fmt_percent(own[f"{ind.key}_ratio"])

@@ -15,7 +15,7 @@ from pptx import Presentation
 
 from dashboard import i18n
 from dashboard.analysis import rollup
-from dashboard.domain import fields
+from dashboard.example.demo_data import DEMO_DOMAINS
 from tests.test_browser import (MAP_READY, SHOTS, open_page, pytestmark,  # noqa: F401
                                 shoot_at_each_size, wait_for)
 
@@ -72,7 +72,7 @@ def test_deck_and_gap_table_download_from_the_page(browser, server, demo_store):
         page.locator(".st-key-briefing-pptx button").first.click()
     deck = Presentation(caught.value.path())
     assert caught.value.suggested_filename == "简报_示范县_2022-05-07.pptx"
-    assert len(deck.slides) == 2 + len(fields.DOMAINS)
+    assert len(deck.slides) == 2 + len(DEMO_DOMAINS)
     ratio = rollup.rollup(demo_store, "990101000000", "testing").unit["testing_coverage_ratio"]
     assert any(i18n.fmt_percent(ratio) in shape.text_frame.text for shape in deck.slides[2].shapes
                if shape.has_text_frame)

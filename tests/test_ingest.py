@@ -202,12 +202,6 @@ def test_many_row_errors_list_the_first_and_count_the_rest(store, tmp_path, monk
     assert store.version() == before
 
 
-def test_drop_query_compares_every_cumulative_field():
-    """previous_drops.sql names the cumulative fields itself (SQL has no list of them): it must name them all."""
-    text = queries.sql("previous_drops")
-    assert all(text.count(f"i.{name} < p.{name}") == 1 and f"'{name}'" in text for name in ingest.ALL_CUMULATIVE)
-
-
 def test_numerator_above_denominator_is_a_warning_and_not_capped(store, tmp_path):
     plan = ingest.plan(store, write(tmp_path, "t_20220501.csv", f"code,resident_population,target_persons,sampled\n"
                                                                 f"{G_JIA_1},100,100,130\n"))

@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 
 from dashboard.domain import aliases, fields
 from dashboard.intake import ingest
+from dashboard.storage import configure
+from dashboard.storage import settings as dashboard_settings
 from dashboard.storage.store import Store
 from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, V_JIA, V_ONE, V_TWO, V_YI, small_store
 
@@ -157,7 +159,11 @@ def _stored(path: pathlib.Path, load_id: int, names: list[str]) -> dict:
 
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory) -> pathlib.Path:
-    return small_store(tmp_path_factory.mktemp("property")).path
+    """A small county with every optional domain switched on, so files of every declared domain are drawn."""
+    store = small_store(tmp_path_factory.mktemp("property"))
+    for domain in fields.OPTIONAL_DOMAINS:
+        configure.put(store, dashboard_settings.switch_key(domain), "on")
+    return store.path
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -250,7 +250,7 @@ def test_the_stored_rollup_read_equals_the_joined_query_it_replaced(demo_store, 
         expected = _before(demo_store, u, domain, date_from, date_to, level, parent, with_unit)
         got = rollup._members(demo_store, u, domain, date_from, date_to, values, None, level, parent, with_unit)
         assert len(got) > 0, name
-        pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, check_like=True, obj=name)
 
 
 def test_a_day_without_data_lists_every_member_with_empty_values(demo_store):
@@ -320,7 +320,7 @@ def test_the_stored_rollup_read_equals_the_joined_query_at_province_scale():
             expected = _before(store, u, domain, date_from, date_to, level, parent, with_unit)
             got = rollup._members(store, u, domain, date_from, date_to, values, None, level, parent, with_unit)
             assert len(got) > 0, name
-            pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, obj=name)
+            pd.testing.assert_frame_equal(got, expected, check_dtype=True, check_exact=True, check_like=True, obj=name)
     store.close()
 
 

@@ -23,11 +23,13 @@ FRACTIONS = ("ratio", "target")
 @one_snapshot
 def coverage(store: Store, code: str, snapshot_date: dt.date | None = None, domain: str | None = None) -> dict:
     values = settings.all_settings(store)
-    domains = [domain] if domain else list(fields.DOMAINS)
+    domains = [domain] if domain else list(settings.enabled_domains(values))
     rolls = {d: rollup.rollup(store, code, d, _date_for(store, d, snapshot_date), values) for d in domains}
     dates = {d: r.snapshot_date.isoformat() if r.snapshot_date else None for d, r in rolls.items()}
     unit = rollup.unit(store, code)
-    children = next(iter(rolls.values())).children[["code", "name", "level"]]
+    # the children of whichever domain has them (a domain without data on the date has none to list)
+    children = next((r.children for r in rolls.values() if not r.children.empty),
+                    next(iter(rolls.values())).children)[["code", "name", "level"]]
     return {
         "date": snapshot_date.isoformat() if snapshot_date else max((v for v in dates.values() if v), default=None),
         "dates": dates,

@@ -18,6 +18,7 @@ import math
 
 import pandas as pd
 
+from ..domain import fields
 from ..storage import settings
 from ..storage.store import Store
 from . import rounds
@@ -78,7 +79,7 @@ def reaches_by(days_left: int | None, day: dt.date, deadline: dt.date) -> bool:
 
 def round_start(store: Store, code: str, domain: str, day: dt.date) -> dt.date | None:
     """For testing: the start of the round running on `day` in the unit's county; None for other domains."""
-    return rounds.running_since(store, code, day) if domain == "testing" else None
+    return rounds.running_since(store, code, day) if fields.has_rounds(domain) else None
 
 
 def window_dates(snapshot_dates: list[dt.date], day: dt.date, days: int, since: dt.date | None) -> list[dt.date]:

@@ -16,7 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..domain import indicators
+from ..domain import fields, indicators
 from ..storage import settings
 from ..storage.store import Store
 from . import rollup, rounds
@@ -34,9 +34,7 @@ def series(frame: pd.DataFrame, indicator: str, first: dt.date, last: dt.date,
     """A rollup-shaped frame (one row per date with data) as one row per calendar day in [first, last]."""
     ind = indicators.BY_KEY[indicator]
     days = calendar(first, last)
-    known = frame.set_index("snapshot_date") if len(frame) else pd.DataFrame(index=pd.Index([], dtype=object))
-    pick = lambda col: known[col].astype("Float64").astype("float64").reindex(days) if col in known \
-        else pd.Series(float("nan"), index=days)  # noqa: E731
+    pick = _picker(frame, days)
     out = pd.DataFrame({"snapshot_date": days})
     out["ratio"] = pick(f"{ind.key}_ratio").to_numpy()
     out["numerator"] = pick(f"{ind.key}_numerator").to_numpy()
@@ -45,6 +43,25 @@ def series(frame: pd.DataFrame, indicator: str, first: dt.date, last: dt.date,
     out["target"] = target if target is not None else (
         float(frame[f"{ind.key}_target"].iloc[0]) if len(frame) else ind.default_target)
     return out[list(SERIES_COLUMNS)]
+
+
+def count_series(frame: pd.DataFrame, name: str, first: dt.date, last: dt.date,
+                 round_starts: list[dt.date] = ()) -> pd.DataFrame:
+    """One field of a rollup-shaped frame (返乡人员, 居家隔离 …) per calendar day, in the shape of `series`: the
+    count as `numerator`, its daily increase; no ratio, denominator or target (a count has none)."""
+    days = calendar(first, last)
+    out = pd.DataFrame({"snapshot_date": days, "ratio": float("nan"), "numerator": _picker(frame, days)(name).to_numpy(),
+                        "denominator": float("nan")})
+    out["increase"] = daily_increase(out["snapshot_date"], out["numerator"], round_starts)
+    out["target"] = float("nan")
+    return out[list(SERIES_COLUMNS)]
+
+
+def _picker(frame: pd.DataFrame, days: list):
+    """A column of the frame per calendar day (float, NaN where no data that day or no such column)."""
+    known = frame.set_index("snapshot_date") if len(frame) else pd.DataFrame(index=pd.Index([], dtype=object))
+    return lambda col: known[col].astype("Float64").astype("float64").reindex(days) if col in known \
+        else pd.Series(float("nan"), index=days)
 
 
 def daily_increase(days: pd.Series, values: pd.Series, round_starts=()) -> pd.Series:
@@ -67,12 +84,20 @@ def unit_series(store: Store, code: str, indicator: str, first: dt.date, last: d
                   settings.targets(store, values)[indicator])
 
 
+def unit_count_series(store: Store, code: str, domain: str, name: str, first: dt.date, last: dt.date,
+                      values: dict[str, str] | None = None) -> pd.DataFrame:
+    """One unit's calendar series of one count of a domain (rollup rule, carried values included)."""
+    values = settings.all_settings(store) if values is None else values
+    frame = rollup.trend(store, code, domain, first, last, values)
+    return count_series(frame, name, first, last, [d for _, d in rounds_in(store, code, domain, first, last)])
+
+
 def rounds_in(store: Store, code: str, domain: str, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
     """(round, start date) of the testing rounds that began in [first, last] in the unit's county (or counties).
 
     Counts restart there: the chart marks them and the daily increase starts from 0.
     """
-    return rounds.began_within(store, code, first, last) if domain == "testing" else []
+    return rounds.began_within(store, code, first, last) if fields.has_rounds(domain) else []
 
 
 def children_codes(store: Store, code: str) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from ..analysis import gaps, rollup
-from ..domain import codes
+from ..domain import codes, indicators
 from ..example import demo, demo_data
 from ..intake import ingest, units
 from ..output import charts
@@ -120,7 +120,8 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
         bare_db.execute("checkpoint")
 
     def floor():
-        queries.execute(bare_db, "bench_floor_load", path=str(source), snapshot_date=province.date(province.days - 1))
+        queries.execute(bare_db, "bench_floor_load", path=str(source), domain="testing",
+                        snapshot_date=province.date(province.days - 1))
         bare_db.execute("checkpoint")
 
     baseline = timed(bare, repeat)
@@ -190,10 +191,15 @@ def page_queries(store: Store, unit: pd.Series, day: dt.date, first: dt.date) ->
     }
 
 
+# The counts the synthetic province's testing rows carry: its indicators' numerators and denominators.
+BENCH_COUNTS = tuple(dict.fromkeys(name for i in indicators.for_domain("testing") for name in (i.numerator, i.denominator)))
+
+
 def bare_scan(store: Store, unit: pd.Series, first: dt.date, day: dt.date):
     lo = int(unit["num"])
     hi = lo + codes.span(unit["level"])
-    return lambda: store.query("bare_scan", domain="testing", date_from=first, date_to=day, lo=lo, hi=hi)
+    return lambda: store.query("bare_scan", {"counts": list(BENCH_COUNTS)}, domain="testing", date_from=first,
+                               date_to=day, lo=lo, hi=hi)
 
 
 def pandas_way(frame: pd.DataFrame, unit: pd.Series, days: list, child_level: str | None):
@@ -207,7 +213,7 @@ def pandas_way(frame: pd.DataFrame, unit: pd.Series, days: list, child_level: st
     def run():
         rows = frame[frame["snapshot_date"].isin(stamps) & (frame["num"] >= lo) & (frame["num"] < lo + span)]
         keys = [rows["snapshot_date"]] + ([rows["num"] // codes.span(child_level)] if child_level else [])
-        return rows.groupby(keys)[["sampled", "resident_population"]].sum()
+        return rows.groupby(keys)[list(BENCH_COUNTS)].sum()
     return run
 
 
@@ -238,7 +244,7 @@ def timed_sql(function, repeat: int) -> dict:
 def measure_pages(store: Store, province: synthetic.Province, repeat: int) -> dict:
     """Per view and page function: its rollup SQL against the bare scan of the same rows, all its SQL, pandas."""
     day, first = province.date(province.days - 1), province.date(0)
-    frame = store.query("bench_facts_frame", domain="testing")
+    frame = store.query("bench_facts_frame", {"counts": list(BENCH_COUNTS)}, domain="testing")
     frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
     out = {}
     for view, unit in views(store, province).items():

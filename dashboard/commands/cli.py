@@ -121,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="file to write (default: a name with unit, domain and date)")
     p.set_defaults(run=cmd_template)
 
-    p = sub.add_parser("set", help="change a setting: target.<indicator> 0.95, carry_days 3, expected_level.<domain> grid")
+    p = sub.add_parser("set", help="change a setting: target.<indicator> 0.95, carry_days 3, expected_level.<domain> grid, "
+                                             "domain.<optional domain> on")
     p.add_argument("key")
     p.add_argument("value")
     p.set_defaults(run=cmd_set)
@@ -321,6 +322,9 @@ def cmd_set(store: Store, args) -> int:
         configure.put(store, args.key, args.value)
     except KeyError:
         print(i18n.t("err_unknown_setting", args.lang, name=args.key), file=sys.stderr)
+        return 1
+    except ValueError:
+        print(i18n.t("err_switch_value", args.lang, name=args.key, value=args.value), file=sys.stderr)
         return 1
     print(i18n.t("setting_done", args.lang, name=args.key, value=args.value))
     return 0

@@ -1,6 +1,7 @@
 """The domain: what the product counts, with no store and no file behind it.
 
-Owns the canonical fields of each domain (`fields`), the header variants seen in real files (`aliases`), the
+Owns each domain's declaration (`declarations`: one TOML file per domain in `declarations/`, read once and
+checked), and derived from it the canonical fields (`fields`), the header variants seen in real files (`aliases`), the
 indicators and their targets (`indicators`), China's division codes (`codes`) and errors and warnings as data
 (`messages`). Everything else builds on these words.
 """

@@ -1,4 +1,5 @@
-"""The one alias table: header variants seen in real report files -> canonical field names.
+"""The alias rules: header variants seen in real report files -> canonical field names (each field's own
+variants are declared with it, in domain/declarations/; the words of unit columns, totals and footers are here).
 
 Headers are normalised before lookup (full-width to half-width, spaces and
 brackets with their units removed, lower case), so `已采样人数（人）`,
@@ -11,31 +12,16 @@ import functools
 import re
 import unicodedata
 
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "households_total": ("总户数", "户数", "辖区户数", "households"),
-    "households_checked": ("已排查户数", "排查户数", "已排查", "入户排查户数", "households checked"),
-    "persons_checked": ("排查人数", "已排查人数", "排查人员", "persons checked"),
-    "returnees": ("返乡人员", "返乡人数", "返乡", "返回人员", "returnees"),
-    "risk_area_returnees": ("中高风险地区返回人员", "中高风险地区返乡人员", "中高风险地区来返人员", "中高风险返回人员",
-                            "risk area returnees"),
-    "home_isolation": ("居家隔离", "居家隔离人数", "居家隔离人员", "home isolation"),
-    "central_isolation": ("集中隔离", "集中隔离人数", "集中隔离人员", "central isolation"),
-    "health_monitoring": ("居家健康监测", "健康监测", "居家健康监测人数", "health monitoring"),
-    "resident_population": ("常住人口", "常住人口数", "常住人数", "residents", "resident population"),
-    "target_persons": ("应检人数", "应采人数", "应检", "应采样人数", "应检尽检人数", "persons to test"),
-    "sampled": ("已采样人数", "已采人数", "采样人数", "已采样", "sampled"),
-    "tested": ("已检测人数", "检测人数", "已检测", "出结果人数", "已出结果", "已出结果人数", "tested"),
-    "positives": ("阳性人数", "阳性", "阳性病例", "positives"),
-    "sampling_sites": ("采样点", "采样点数", "采样点位", "sampling sites"),
-    "sampling_staff": ("采样人员", "采样人员数", "采样队伍人数", "sampling staff"),
-    "target_population": ("目标人群", "应接种人数", "目标人数", "应种人数", "target population"),
-    "dose1": ("第一剂次", "第一剂", "首剂", "第1剂", "dose1", "first dose"),
-    "full_course": ("全程接种", "全程", "完成全程接种", "full course"),
-    "booster": ("加强免疫", "加强针", "加强剂次", "加强", "booster"),
-}
+from .declarations import DOMAINS as DECLARED
+from .indicators import RATIO_WORDS
+
+# Each field's header variants, as its domain's declaration lists them (domain/declarations/*.toml).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {f.key: f.aliases for d in DECLARED for f in d.fields}
 # Columns that only cross-check a field: a ratio, or the complement of a count.
-RATIO_ALIASES = ("采样率", "接种率", "排查率", "完成率", "覆盖率", "比例", "ratio", "rate")
-NOT_SAMPLED_ALIASES = ("未采样人数", "未采人数", "未采样", "not sampled")
+RATIO_ALIASES = RATIO_WORDS + ("比例", "ratio", "rate")  # the indicators' own words (采样率, 整改率), then any ratio
+# Columns of what an indicator still misses (未采样人数 = 应检人数 − 已采样人数), by indicator, as declared.
+REMAINDER_ALIASES: dict[str, tuple[str, ...]] = {i.key: i.remainder_aliases for d in DECLARED for i in d.indicators
+                                                 if i.remainder_aliases}
 # Second-row headers under a merged parent (第一剂次 over 累计（人） and 接种率): which role they play.
 COUNT_SUBHEADERS = ("累计", "人数", "数量", "累计人数", "count", "total")
 IGNORED = ("序号", "备注", "说明", "网格数", "no", "note", "remarks")
@@ -81,9 +67,10 @@ FOOTER_WORDS = ("填报人", "填表人", "联系电话", "电话", "审核人",
                 "制表", "制表人", "制表单位", "备注", "注", "说明", "负责人", "统计人", "签字", "盖章", "单位负责人")
 # Cells that say "nothing here" rather than a figure.
 EMPTY_MARKERS = ("—", "——", "-", "--", "/", "无", "空", "空白", "－", "―", "–")
-# Unit words written after a count, by the field's unit: 1623户, 456人, 12个.
-UNIT_WORDS = {"households": ("户",), "sites": ("个", "处"), "persons": ("人次", "人", "名", "剂次", "剂")}
-FIELD_UNITS = {"households_total": "households", "households_checked": "households", "sampling_sites": "sites"}
+# Unit words written after a count, by the field's declared unit word: 1623户, 456人, 12个; a unit word not listed here
+# (家, 座) allows itself only.
+UNIT_WORDS = {"户": ("户",), "个": ("个", "处"), "处": ("处", "个"), "人": ("人次", "人", "名", "剂次", "剂")}
+FIELD_UNITS = {f.key: f.unit["zh"] for d in DECLARED for f in d.fields}
 # Words after a field's own name in a header that still mean its count: 第一剂次接种人数, 全程接种人数.
 COUNT_SUFFIXES = ("接种人数", "人数", "累计人数", "累计", "数量", "数", "人次")
 # Personal data: a column with these headers, or values shaped like ID-card or phone numbers, is refused.
@@ -156,6 +143,11 @@ _FOOTER = re.compile(r"^(?:" + "|".join(sorted(FOOTER_WORDS, key=len, reverse=Tr
 def is_footer_text(cell) -> bool:
     """A note line after the table: 填报人：…, 注：…, 备注：… (the word, then a colon)."""
     return bool(_FOOTER.match(unicodedata.normalize("NFKC", str(cell or "")).strip()))
+
+
+def remainder_for(header) -> str | None:
+    """The indicator whose remainder (denominator − numerator) a column holds: 未采样人数 -> testing_completion."""
+    return next((key for key, words in REMAINDER_ALIASES.items() if is_one_of(header, words)), None)
 
 
 def is_one_of(header, aliases) -> bool:

@@ -1,4 +1,4 @@
-"""Indicators: defined once, here. Every page, the CLI and exports read them.
+"""Indicators: declared once, with their domain (domain/declarations/). Every page, the CLI and exports read them.
 
 An indicator is numerator / denominator with a default target; a county may
 override the target in its settings. The gap is what is still missing to
@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import fields
+from .declarations import DOMAINS as DECLARED
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -20,32 +23,25 @@ class Indicator:
     numerator: str
     denominator: str
     default_target: float
-    unit: str  # 'people' | 'households'
     label_zh: str
     label_en: str
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    def unit_word(self, lang: str) -> str:
+        """The word its gap is counted in: the numerator's (人 for people sampled, 户 for households checked)."""
+        return fields.BY_NAME[self.numerator].unit(lang)
 
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("household_screening_rate", "screening", "households_checked", "households_total",
-              1.0, "households", "户排查率", "Household screening rate"),
-    Indicator("testing_coverage", "testing", "sampled", "resident_population",
-              0.95, "people", "常住人口采样率", "Testing coverage of residents"),
-    Indicator("testing_completion", "testing", "sampled", "target_persons",
-              1.0, "people", "应检尽检完成率", "Testing completion"),
-    Indicator("dose1_coverage", "vaccination", "dose1", "target_population",
-              0.95, "people", "第一剂次接种率", "First-dose coverage"),
-    Indicator("full_course_coverage", "vaccination", "full_course", "target_population",
-              0.90, "people", "全程接种率", "Full-course coverage"),
-    Indicator("booster_coverage", "vaccination", "booster", "target_population",
-              0.60, "people", "加强免疫接种率", "Booster coverage"),
-)
+
+INDICATORS: tuple[Indicator, ...] = tuple(
+    Indicator(i.key, d.key, i.numerator, i.denominator, i.target, i.label["zh"], i.label["en"])
+    for d in DECLARED for i in d.indicators)
 BY_KEY = {i.key: i for i in INDICATORS}
 # The indicator a headline card shows for each domain.
-MAIN_INDICATOR = {"screening": "household_screening_rate", "testing": "testing_coverage",
-                  "vaccination": "full_course_coverage"}
+MAIN_INDICATOR = {d.key: next(i.key for i in d.indicators if i.main) for d in DECLARED}
+# Header words of a stated ratio column (采样率, 整改率): each indicator's, and the generic ones.
+RATIO_WORDS = tuple(dict.fromkeys(a for d in DECLARED for i in d.indicators for a in i.aliases))
 
 
 def for_domain(domain: str) -> tuple[Indicator, ...]:

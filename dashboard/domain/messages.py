@@ -16,7 +16,11 @@ class Message:
     column: str | None = None
 
     def text(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        return i18n.t(self.key, lang, **self.values)
+        """The message in `lang`; a value given per language ({"zh": "汛期排查", "en": "Flood season"}: a
+        domain's or a field's label) is taken in that language."""
+        values = {k: v.get(lang, v.get(i18n.DEFAULT_LANG)) if isinstance(v, dict) and "zh" in v else v
+                  for k, v in self.values.items()}
+        return i18n.t(self.key, lang, **values)
 
     def to_json(self, lang: str = i18n.DEFAULT_LANG) -> dict:
         return {"key": self.key, "row": self.row, "column": self.column, "message": self.text(lang)}
@@ -25,6 +29,11 @@ class Message:
 def cell(key: str, file: str, row: int, column: str, value, **extra) -> Message:
     """A message about one cell, naming file, row and column (and any `extra` values its text needs)."""
     return Message(key, {"file": file, "row": row, "column": column, "value": value, **extra}, row, column)
+
+
+class DeclarationError(ValueError):
+    """A domain declaration file (domain/declarations/, DASHBOARD_DOMAINS) that cannot be used: the message names
+    the file and the entry. Here, apart from the declarations, so that an entry point can catch it on import."""
 
 
 class InputError(Exception):

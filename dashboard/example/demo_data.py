@@ -32,7 +32,9 @@ LAST_DATE = dt.date(2022, 5, 7)
 DATES = tuple(FIRST_DATE + dt.timedelta(days=i) for i in range((LAST_DATE - FIRST_DATE).days + 1))
 ROUND_STARTS = (dt.date(2022, 4, 1), dt.date(2022, 4, 26))
 
-DOMAIN_FIELDS = {d: tuple(f.name for f in fields.domain_fields(d)) for d in fields.DOMAINS}
+# The demo county reports the three domains every county has (an optional campaign such as safety hazards is not in it).
+DEMO_DOMAINS = ("screening", "testing", "vaccination")
+DOMAIN_FIELDS = {d: tuple(f.name for f in fields.domain_fields(d)) for d in DEMO_DOMAINS}
 DOMAIN_FILE_LABELS = {"screening": "网格排查", "testing": "核酸采样", "vaccination": "疫苗接种"}
 BMP_EXTERNAL_VILLAGE = "\U0002AA30岭村"  # 𪨰岭村
 

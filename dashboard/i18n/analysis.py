@@ -56,6 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trends_measure_ratio": {"zh": "完成率", "en": "Rate"},
     "trends_measure_numerator": {"zh": "累计数", "en": "Cumulative count"},
     "trends_measure_increase": {"zh": "每日新增", "en": "Daily increase"},
+    "trends_measure_count": {"zh": "数量", "en": "Count"},
     "trends_period": {"zh": "时间范围", "en": "Period"},
     "trends_period_days": {"zh": "最近 {days} 天", "en": "Last {days} days"},
     "trends_period_all": {"zh": "全部日期", "en": "All dates"},

@@ -156,6 +156,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "set_level_auto": {"zh": "自动", "en": "Automatic"},
     "set_carry_changed": {"zh": "沿用 {days} 天", "en": "carry forward {days} days"},
     "set_expected_changed": {"zh": "{domain}按{level}上报", "en": "{domain} reported per {level}"},
+    "set_domains_title": {"zh": "可选业务", "en": "Optional domains"},
+    "set_domains_hint": {"zh": "同一网格体系开展的其他排查（如安全隐患排查）：启用后可导入其报表，各页面显示其指标。",
+                         "en": "Other checks the same grid system runs (such as safety hazards): once switched on, "
+                               "their reports can be imported and every page shows their indicators."},
+    "set_domain_on": {"zh": "已启用{domain}", "en": "{domain} switched on"},
+    "set_domain_off": {"zh": "已停用{domain}（已导入的数据保留）", "en": "{domain} switched off (loaded data kept)"},
     "set_units_hint": {"zh": "更名保留单位代码和全部数据，旧名称按日期保留；撤销后不再计入应报单位，历史数据保留。",
                        "en": "A renamed unit keeps its code and all its figures, its earlier names are kept with "
                              "dates; a retired unit is no longer expected to report, its history is kept."},

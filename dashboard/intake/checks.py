@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..domain import aliases, indicators
+from ..domain import aliases, fields, indicators
 from ..domain.messages import Message, capped
 from . import limits
 
@@ -58,7 +58,10 @@ def _cleaned(cell: str, unit_words: tuple[str, ...] = ()) -> str:
 
 def unit_words_of(field: str | None) -> tuple[str, ...]:
     """The unit words a field's counts may carry: 户 for households, 个/处 for sites, 人/人次/剂次 for people."""
-    return aliases.UNIT_WORDS[aliases.FIELD_UNITS.get(field, "persons")] if field else ()
+    if not field:
+        return ()
+    word = aliases.FIELD_UNITS.get(field, "人")
+    return aliases.UNIT_WORDS.get(word, (word,))
 
 
 def _plain_integers(text: pd.Series) -> pd.Series | None:
@@ -83,16 +86,20 @@ def percents(raw: pd.Series) -> pd.Series:
     return values.where(~text.str.endswith("%") & (values <= 1.5), values / 100)
 
 
-def derive_target_persons(report, frame: pd.DataFrame) -> None:
-    """应检人数 missing but 已采样 and 未采样 given: target_persons = sampled + not_sampled."""
-    if "not_sampled" in report.frame and "sampled" in frame and "target_persons" not in frame:
-        missing, _ = numbers(report.frame["not_sampled"])
-        frame["target_persons"] = (frame["sampled"] + missing.reindex(frame.index).round().astype("Int64"))
+def derive_denominators(report, frame: pd.DataFrame) -> None:
+    """A denominator the file leaves out, where it gives the numerator and what is still missing (应检人数 missing,
+    已采样人数 and 未采样人数 given): denominator = numerator + remainder."""
+    for column in report.by_role("remainder"):
+        ind = indicators.BY_KEY[column.field]
+        if ind.numerator in frame and ind.denominator not in frame:
+            missing, _ = numbers(report.frame[f"remainder:{ind.key}"])
+            frame[ind.denominator] = (frame[ind.numerator]
+                                      + (missing * column.scale).reindex(frame.index).round().astype("Int64"))
 
 
 def all_checks(report, frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
     return (over_denominator(frame, domain, file) + ratio_mismatches(report, frame, domain, file)
-            + total_mismatches(report, frame, file) + not_sampled_mismatches(report, frame, file))
+            + total_mismatches(report, frame, file) + remainder_mismatches(report, frame, file))
 
 
 def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
@@ -161,14 +168,21 @@ def total_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
     return out
 
 
-def not_sampled_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
-    """未采样人数 should be 应检人数 − 已采样人数."""
-    if "not_sampled" not in report.frame or not {"sampled", "target_persons"} <= set(frame):
-        return []
-    stated, _ = numbers(report.frame["not_sampled"])
-    expected = (frame["target_persons"] - frame["sampled"]).astype("Float64")
-    off = frame.index[(stated.reindex(frame.index) != expected).fillna(False).astype(bool)]
-    return capped((Message("warn_not_sampled_mismatch", {"file": file, "row": line, "stated": stated[line],
-                                                         "computed": expected[line]}, line, "not_sampled")
-                   for line in off), len(off), "warn_not_sampled_mismatch_more", {"file": file},
-                  limits.MAX_ROW_MESSAGES)
+def remainder_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
+    """A remainder column (未采样人数) should be the denominator − the numerator (应检人数 − 已采样人数)."""
+    out = []
+    for column in report.by_role("remainder"):
+        ind = indicators.BY_KEY[column.field]
+        if not {ind.numerator, ind.denominator} <= set(frame):
+            continue
+        stated, _ = numbers(report.frame[f"remainder:{ind.key}"])
+        stated = stated * column.scale
+        expected = (frame[ind.denominator] - frame[ind.numerator]).astype("Float64")
+        off = frame.index[(stated.reindex(frame.index) != expected).fillna(False).astype(bool)]
+        labels = {side: {"zh": fields.BY_NAME[name].label_zh, "en": fields.BY_NAME[name].label_en}
+                  for side, name in (("numerator", ind.numerator), ("denominator", ind.denominator))}
+        names = {"file": file, "column": column.header, **labels}
+        out += capped((Message("warn_remainder_mismatch", {**names, "row": line, "stated": stated[line],
+                                                           "computed": expected[line]}, line, column.header)
+                       for line in off), len(off), "warn_remainder_mismatch_more", names, limits.MAX_ROW_MESSAGES)
+    return out

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from .. import i18n
 from ..domain import codes, fields
 from ..domain.messages import InputError, Message, capped, cell
-from ..storage import materialize, queries
+from ..storage import materialize, queries, settings
 from ..storage.store import Discard, Store, _fault_point
 from . import checks, limits, matching, reports, sheets
 
@@ -124,8 +124,12 @@ def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, 
     context = f"{report.title} {result.file}"
     result.title = report.title
     result.domain = domain or fields.infer_domain(report.fields)
+    enabled = settings.enabled_domains(store)
     if result.domain is None:
-        raise InputError([Message("err_no_domain", {"file": result.file})])
+        raise InputError([Message("err_no_domain", {"file": result.file, "domains": "/".join(enabled)})])
+    if result.domain not in enabled:
+        raise InputError([Message("err_domain_off", {"file": result.file, "domain": result.domain,
+                                                     "label": fields.DOMAIN_LABELS[result.domain]})])
     result.snapshot_date = snapshot_date or _date_from(report, result)
     result.as_of_hour = as_of_hour if as_of_hour is not None else (
         reports.hour_in(report.title) or reports.hour_in(result.file))
@@ -188,8 +192,7 @@ def _validated(store: Store, report, result: Plan, parent, context) -> pd.DataFr
         header = next(c.header for c in report.by_role("field") if c.field == name)
         out[name] = _counts(frame[name].reindex(out.index), header, result, scales.get(name, 1),
                             checks.unit_words_of(name))
-    if result.domain == "testing":
-        checks.derive_target_persons(report, out)
+    checks.derive_denominators(report, out)
     return out
 
 
@@ -277,8 +280,8 @@ def _row_errors(result: Plan, key: str, lines: pd.Index, column: str, values: pd
 
 
 def _rounds(store: Store, result: Plan, given: int | None) -> int | None:
-    """Testing rows carry their round: the one given, else the one running on the date (1 if none set)."""
-    if result.domain != "testing":
+    """Rows of a domain with rounds carry their round: the one given, else the one running on the date (1 if none set)."""
+    if not fields.has_rounds(result.domain):
         return None
     if given is not None:
         result.frame["round"] = given
@@ -288,9 +291,6 @@ def _rounds(store: Store, result: Plan, given: int | None) -> int | None:
     county = result.frame["num"] // codes.span("county") * codes.span("county")
     result.frame["round"] = county.map(by_county).fillna(1).astype("int64")
     return int(result.frame["round"].mode().iloc[0])
-
-
-ALL_CUMULATIVE = tuple(name for domain in fields.DOMAINS for name in fields.cumulative_fields(domain))
 
 
 def arrow(frame: pd.DataFrame) -> pa.Table:
@@ -303,18 +303,22 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
     `limits.MAX_ROW_MESSAGES` of each column, then how many more (found in DuckDB: a province file has 500,000
     rows)."""
     frame, rows = result.frame, len(result.frame)
+    cumulative = fields.cumulative_fields(result.domain)
+    if not cumulative:
+        return []
     incoming = pa.table({
         "line": pa.array(frame.index, pa.int64()), "num": pa.array(frame["num"], pa.int64()),
         "round": pa.array(frame["round"], pa.int64()) if "round" in frame else pa.nulls(rows, pa.int64()),
         **{name: pa.array(frame[name], pa.int64()) if name in frame else pa.nulls(rows, pa.int64())
-           for name in ALL_CUMULATIVE}})
+           for name in cumulative}})
     with store.read() as cur:
         cur.register("incoming_facts", incoming)
-        dropped = queries.frame(cur, "previous_drops", domain=result.domain, snapshot_date=result.snapshot_date,
-                                shown=limits.MAX_ROW_MESSAGES)
+        dropped = queries.frame(cur, "previous_drops", identifiers={"cumulative": list(cumulative)},
+                                domain=result.domain, snapshot_date=result.snapshot_date,
+                                has_rounds=fields.has_rounds(result.domain), shown=limits.MAX_ROW_MESSAGES)
         cur.unregister("incoming_facts")
     out = []
-    for name in fields.cumulative_fields(result.domain):
+    for name in cumulative:
         cells = dropped[dropped["column_name"] == name]
         if cells.empty:
             continue

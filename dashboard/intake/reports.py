@@ -28,7 +28,7 @@ _PHONE = re.compile(r"^1[3-9]\d{9}$")
 class Column:
     index: int
     header: str          # as shown in the file (parent/child for two-row headers)
-    role: str            # code | name | parent_name | field | ratio | not_sampled | round | date | ignored | unknown
+    role: str            # code | name | parent_name | field | ratio | remainder | round | date | ignored | unknown
     field: str | None = None
     scale: int = 1
     level: str | None = None  # code and name columns: the level the header names (乡镇 -> township), if any
@@ -123,7 +123,7 @@ LEVEL_RANK = {"county": 0, "township": 1, None: 2, "village": 3, "grid": 4}
 
 
 def _score(row: list[str]) -> int:
-    known = aliases.IGNORED + aliases.NOT_SAMPLED_ALIASES + aliases.ROUND_ALIASES + aliases.DATE_ALIASES
+    known = aliases.IGNORED + sum(aliases.REMAINDER_ALIASES.values(), ()) + aliases.ROUND_ALIASES + aliases.DATE_ALIASES
     return sum(1 for cell in dict.fromkeys(row) if cell and (
         aliases.field_for(cell) or aliases.unit_column(cell) or aliases.is_one_of(cell, known)
         or aliases.is_ratio(cell)))
@@ -183,13 +183,15 @@ def _column(index: int, parent: str, child: str) -> Column:
 
 
 def _role(index: int, shown: str, name: str, scale: int) -> Column:
-    checks = (("not_sampled", aliases.NOT_SAMPLED_ALIASES), ("round", aliases.ROUND_ALIASES),
+    checks = (("round", aliases.ROUND_ALIASES),
               ("date", aliases.DATE_ALIASES), ("ignored", aliases.IGNORED))
     if aliases.field_for(name):
         return Column(index, shown, "field", aliases.field_for(name), scale)
     unit = aliases.unit_column(name)
     if unit:
         return Column(index, shown, unit[0], level=unit[1])
+    if aliases.remainder_for(name):
+        return Column(index, shown, "remainder", aliases.remainder_for(name), scale)
     for role, words in checks:
         if aliases.is_one_of(name, words):
             return Column(index, shown, role)
@@ -249,8 +251,8 @@ def _refuse_personal_data(file: str, body: pd.DataFrame, columns: list[Column]) 
         raise InputError(errors)
 
 
-KEPT_ROLES = ("code", "name", "parent_name", "field", "ratio", "not_sampled", "round", "date")
-VALUE_ROLES = ("code", "field", "ratio", "not_sampled", "round", "date")
+KEPT_ROLES = ("code", "name", "parent_name", "field", "ratio", "remainder", "round", "date")
+VALUE_ROLES = ("code", "field", "ratio", "remainder", "round", "date")
 
 
 def _body(body: pd.DataFrame, columns: list[Column]):
@@ -261,7 +263,7 @@ def _body(body: pd.DataFrame, columns: list[Column]):
     frame = body[[c.index for c in keep]].set_axis([_key(c) for c in keep], axis=1).rename_axis("line")
     for col in [c for c in keep if c.role in VALUE_ROLES]:
         frame[_key(col)] = _half_width(frame[_key(col)])
-    valued = [_key(c) for c in keep if c.role in ("field", "ratio", "not_sampled")]
+    valued = [_key(c) for c in keep if c.role in ("field", "ratio", "remainder")]
     is_total = _total_rows(body, columns)
     has_values = (frame[valued] != "").any(axis=1) if valued else pd.Series(False, index=frame.index)
     totals = [(line, row) for line, row in frame[is_total].to_dict("index").items()]
@@ -286,6 +288,8 @@ def _key(column: Column) -> str:
         return column.field
     if column.role == "ratio":
         return f"ratio:{column.index}"
+    if column.role == "remainder":
+        return f"remainder:{column.field}"
     if column.role == "parent_name":
         return f"parent:{column.level}"
     return column.role

@@ -13,7 +13,7 @@ import io
 import numbers
 import pathlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import pandas as pd
@@ -86,8 +86,9 @@ def build(store: Store, code: str, day: dt.date | None = None, lang: str = i18n.
     `chosen` maps a domain to another indicator than its main one (the page's picker).
     """
     unit = rollup.unit(store, code)
-    loads = store.query("snapshot_dates")
-    by_domain = {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in loads.groupby("domain")}
+    loads, enabled = store.query("snapshot_dates"), settings.enabled_domains(store)
+    by_domain = {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in loads.groupby("domain")
+                 if d in enabled}
     every = sorted({x for days in by_domain.values() for x in days})
     day = day or (every[-1] if every else dt.date.today())
     if not any(x <= day for x in every):
@@ -184,7 +185,7 @@ def footnote(brief: Brief, domains: list[DomainBrief] | None = None) -> list[str
 
 def headline_lines(d: DomainBrief, lang: str) -> list[str]:
     """The lines under a headline figure: people, gap, change, completeness (the overview card's facts)."""
-    head, unit_word = d.head, i18n.t(f"unit_{d.ind.unit}", lang)
+    head, unit_word = d.head, d.ind.unit_word(lang)
     lines = [i18n.t("card_numden", lang, num=i18n.fmt_count(head.numerator, lang, wan=True),
                     den=i18n.fmt_count(head.denominator, lang, wan=True), unit=unit_word)]
     if head.gap:
@@ -200,6 +201,17 @@ def headline_lines(d: DomainBrief, lang: str) -> list[str]:
                             expected=i18n.fmt_count(head.expected, lang), carried=i18n.fmt_count(head.carried, lang),
                             level=model.level_words(head.expected_level, lang)))
     return lines
+
+
+TALLIES_PER_LINE = 3
+
+
+def tally_lines(d: DomainBrief, lang: str, per_line: int = TALLIES_PER_LINE) -> list[str]:
+    """The domain's tallies beside its ratio (排查人数 21.02万 · 返乡人员 655 · …), `per_line` to a line; the figures
+    as on the card, without their change (the slide's change is the ratio's: a slide has no room for both)."""
+    texts = [" ".join(model.tally_text(replace(t, change=None), lang))
+             for t in model.tallies(d.current, d.previous, d.domain)]
+    return [" · ".join(texts[n:n + per_line]) for n in range(0, len(texts), per_line)]
 
 
 GAP_COLUMNS = ("rank", "name", "status", "ratio", "gap", "change")
@@ -219,7 +231,7 @@ def gap_rows(d: DomainBrief, count: int = TOP_GAPS) -> pd.DataFrame:
 def gap_labels(d: DomainBrief, lang: str) -> dict[str, str]:
     """The gap table's headers, as on the overview's table."""
     return {"rank": i18n.t("col_rank", lang), "name": i18n.t("col_name", lang), "status": i18n.t("col_status", lang),
-            "ratio": i18n.t("col_rate", lang), "gap": i18n.t("col_gap", lang, unit=i18n.t(f"unit_{d.ind.unit}", lang)),
+            "ratio": i18n.t("col_rate", lang), "gap": i18n.t("col_gap", lang, unit=d.ind.unit_word(lang)),
             "change": i18n.t("col_change", lang)}
 
 
@@ -444,7 +456,8 @@ def _headline(slide, d: DomainBrief, lang: str, left: float, top: float, width: 
     _chip(slide, left + 0.05, top + 1.55, 1.8, head.status, charts.status_word(head.status, lang))
     _box(slide, left + 1.95, top + 1.55, width - 1.95, 0.42,
          [(i18n.t("card_target", lang, target=i18n.fmt_percent(head.target)), 14, False, GREY)])
-    _box(slide, left, top + 2.1, width, 2.4, [(line, 13, False, DARK) for line in headline_lines(d, lang)[:facts]])
+    _box(slide, left, top + 2.1, width, 2.4, [(line, 13, False, DARK) for line in headline_lines(d, lang)[:facts]]
+         + [(line, 12, False, GREY) for line in tally_lines(d, lang)])
 
 
 def _table(slide, frame: pd.DataFrame, left, top, width, widths: list[float], size: float = 12,

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import pydeck
 
 from .. import i18n
+from ..domain import fields
 
 # Classes relative to the target, so a 95 % testing target and a 60 % booster target read alike.
 STATUSES = ("met", "near", "below", "far", "none")
@@ -24,7 +25,7 @@ NEAR_POINTS, BELOW_POINTS = 0.05, 0.15
 COLOURS = {"met": "#1a9850", "near": "#fee08b", "below": "#f46d43", "far": "#a50026", "none": "#d9d9d9"}
 TEXT_COLOURS = {"met": "#ffffff", "near": "#3d3300", "below": "#ffffff", "far": "#ffffff", "none": "#333333"}
 LINE_COLOUR = "#ffffff"
-DOMAIN_COLOURS = {"screening": "#1f77b4", "testing": "#7b3294", "vaccination": "#008080"}
+DOMAIN_COLOURS = fields.DOMAIN_COLOURS  # each domain's own colour, as its declaration gives it
 LABEL_PX = 13  # label font size; a CJK character is about this wide
 # Characters MapLibre draws with the local CJK font (its `localIdeographFontFamily` ranges, a subset):
 # a label made only of these asks no glyph server, so only such names become map labels (offline).
@@ -68,6 +69,39 @@ def legend(target: float, lang: str) -> list[tuple[str, str, str]]:
         label = i18n.t("legend_item", lang, word=word, range=ranges[key]) if ranges[key] else word
         out.append((key, label, COLOURS[key]))
     return out
+
+
+# Classes of a count (排查人数, 发现隐患数): no target to be near, so quantiles of the units shown, light to dark.
+COUNT_CLASSES = ("q1", "q2", "q3", "q4", "q5", "none")
+COUNT_COLOURS = {"q1": "#eff3ff", "q2": "#bdd7e7", "q3": "#6baed6", "q4": "#3182bd", "q5": "#08519c",
+                 "none": COLOURS["none"]}
+COUNT_TEXT_COLOURS = {"q1": "#1a1a1a", "q2": "#1a1a1a", "q3": "#1a1a1a", "q4": "#ffffff", "q5": "#ffffff",
+                      "none": "#333333"}
+
+
+def count_classes(values: pd.Series) -> tuple[pd.Series, list[tuple[float, float]]]:
+    """Each value's quantile class (q1 lowest … q5 highest; 'none' without a figure) and each class's range.
+
+    Why quantiles: a count has no target, and its spread across units is wide (a town of 60,000 beside a village of
+    800); five classes of about equal size show where it is high without one unit washing out the rest. Equal values
+    share a class, so fewer distinct values give fewer classes."""
+    known = values.dropna().astype(float)
+    if known.empty:
+        return pd.Series("none", index=values.index), []
+    edges = sorted(set(known.quantile([0.2, 0.4, 0.6, 0.8]).round().tolist()) - {known.max()})
+    bins = [known.min() - 1, *edges, known.max()]
+    steps = len(bins) - 1  # fewer distinct values, fewer classes, spread from light to dark
+    labels = [COUNT_CLASSES[round(n * 4 / (steps - 1))] if steps > 1 else COUNT_CLASSES[0] for n in range(steps)]
+    classes = pd.cut(values.astype(float), bins=bins, labels=list(labels), include_lowest=True)
+    ranges = [(bins[0] + 1 if n == 0 else bins[n] + 1, bins[n + 1]) for n in range(len(bins) - 1)]
+    return classes.astype(object).where(values.notna(), "none").fillna("none"), list(zip(labels, ranges))
+
+
+def count_legend(ranges: list, lang: str) -> list[tuple[str, str, str]]:
+    """(class, '13 – 40', colour) per quantile class with its range in the count's own digits, then no data."""
+    out = [(key, f"{i18n.fmt_count(lo, lang)} – {i18n.fmt_count(hi, lang)}" if lo < hi else i18n.fmt_count(hi, lang),
+            COUNT_COLOURS[key]) for key, (lo, hi) in ranges]
+    return out + [("none", status_word("none", lang), COUNT_COLOURS["none"])]
 
 
 def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
@@ -137,23 +171,25 @@ def geojson(shapes: gpd.GeoDataFrame) -> dict:
 
 
 # ---- choropleth of children (Plotly, click to drill) -------------------------
-def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int) -> go.Figure:
+def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int, classes: tuple = STATUSES,
+               colours: dict = COLOURS) -> go.Figure:
     """The children coloured by class, names where they fit, a tooltip per unit.
 
     `base` is the cached geometry part (geojson, centre, zoom, label points);
-    `values` has code, status and `tip` (see `tooltip_html`).
+    `values` has code, status (one of `classes`, coloured by `colours`: the target's classes, or a count's
+    quantiles) and `tip` (see `tooltip_html`).
     Style "white-bg" and not a style object: with an object, the bundled Plotly
     rejects the map ("Map error.") and hover and click never work. Its glyph
     server is only asked for characters outside the local CJK font (`map_label`).
     """
-    index = {s: i for i, s in enumerate(STATUSES)}
+    index = {s: i for i, s in enumerate(classes)}
     z = values["status"].map(index).astype(float) + 0.5
     scale = []
-    for i, key in enumerate(STATUSES):
-        scale += [[i / len(STATUSES), COLOURS[key]], [(i + 1) / len(STATUSES), COLOURS[key]]]
+    for i, key in enumerate(classes):
+        scale += [[i / len(classes), colours[key]], [(i + 1) / len(classes), colours[key]]]
     fig = go.Figure(go.Choroplethmap(
         geojson=base["geojson"], locations=values["code"], featureidkey="id", z=z,
-        zmin=0, zmax=len(STATUSES), colorscale=scale, showscale=False,
+        zmin=0, zmax=len(classes), colorscale=scale, showscale=False,
         marker={"line": {"color": LINE_COLOUR, "width": 1.2}, "opacity": 0.92},
         customdata=values[["code", "tip"]].values, hovertemplate="%{customdata[1]}<extra></extra>",
     ))
@@ -172,14 +208,20 @@ def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int) -> go.F
 
 def tooltip_lines(row: pd.Series, ind, lang: str) -> list[str]:
     """Name; status and ratio; numerator / denominator; gap: one unit's tooltip as plain text lines."""
-    unit_word = i18n.t(f"unit_{ind.unit}", lang)
+    unit_word = ind.unit_word(lang)
     if row["status"] == "none":
         return [str(row["name"]), status_word("none", lang)]
     gap = i18n.t("tip_gap", lang, gap=i18n.fmt_count(row["gap"], lang), unit=unit_word) \
         if not pd.isna(row["gap"]) and row["gap"] > 0 else i18n.t("tip_gap_none", lang)
     return [str(row["name"]), f"{status_word(row['status'], lang)} · {i18n.fmt_percent(row['ratio'])}",
             i18n.t("tip_numden", lang, num=i18n.fmt_count(row["numerator"], lang),
-                   den=i18n.fmt_count(row["denominator"], lang), unit=unit_word), gap]
+                   den=i18n.fmt_count(row["denominator"], lang), unit=unit_word), gap] + tally_lines(row, ind, lang)
+
+
+def tally_lines(row: pd.Series, ind, lang: str) -> list[str]:
+    """The domain's card tallies a row carries (排查人数 5,590 …), one line each: the map shows them on hover."""
+    return [f"{fields.BY_NAME[name].label(lang)} {i18n.fmt_count(row[name], lang)}"
+            for name in fields.CARD_TALLIES.get(ind.domain, ()) if name in row and not pd.isna(row[name])]
 
 
 def plotly_text(text) -> str:

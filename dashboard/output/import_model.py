@@ -232,7 +232,7 @@ def figures_after(store: Store, plan: ingest.Plan, units: pd.DataFrame, lang: st
         if ratio is not None and not pd.isna(ratio):
             parts.append(i18n.t("imp_figure", lang, indicator=ind.label(lang), ratio=i18n.fmt_percent(float(ratio)),
                                 num=i18n.fmt_count(num, lang, wan=True), den=i18n.fmt_count(den, lang, wan=True),
-                                unit=i18n.t(f"unit_{ind.unit}", lang)))
+                                unit=ind.unit_word(lang)))
     if not parts:
         return None
     name = names_of(units, [code]).get(code, code)

@@ -97,12 +97,18 @@ def _int(row, name: str) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
-def children(current: Rollup, previous: Rollup | None, ind: Indicator) -> pd.DataFrame:
-    """One row per child unit: code, name, status, ratio, numerator, denominator, gap, change in points."""
+def children(current: Rollup, previous: Rollup | None, ind: Indicator, all_fields: bool = False) -> pd.DataFrame:
+    """One row per child unit: code, name, status, ratio, numerator, denominator, gap, change in points; with
+    `all_fields`, every field of the indicator's domain after them (排查人数, 返乡人员 … by their canonical names)."""
     out = indicator_rows(current.children, ind)
     if previous is not None and not previous.children.empty and not out.empty:
         before = previous.children.set_index("code")[f"{ind.key}_ratio"].astype("Float64")
         out["change"] = ((out["ratio"] - out["code"].map(before).astype("Float64")) * 100).round(1)
+    if all_fields:
+        counts = current.children.set_index("code")
+        for name in (f.name for f in fields.domain_fields(ind.domain)):
+            values = counts[name] if name in counts else pd.Series(dtype="Float64")
+            out[name] = out["code"].map(values.astype("Float64")).astype("Float64")
     return out
 
 
@@ -124,6 +130,19 @@ def indicator_rows(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     out["status"] = charts.statuses(out["ratio"], target)
     out["change"] = pd.array([pd.NA] * len(out), dtype="Float64")
     return out.reset_index(drop=True)
+
+
+def count_rows(rows: pd.DataFrame, name: str, lang: str) -> pd.DataFrame:
+    """The children's rows (model.children with all fields) classed by one count instead of the ratio: `status` is
+    the count's quantile class (charts.count_classes), `tip` names the count first; returns the rows and ranges."""
+    out = rows.copy()
+    out["status"], ranges = charts.count_classes(out[name])
+    field_ = fields.BY_NAME[name]
+    lines = [[str(r["name"]), f"{field_.label(lang)} {i18n.fmt_count(r[name], lang)}"
+              if not pd.isna(r[name]) else charts.status_word("none", lang)] for _, r in out.iterrows()]
+    out["tip"] = [charts.tooltip_html(parts) for parts in lines]
+    out["tip_text"] = ["\n".join(parts) for parts in lines]
+    return out, ranges
 
 
 def with_tooltips(rows: pd.DataFrame, ind: Indicator, lang: str) -> pd.DataFrame:

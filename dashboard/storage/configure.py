@@ -15,6 +15,8 @@ def put(store: Store, key: str, value) -> None:
     """Sets one setting; keys are checked so a typo cannot hide a target."""
     if key not in settings.allowed_keys():
         raise KeyError(key)
+    if key.startswith("domain.") and str(value) not in settings.SWITCH_VALUES:
+        raise ValueError(key)
     with store.write() as con:
         queries.execute(con, "setting_put", key=key, value=str(value))
         if key in settings.COUNTING_KEYS or key.startswith("expected_level."):  # the counting rule changed: recount

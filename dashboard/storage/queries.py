@@ -6,6 +6,13 @@ no code runs), so a renamed file is found before any page runs it.
 
 A rule that two results share is written once, in `queries/shared/NAME.sql`, and included where `{{> NAME}}`
 stands (at load time: the text is fixed before any value is bound). A shared file is not a result of its own.
+
+Field and table names come from the domains' declarations (domain/declarations/), never from input, through lists:
+`{{fields}}` is the names joined by commas; `{{fields: sum(@) as @}}` writes its template once per name (`@` is the
+name) joined by commas, `{{fields or: i.@ < p.@}}` by `or` (also `and`, `union` for `union all by name`, `lines`
+for one statement per name). A template may hold a list named from its `@` (`{{domains lines: ... {{fields_@}} ...}}`:
+each domain's own fields). The declared lists (`DECLARED`) are filled in at load; the others by the caller (`text`).
+Every name is checked to be a plain lower-case identifier before it reaches SQL text.
 """
 from __future__ import annotations
 
@@ -18,9 +25,13 @@ import time
 import pandas as pd
 import pyarrow as pa
 
+from ..domain import fields
+
 QUERY_DIR = pathlib.Path(__file__).resolve().parents[2] / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_LIST = re.compile(r"\{\{([a-z_]+)\}\}")  # {{columns}}, {{facts_table}}: identifiers filled in by `text()`
+_LIST = re.compile(r"\{\{([a-z_]+)(?:\s+(?:or|and|union|lines))?(?::|\}\})")  # {{columns}}, {{fields: sum(@) as @}}
+_HEAD = re.compile(r"([a-z_][a-z0-9_]*)(?:\s+(or|and|union|lines))?\s*(:|$)", re.S)
+_JOINERS = {None: ", ", "or": " or ", "and": " and ", "union": "\nunion all by name\n", "lines": "\n"}
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _INCLUDE = re.compile(r"\{\{>\s*([a-z_]+)\s*\}\}")  # {{> counting_window}}: a rule from queries/shared/
 
@@ -39,8 +50,75 @@ def _all() -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         if not text.startswith("-- "):
             raise ValueError(f"{path.name}: a query file starts with a one-line comment saying what it returns")
-        found[path.stem] = _INCLUDE.sub(lambda m: _shared(shared, m.group(1), path.name), text)
+        text = _INCLUDE.sub(lambda m: _shared(shared, m.group(1), path.name), text)
+        found[path.stem] = render(text, DECLARED, path.name)
     return found
+
+
+def _declared() -> dict[str, tuple[str, ...]]:
+    """The lists every query may name, from the domains' declarations."""
+    lists = {"domains": fields.DOMAINS, "fields": fields.FIELD_NAMES, "register_fields": fields.REGISTER_FIELDS,
+             "unregistered_fields": tuple(f for f in fields.FIELD_NAMES if f not in fields.REGISTER_FIELDS)}
+    lists.update({f"fields_{d}": tuple(f.name for f in fields.domain_fields(d)) for d in fields.DOMAINS})
+    return lists
+
+
+DECLARED = _declared()
+
+
+def render(text: str, lists: dict, where: str) -> str:
+    """The text with each `{{name}}` / `{{name JOIN: template}}` whose name is in `lists` written out (see the
+    module's docstring); other `{{...}}` are left for a later pass."""
+    out, position = [], 0
+    while (start := text.find("{{", position)) >= 0:
+        end = _closing(text, start, where)
+        head = _HEAD.match(text, start + 2, end)
+        name = head.group(1) if head else None
+        if name not in lists:
+            out.append(text[position:end + 2])
+            position = end + 2
+            continue
+        items = _identifiers(lists[name], name, where)
+        body = text[head.end():end].strip() if head.group(3) == ":" else None
+        pieces = items if body is None else [render(_substitute(body, item, where), lists, where) for item in items]
+        out.append(text[position:start] + _JOINERS[head.group(2)].join(pieces))
+        position = end + 2
+    return "".join(out) + text[position:]
+
+
+def _substitute(body: str, item: str, where: str) -> str:
+    """`@` replaced by the item, except inside a nested template's own body (its `@` is its own items)."""
+    out, position = [], 0
+    while (start := body.find("{{", position)) >= 0:
+        end = _closing(body, start, where)
+        colon = body.find(":", start, end)
+        head_end = end if colon < 0 else colon
+        out.append(body[position:head_end].replace("@", item) + body[head_end:end + 2])
+        position = end + 2
+    return "".join(out) + body[position:].replace("@", item)
+
+
+def _closing(text: str, start: int, where: str) -> int:
+    """Where the `}}` closing the `{{` at `start` is (nested pairs skipped)."""
+    depth, i = 0, start
+    while i < len(text) - 1:
+        pair = text[i:i + 2]
+        if pair in ("{{", "}}"):
+            depth += 1 if pair == "{{" else -1
+            if depth == 0:
+                return i
+            i += 2
+        else:
+            i += 1
+    raise ValueError(f"{where}: a {{{{ without its }}}}")
+
+
+def _identifiers(names, key: str, where: str) -> list[str]:
+    names = list(names)
+    bad = [c for c in names if not isinstance(c, str) or not _IDENTIFIER.fullmatch(c)]
+    if bad or not names:
+        raise ValueError(f"query {where}: not a list of identifiers for {key}: {names!r}")
+    return names
 
 
 def _shared(shared: dict[str, str], name: str, where: str) -> str:
@@ -68,12 +146,7 @@ def text(name: str, identifiers: dict | None = None) -> str:
     given = identifiers or {}
     if wanted != set(given):
         raise TypeError(f"query {name} needs identifier lists {sorted(wanted)}, got {sorted(given)}")
-    for key, columns in given.items():
-        bad = [c for c in columns if not isinstance(c, str) or not _IDENTIFIER.fullmatch(c)]
-        if bad or not columns:
-            raise ValueError(f"query {name}: not a list of identifiers for {key}: {list(columns)!r}")
-        body = body.replace("{{" + key + "}}", ", ".join(columns))
-    return body
+    return render(body, given, name) if given else body
 
 
 def names() -> list[str]:

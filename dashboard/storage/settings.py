@@ -32,7 +32,22 @@ def carry_days(store: Store, values: dict[str, str] | None = None) -> int:
 def allowed_keys() -> set[str]:
     """The keys a county may set; anything else is a typo that would hide a target."""
     return {f"target.{i.key}" for i in indicators.INDICATORS} | {"carry_days", "pace_days", "spike_factor"} | \
-        {f"expected_level.{d}" for d in fields.DOMAINS}
+        {f"expected_level.{d}" for d in fields.DOMAINS} | {switch_key(d) for d in fields.OPTIONAL_DOMAINS}
+
+
+SWITCH_VALUES = ("on", "off")
+
+
+def switch_key(domain: str) -> str:
+    """The setting that switches an optional domain (a campaign such as 安全隐患排查) on for a county."""
+    return f"domain.{domain}"
+
+
+def enabled_domains(source) -> tuple[str, ...]:
+    """The domains this store takes reports of and offers on its pages: every domain that is not optional, and the
+    optional ones switched on (a Store, or a dict of settings as `all_settings` gives it)."""
+    values = source if isinstance(source, dict) else all_settings(source)
+    return tuple(d for d in fields.DOMAINS if d not in fields.OPTIONAL_DOMAINS or values.get(switch_key(d)) == "on")
 
 
 def expected_level(values: dict[str, str], domain: str) -> str | None:

@@ -35,6 +35,7 @@ import weakref
 
 import duckdb
 
+from ..domain import fields
 from . import queries
 
 DEFAULT_PATH = pathlib.Path(__file__).resolve().parents[2] / "data" / "dashboard.duckdb"
@@ -79,6 +80,26 @@ def _flock(path: pathlib.Path, mode: int, timeout: float | None = None):
 
 
 SCHEMA_TABLES: tuple[str, ...] = tuple(re.findall(r"create table if not exists (\w+)", queries.sql("create_schema")))
+
+
+def declared_columns() -> dict[str, tuple[str, ...]]:
+    """The count columns each table holds by the domains' declarations (queries/create_schema.sql writes the same
+    lists): what a store written before a field or a domain was declared gains, as empty columns, on its next write."""
+    rollup = fields.FIELD_NAMES + tuple(f"{n}_from_{k}" for n in fields.REGISTER_FIELDS for k in ("report", "register"))
+    out = {"rollups": rollup, "village_rollups": rollup, "population": fields.REGISTER_FIELDS}
+    for domain in fields.DOMAINS:
+        own = tuple(f.name for f in fields.domain_fields(domain))
+        out.update({f"facts_{domain}": own, f"facts_history_{domain}": own})
+    return out
+
+
+def missing_columns(cursor, database: str | None = None) -> list[tuple[str, str]]:
+    """(table, column) pairs the declarations give a table of the store and the table lacks."""
+    present = queries.run(cursor, "store_columns", database=database)
+    have = set(zip(present["table_name"], present["column_name"]))
+    tables = {t for t, _ in have}
+    return [(table, column) for table, columns in declared_columns().items() if table in tables
+            for column in columns if (table, column) not in have]
 
 
 class _Reader:
@@ -199,7 +220,8 @@ class Store:
             reader = _Reader(self)
             try:
                 present = set(queries.run(reader.con, "store_tables")["table_name"])
-                due = not set(SCHEMA_TABLES) <= present or not queries.run(reader.con, "layout_upgrades_due").empty
+                due = (not set(SCHEMA_TABLES) <= present or not queries.run(reader.con, "layout_upgrades_due").empty
+                       or bool(missing_columns(reader.con, "store")))
             finally:
                 reader.close()
             if due:
@@ -276,14 +298,14 @@ class Store:
             finally:
                 cursor.close()
 
-    def query(self, name: str, /, **params):
+    def query(self, name: str, /, identifiers: dict | None = None, **params):
         with self.read() as cur:
-            return queries.run(cur, name, **params)
+            return queries.run(cur, name, identifiers, **params)
 
-    def frame(self, name: str, /, **params):
+    def frame(self, name: str, /, identifiers: dict | None = None, **params):
         """Like `query()`, through Arrow: the same DataFrame, 2-3x faster for a wide or long result."""
         with self.read() as cur:
-            return queries.frame(cur, name, **params)
+            return queries.frame(cur, name, identifiers, **params)
 
     def lookup(self, name: str, /, **params):
         """A small lookup (a unit, the settings, the dates with data), remembered until the store changes.
@@ -320,6 +342,8 @@ class Store:
             try:
                 con.execute("set enable_progress_bar = false")  # no bars on stderr during a large load
                 _upgrade_layout(con)
+                for table, column in missing_columns(con):  # a field declared since the store was written
+                    queries.execute(con, "store_column_add", identifiers={"table": [table], "column": [column]})
                 queries.execute(con, "create_schema")
                 con.execute("begin transaction")
                 yield con

@@ -31,6 +31,12 @@ def series(s: Store, code: str, indicator: str, first: dt.date, last: dt.date) -
 
 
 @reads.scoped()
+def count_series(s: Store, code: str, domain: str, name: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+    """trends.unit_count_series: one unit's count of a domain per calendar day (NaN on days without data)."""
+    return trends.unit_count_series(s, code, domain, name, first, last, settings.all_settings(s))
+
+
+@reads.scoped()
 def rounds(s: Store, code: str, domain: str, first: dt.date, last: dt.date) -> list[tuple[int, dt.date]]:
     return trends.rounds_in(s, code, domain, first, last)
 

@@ -26,7 +26,7 @@ from ..storage.store import Store
 from . import auth, cards, controls, data, downloads, mapview, reads
 from .context import Context
 
-PRESENT_MAP = ((900, 470), 490)     # map view box and figure height on a 1920×1080 slide
+PRESENT_MAP = ((900, 400), 415)     # map view box and figure height on a 1920×1080 slide (cards with their tallies above)
 PAGE_MAP = (data.MAP_FIT_PX, data.MAP_HEIGHT - 40)
 LABEL_PX_PRESENT = 17
 
@@ -152,8 +152,8 @@ def _tile(ctx: Context, d: briefing.DomainBrief | None, domain: str) -> None:
                   delta_color="off" if head.change_points == 0 else "normal",
                   delta_arrow="off" if head.change_points == 0 else "auto")
         st.markdown(cards.status_badge(head.status, head.target, ctx.lang), unsafe_allow_html=True)
-        lines = briefing.headline_lines(d, ctx.lang)
-        st.caption("  \n".join(controls.md_escape(line) for line in lines[:2]))
+        lines = briefing.headline_lines(d, ctx.lang)[:2] + briefing.tally_lines(d, ctx.lang, per_line=99)
+        st.caption("  \n".join(controls.md_escape(line) for line in lines))
 
 
 def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: bool) -> None:

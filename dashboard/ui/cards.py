@@ -78,7 +78,7 @@ def tally_list(tallies: list[model.Tally], domain_label: str, lang: str) -> str:
 
 def _facts(ctx: Context, head: model.Headline, ind, current, day: dt.date) -> list[str]:
     """The lines under the figure: people, gap, completeness, children below target, staleness."""
-    unit_word = i18n.t(f"unit_{ind.unit}", ctx.lang)
+    unit_word = ind.unit_word(ctx.lang)
     lines = [i18n.t("card_numden", ctx.lang, num=i18n.fmt_count(head.numerator, ctx.lang, wan=True),
                     den=i18n.fmt_count(head.denominator, ctx.lang, wan=True), unit=unit_word)]
     if head.gap:

@@ -25,7 +25,7 @@ from ..storage import access, settings
 from ..storage.store import Store
 from . import auth, data
 
-PARAMS = ("unit", "date", "domain", "ind", "lang", "grids")
+PARAMS = ("unit", "date", "domain", "ind", "lang", "grids", "count")
 _CARRIED = "_view_params"
 
 
@@ -81,6 +81,7 @@ class Context:
     notes: list = field(default_factory=list)
     roots: pd.DataFrame = field(default_factory=pd.DataFrame)  # root_units: several when the store holds
     #                          separate trees (a county beside the demo); the page then offers a choice
+    count: str | None = None  # a field of the domain the map shows as a count (`count=` in the URL), else the ratio
 
     @property
     def unit(self) -> pd.Series:
@@ -136,7 +137,7 @@ def load() -> Context:
                    domain=domain, ind=ind, grids=st.query_params.get("grids") == "1",
                    demo=data.shows_demo(store, str(chain[0]["code"])), settings=meta["settings"],
                    loads=meta["dates"], notes=notes, roots=meta["roots"] if auth.scope() == access.ALL
-                   else meta["roots"].iloc[0:0])
+                   else meta["roots"].iloc[0:0], count=_count(domain))
 
 
 def default_root(roots: pd.DataFrame) -> str:
@@ -182,6 +183,12 @@ def _date(dates: list, lang_: str, notes: list) -> dt.date:
         notes.append(i18n.t("param_date_bad", lang_, value=text))
         return dates[-1]
     return earlier[-1]
+
+
+def _count(domain: str) -> str | None:
+    """The field the URL's `count` names, if it is one of the domain's (another is ignored: the ratio shows)."""
+    wanted = st.query_params.get("count")
+    return wanted if wanted in {f.name for f in fields.domain_fields(domain)} else None
 
 
 def _indicator(by_domain: dict) -> tuple[str, Indicator]:

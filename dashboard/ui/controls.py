@@ -116,7 +116,7 @@ def domain_picker(ctx: Context, key: str) -> None:
     def changed():
         chosen = st.session_state[key]
         if chosen:
-            update(domain=None if chosen == ctx.default_domain else chosen, ind=None)
+            update(domain=None if chosen == ctx.default_domain else chosen, ind=None, count=None)
 
     st.segmented_control(i18n.t("domain_label", ctx.lang), options, key=key, on_change=changed,
                          format_func=lambda d: fields.DOMAIN_LABELS[d][ctx.lang])
@@ -131,6 +131,21 @@ def indicator_picker(ctx: Context, key: str) -> None:
     st.selectbox(i18n.t("indicator_label", ctx.lang), options, key=key,
                  format_func=lambda k: indicators.BY_KEY[k].label(ctx.lang),
                  on_change=lambda: update(ind=None if st.session_state[key] == main else st.session_state[key]))
+
+
+RATIO = "ratio"  # the measure picker's choice of the indicator's ratio (against its target)
+
+
+def measure_picker(ctx: Context, key: str, label_key: str = "map_measure_label") -> None:
+    """What the map colours and the trend draws: the indicator's ratio against its target (the default, out of the
+    URL), or one of the domain's counts (排查人数, 返乡人员 …: on the map classed by quantiles)."""
+    key = f"{key}-measure"
+    _mirror(key, ctx.count or RATIO)
+    options = [RATIO, *(f.name for f in fields.domain_fields(ctx.domain))]
+    st.selectbox(i18n.t(label_key, ctx.lang), options, key=key,
+                 format_func=lambda k: i18n.t("map_measure_ratio", ctx.lang, indicator=ctx.ind.label(ctx.lang))
+                 if k == RATIO else i18n.t("map_measure_count", ctx.lang, field=fields.BY_NAME[k].label(ctx.lang)),
+                 on_change=lambda: update(count=None if st.session_state[key] == RATIO else st.session_state[key]))
 
 
 def view_pickers(ctx: Context, key: str) -> None:

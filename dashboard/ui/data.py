@@ -81,8 +81,10 @@ def shows_demo(s: Store, code: str | None) -> bool:
 
 
 def dates_by_domain(s: Store) -> dict[str, list[dt.date]]:
-    frame = meta(s)["dates"]
-    return {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in frame.groupby("domain")}
+    """The dates with data of each domain the county has switched on (a switched-off campaign's data is kept, unshown)."""
+    frame, enabled = meta(s)["dates"], settings.enabled_domains(s)
+    return {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in frame.groupby("domain")
+            if d in enabled}
 
 
 @reads.unscoped(max_entries=8)

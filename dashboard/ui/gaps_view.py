@@ -143,7 +143,7 @@ def table(ranked: pd.DataFrame, ind: indicators.Indicator, lang: str, opts: Opti
         rows = rows[pd.Series(_points(rows["ratio"]), index=rows.index) < round(opts.rate_below * 100, 1)]
     if opts.late_only:
         rows = rows[~rows["reaches_by_deadline"] & rows["gap"].fillna(0).gt(0)]
-    unit = i18n.t(f"unit_{ind.unit}", lang)
+    unit = ind.unit_word(lang)
     yes, no = i18n.t("gaps_yes", lang), i18n.t("gaps_no", lang)
     h = lambda key, **v: i18n.t(key, lang, **v)  # noqa: E731
     out = pd.DataFrame({
@@ -200,4 +200,4 @@ def downloads(ctx: Context, shown: pd.DataFrame, opts: Options, day: dt.date) ->
 
 
 def _unit_word(ctx: Context) -> str:
-    return i18n.t(f"unit_{ctx.ind.unit}", ctx.lang)
+    return ctx.ind.unit_word(ctx.lang)

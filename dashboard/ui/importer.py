@@ -27,6 +27,7 @@ from ..intake import ingest, kinds
 from ..output import templates
 from ..output import import_model
 from ..output.import_model import Overrides, Upload
+from ..storage import settings
 from ..storage.store import StoreBusy
 from . import admin, auth, context, data, downloads, setup_view, shell
 from .admin import Admin
@@ -314,7 +315,7 @@ def corrections(adm: Admin, upload: Upload, plan: ingest.Plan, overrides: Overri
     with st.expander(i18n.t("imp_corrections", lang), expanded=overrides.any or not plan.ok,
                      icon=":material/edit:"):
         with st.form(key=f"imp-form-{key}", border=False):
-            domains = [None, *fields.DOMAINS]
+            domains = [None, *settings.enabled_domains(adm.store)]
             left, right = st.columns(2)
             left.selectbox(i18n.t("imp_fact_domain", lang), domains, index=domains.index(overrides.domain),
                            key=f"imp-domain-{key}",
@@ -497,7 +498,7 @@ def template_section(adm: Admin) -> None:
     choices = import_model.unit_choices(adm.units[adm.units["active"]])
     options = list(choices["code"])
     left, middle, right = st.columns([2, 3, 2])
-    domain = left.selectbox(i18n.t("imp_fact_domain", lang), fields.DOMAINS, key="imp-tpl-domain",
+    domain = left.selectbox(i18n.t("imp_fact_domain", lang), settings.enabled_domains(adm.store), key="imp-tpl-domain",
                             format_func=lambda d: fields.DOMAIN_LABELS[d][lang])
     code = middle.selectbox(i18n.t("imp_template_unit", lang), options, key="imp-tpl-unit",
                             index=options.index(adm.unit_code) if adm.unit_code in options else 0,

@@ -1,5 +1,8 @@
 """The map page's body: legend, choropleth of the children (click to drill), all grids (pydeck), units without a boundary.
 
+The map colours a ratio against its target, or one of the domain's counts by quantile classes (`count=` in the URL);
+either way every tooltip lists the domain's card tallies.
+
 Why two map engines: Plotly's tile-less choropleth registers clicks reliably in
 Chromium, so drilling happens there; thousands of grid polygons need WebGL, so
 the all-grids view is a pydeck deck with hover tooltips only.
@@ -32,7 +35,7 @@ def render(ctx: Context) -> None:
         return
     current = data.unit_rollup(ctx.store, ctx.code, ctx.domain, day)
     previous = data.unit_rollup(ctx.store, ctx.code, ctx.domain, ctx.previous_date(ctx.domain, day))
-    rows = model.with_tooltips(model.children(current, previous, ctx.ind), ctx.ind, ctx.lang)
+    rows = model.with_tooltips(model.children(current, previous, ctx.ind, all_fields=True), ctx.ind, ctx.lang)
     if rows.empty:
         st.info(i18n.t("map_leaf", ctx.lang, name=controls.md_escape(ctx.unit["name"])))
         return
@@ -40,13 +43,23 @@ def render(ctx: Context) -> None:
     with right:
         controls.domain_picker(ctx, "map")
         controls.indicator_picker(ctx, "map")
-        all_grids = ctx.unit["level"] in GRID_LEVELS and controls.grids_switch(ctx)
+        controls.measure_picker(ctx, "map")
+        all_grids = ctx.unit["level"] in GRID_LEVELS and not ctx.count and controls.grids_switch(ctx)
     with left:
-        base = grids_map(ctx, day) if all_grids else children_map(ctx, rows)
+        if all_grids:
+            base = grids_map(ctx, day)
+        elif ctx.count:
+            base = count_map(ctx, rows)
+        else:
+            base = children_map(ctx, rows)
     with right:
-        largest_gaps(ctx, rows)
-    if base is not None:
-        unmapped(ctx, rows[~rows["code"].isin(base["codes"])])
+        if ctx.count:
+            largest_counts(ctx, rows)
+        else:
+            largest_gaps(ctx, rows)
+    if base is not None:  # the list of units without a boundary: the indicator's columns, and the count shown
+        others = [f.name for f in fields.domain_fields(ctx.domain) if f.name != ctx.count]
+        unmapped(ctx, rows[~rows["code"].isin(base["codes"])].drop(columns=others, errors="ignore"))
 
 
 def largest_gaps(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
@@ -56,7 +69,7 @@ def largest_gaps(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
         return
     level = model.level_words(rows["level"].mode().iloc[0], ctx.lang, capital=True)
     st.markdown(f"**{i18n.t('map_focus_title', ctx.lang, level=level)}**")
-    unit_word = i18n.t(f"unit_{ctx.ind.unit}", ctx.lang)
+    unit_word = ctx.ind.unit_word(ctx.lang)
     for row in behind.itertuples():
         label = i18n.t("map_focus_item", ctx.lang, name=controls.md_escape(row.name),
                        ratio=i18n.fmt_percent(row.ratio), gap=i18n.fmt_count(row.gap, ctx.lang), unit=unit_word)
@@ -64,16 +77,54 @@ def largest_gaps(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
                   on_click=update, kwargs={"unit": row.code, "grids": None})
 
 
+def largest_counts(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
+    """The children with the highest count shown, as buttons that drill in."""
+    top = rows[rows[ctx.count].fillna(0) > 0].sort_values(ctx.count, ascending=False).head(count)
+    if top.empty:
+        return
+    level = model.level_words(rows["level"].mode().iloc[0], ctx.lang, capital=True)
+    label = fields.BY_NAME[ctx.count].label(ctx.lang)
+    st.markdown(f"**{controls.md_escape(i18n.t('map_count_top', ctx.lang, field=label, level=level))}**")
+    for row in top.itertuples():
+        text = i18n.t("map_count_item", ctx.lang, name=controls.md_escape(row.name),
+                      value=i18n.fmt_count(getattr(row, ctx.count), ctx.lang))
+        st.button(text, key=f"top-{row.code}", type="tertiary", icon=":material/arrow_forward:",
+                  on_click=update, kwargs={"unit": row.code, "grids": None})
+
+
+def count_map(ctx: Context, rows: pd.DataFrame) -> dict:
+    """The children coloured by the quantile class of one count (no target: the legend says so), click to drill."""
+    base = data.map_base(ctx.store, ctx.code)
+    classed, ranges = model.count_rows(rows, ctx.count, ctx.lang)
+    label = fields.BY_NAME[ctx.count].label(ctx.lang)
+    _chips(i18n.t("legend_count_title", ctx.lang, field=label), charts.count_legend(ranges, ctx.lang),
+           classed["status"].value_counts())
+    mapped = classed[classed["code"].isin(base["codes"])]
+    if mapped.empty:
+        return base
+    key = f"map-{ctx.code}-{ctx.count}"
+    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"], charts.COUNT_CLASSES,
+                                      charts.COUNT_COLOURS), key=key, width="stretch",
+                    on_select=lambda: _drill(key), selection_mode="points",
+                    config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
+    st.caption(i18n.t("map_click_hint", ctx.lang))
+    return base
+
+
 def legend(ctx: Context, statuses: pd.Series) -> None:
     """Class colours with their words, ranges for this target and how many units fall in each."""
-    counts = statuses.value_counts()
     target = ctx.target(ctx.ind)
     title = i18n.t("legend_title", ctx.lang, indicator=ctx.ind.label(ctx.lang), target=i18n.fmt_percent(target))
+    _chips(title, charts.legend(target, ctx.lang), statuses.value_counts())
+
+
+def _chips(title: str, entries: list, counts: pd.Series) -> None:
+    """A legend: its title, then a colour chip, label and number of units per class."""
     chips = "".join(
         f'<span style="display:inline-flex;align-items:center;gap:6px;margin:2px 14px 2px 0;white-space:nowrap">'
         f'<span style="width:14px;height:14px;border-radius:3px;background:{colour};'
         f'border:1px solid #9e9e9e"></span>{html.escape(label)} · {int(counts.get(key, 0))}</span>'
-        for key, label, colour in charts.legend(target, ctx.lang))
+        for key, label, colour in entries)
     st.markdown(f'<div style="font-weight:600;margin-bottom:2px">{html.escape(title)}</div>'
                 f'<div style="display:flex;flex-wrap:wrap;font-size:0.9rem">{chips}</div>', unsafe_allow_html=True)
 

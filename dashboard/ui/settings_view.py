@@ -57,9 +57,10 @@ def targets_section(adm: Admin) -> None:
     lang = adm.lang
     st.caption(i18n.t("set_targets_hint", lang))
     current = settings.targets(adm.store)
+    domains = settings.enabled_domains(adm.store)
     with st.form("set-targets"):
-        columns = st.columns(len(fields.DOMAINS))
-        for column, domain in zip(columns, fields.DOMAINS):
+        columns = st.columns(len(domains))
+        for column, domain in zip(columns, domains):
             column.markdown(f"**{fields.DOMAIN_LABELS[domain][lang]}**")
             for ind in indicators.for_domain(domain):
                 key = f"set-target-{ind.key}"
@@ -76,7 +77,7 @@ def targets_section(adm: Admin) -> None:
 def _save_targets(store, lang: str) -> str:
     before = settings.targets(store)
     changed = []
-    for ind in indicators.INDICATORS:
+    for ind in (i for d in settings.enabled_domains(store) for i in indicators.for_domain(d)):
         value = round(float(st.session_state[f"set-target-{ind.key}"]) / 100, 4)
         if abs(value - before[ind.key]) > 1e-9:
             configure.put(store, f"target.{ind.key}", value)
@@ -140,12 +141,19 @@ def reporting_section(adm: Admin) -> None:
         st.markdown(f"**{i18n.t('set_expected_title', lang)}**")
         st.caption(i18n.t("set_expected_hint", lang))
         options = [AUTO, *(lv for lv in codes.LEVELS if codes.PREFIX_LEN[lv] > codes.PREFIX_LEN["county"])]
-        for column, domain in zip(st.columns(len(fields.DOMAINS)), fields.DOMAINS):
+        domains = settings.enabled_domains(values)
+        for column, domain in zip(st.columns(len(domains)), domains):
             key = f"set-expected-{domain}"
             _default(key, settings.expected_level(values, domain) or AUTO)
             column.selectbox(fields.DOMAIN_LABELS[domain][lang], options, key=key,
                              format_func=lambda lv: i18n.t("set_level_auto", lang) if lv == AUTO
                              else codes.LEVEL_LABELS[lv][lang])
+        if fields.OPTIONAL_DOMAINS:
+            st.markdown(f"**{i18n.t('set_domains_title', lang)}**")
+            st.caption(i18n.t("set_domains_hint", lang))
+        for domain in fields.OPTIONAL_DOMAINS:
+            _default(f"set-domain-{domain}", domain in domains)
+            st.toggle(fields.DOMAIN_LABELS[domain][lang], key=f"set-domain-{domain}")
         st.form_submit_button(i18n.t("set_save", lang), type="primary", icon=":material/save:",
                               on_click=admin.act, args=("reporting", lang, _save_reporting, adm.store, lang))
     admin.flash("reporting")
@@ -158,7 +166,13 @@ def _save_reporting(store, lang: str) -> str:
     if carry != settings.carry_days(store, values):
         configure.put(store, "carry_days", carry)
         changed.append(i18n.t("set_carry_changed", lang, days=carry))
-    for domain in fields.DOMAINS:
+    for domain in fields.OPTIONAL_DOMAINS:
+        wanted = bool(st.session_state[f"set-domain-{domain}"])
+        if wanted != (domain in settings.enabled_domains(values)):
+            configure.put(store, settings.switch_key(domain), "on" if wanted else "off")
+            changed.append(i18n.t("set_domain_on" if wanted else "set_domain_off", lang,
+                                  domain=fields.DOMAIN_LABELS[domain][lang]))
+    for domain in settings.enabled_domains(values):
         level = st.session_state[f"set-expected-{domain}"]
         if level != (settings.expected_level(values, domain) or AUTO):
             configure.put(store, f"expected_level.{domain}", level)

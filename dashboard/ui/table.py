@@ -20,7 +20,8 @@ from .controls import md_escape, view_pickers
 
 
 def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = "auto") -> None:
-    """Name, status, ratio, numerator, denominator, gap and change; tick a row to open that unit."""
+    """Name, status, ratio, numerator, denominator, gap and change (and every field of the domain, where `rows`
+    carry them: the 全部字段 switch); tick a row to open that unit."""
     ind = ctx.ind
     rows = rows.sort_values(["ratio"], na_position="last", kind="stable").reset_index(drop=True)
     shown = pd.DataFrame({
@@ -29,10 +30,11 @@ def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = 
         "ratio": (rows["ratio"] * 100).astype("Float64").round(1),
         "gap": rows["gap"], "change": rows["change"],
         "numerator": rows["numerator"], "denominator": rows["denominator"],
+        **{f.name: rows[f.name] for f in fields.domain_fields(ind.domain) if f.name in rows},
     })  # gap and change before the counts: on a phone the first columns are what is seen
     colours = dict(zip(shown["status"], rows["status"]))
     styled = shown.style.map(lambda word: _cell_style(colours.get(word, "none")), subset=["status"])
-    widget_key = f"{key}-{ctx.code}-{ind.key}-{ctx.lang}"
+    widget_key = f"{key}-{ctx.code}-{ind.key}-{ctx.lang}-{len(shown.columns)}"
     codes = list(rows["code"])
     st.dataframe(styled, key=widget_key, hide_index=True, width="stretch", height=height,
                  on_select=lambda: _drill(widget_key, codes), selection_mode="single-row",
@@ -48,7 +50,7 @@ def _cell_style(status: str) -> str:
 def _columns(ctx: Context) -> dict:
     """Labels and number formats; numbers stay numeric underneath so that sorting by a header is right."""
     ind, lang = ctx.ind, ctx.lang
-    unit_word = i18n.t(f"unit_{ind.unit}", lang)
+    unit_word = ind.unit_word(lang)
     number = lambda label: st.column_config.NumberColumn(label, format="localized")  # noqa: E731
     return {
         "name": st.column_config.TextColumn(i18n.t("col_name", lang), pinned=True),
@@ -58,6 +60,7 @@ def _columns(ctx: Context) -> dict:
         "denominator": number(fields.BY_NAME[ind.denominator].label(lang)),
         "gap": number(i18n.t("col_gap", lang, unit=unit_word)),
         "change": st.column_config.NumberColumn(i18n.t("col_change", lang), format="%+.1f"),
+        **{f.name: number(f.label(lang)) for f in fields.domain_fields(ind.domain)},
     }
 
 
@@ -80,10 +83,14 @@ def children_section(ctx: Context) -> None:
         st.info(i18n.t("no_children", ctx.lang, name=md_escape(ctx.unit["name"])))
         return
     previous = data.unit_rollup(ctx.store, ctx.code, ctx.domain, ctx.previous_date(ctx.domain, day))
-    rows = model.children(current, previous, ctx.ind)
-    level = model.level_words(rows["level"].mode().iloc[0], ctx.lang, capital=True)
+    level = model.level_words(current.children["level"].mode().iloc[0], ctx.lang, capital=True)
     st.subheader(i18n.t("children_title", ctx.lang, level=level, name=md_escape(ctx.unit["name"]),
                         indicator=ctx.ind.label(ctx.lang)), anchor=False)
     view_pickers(ctx, key="overview")
-    st.caption(i18n.t("children_hint", ctx.lang))
+    hint, switch = st.columns([4, 1], vertical_alignment="center")
+    hint.caption(i18n.t("children_hint", ctx.lang))
+    all_fields = switch.toggle(i18n.t("table_all_fields", ctx.lang), key="children-all-fields",
+                               help=i18n.t("table_all_fields_help", ctx.lang,
+                                           domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
+    rows = model.children(current, previous, ctx.ind, all_fields=all_fields)
     drill_table(ctx, rows, key="children")

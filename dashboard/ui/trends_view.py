@@ -18,7 +18,7 @@ from ..output import analysis_charts
 from ..output.model import level_words
 from . import analysis_data, downloads
 from .context import Context
-from .controls import view_pickers
+from .controls import measure_picker, view_pickers
 
 PERIODS = (14, 28, 0)  # days shown; 0 = every snapshot
 MAX_MULTIPLES = 36
@@ -26,6 +26,7 @@ MAX_MULTIPLES = 36
 
 def render(ctx: Context) -> None:
     view_pickers(ctx, key="trends")
+    measure_picker(ctx, "trends-show", "trends_shows_label")
     days = [d for d in ctx.by_domain.get(ctx.domain, []) if d <= ctx.date]
     if not days:
         st.info(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
@@ -37,10 +38,9 @@ def render(ctx: Context) -> None:
     marks = [(d, i18n.t("trend_round", ctx.lang, round=r))
              for r, d in analysis_data.rounds(ctx.store, ctx.code, ctx.domain, first, last)]
     names = dict(zip(children["code"], children["name"]))
-    series = [(str(ctx.unit["name"]), analysis_data.series(ctx.store, ctx.code, ctx.ind.key, first, last))]
-    series += [(str(names[c]), analysis_data.series(ctx.store, c, ctx.ind.key, first, last)) for c in chosen]
-    title = i18n.t("trends_chart_title", ctx.lang, indicator=ctx.ind.label(ctx.lang),
-                   measure=i18n.t(f"trends_measure_{measure}", ctx.lang))
+    series = [(str(ctx.unit["name"]), _series(ctx, ctx.code, first, last))]
+    series += [(str(names[c]), _series(ctx, c, first, last)) for c in chosen]
+    title = i18n.t("trends_chart_title", ctx.lang, indicator=_shown(ctx), measure=_measure_word(ctx, measure))
     st.markdown(f"**{title}**")
     st.plotly_chart(analysis_charts.lines(series, measure, ctx.lang, marks, i18n.t("trends_target", ctx.lang)),
                     config={"displayModeBar": False}, key=f"trend-lines-{ctx.lang}")
@@ -56,13 +56,30 @@ def render(ctx: Context) -> None:
                         ctx.lang, key="trends-table")
 
 
+def _series(ctx: Context, code: str, first, last):
+    """The unit's series of what is shown: the indicator, or the count the URL names (`count=`)."""
+    if ctx.count:
+        return analysis_data.count_series(ctx.store, code, ctx.domain, ctx.count, first, last)
+    return analysis_data.series(ctx.store, code, ctx.ind.key, first, last)
+
+
+def _shown(ctx: Context) -> str:
+    return fields.BY_NAME[ctx.count].label(ctx.lang) if ctx.count else ctx.ind.label(ctx.lang)
+
+
+def _measure_word(ctx: Context, measure: str) -> str:
+    return i18n.t("trends_measure_count" if ctx.count and measure == "numerator" else f"trends_measure_{measure}",
+                  ctx.lang)
+
+
 def controls(ctx: Context, children) -> tuple[str, int, list[str], bool]:
     """Measure, period, units to compare (children of the current unit) and the small-multiples switch."""
     one, two = st.columns([3, 2], vertical_alignment="bottom")
     with one:
+        options = [m for m in trends.MEASURES if not (ctx.count and m == "ratio")]  # a count has no ratio
         measure = st.segmented_control(
-            i18n.t("trends_measure", ctx.lang), list(trends.MEASURES), default="ratio", key="trends-measure",
-            format_func=lambda m: i18n.t(f"trends_measure_{m}", ctx.lang)) or "ratio"
+            i18n.t("trends_measure", ctx.lang), options, default=options[0], key="trends-measure-count" if ctx.count else "trends-measure",
+            format_func=lambda m: _measure_word(ctx, m)) or options[0]
     with two:
         period = st.selectbox(i18n.t("trends_period", ctx.lang), list(PERIODS), index=1, key="trends-period",
                               format_func=lambda p: i18n.t("trends_period_all", ctx.lang) if p == 0
@@ -84,8 +101,7 @@ def controls(ctx: Context, children) -> tuple[str, int, list[str], bool]:
 def small_multiples(ctx: Context, children, measure: str, first, last, marks) -> None:
     """All children (up to MAX_MULTIPLES), same scales; three columns on a laptop, two on a phone-sized chart."""
     shown = children.head(MAX_MULTIPLES)
-    series = [(str(n), analysis_data.series(ctx.store, c, ctx.ind.key, first, last))
-              for c, n in zip(shown["code"], shown["name"])]
+    series = [(str(n), _series(ctx, c, first, last)) for c, n in zip(shown["code"], shown["name"])]
     level = level_words(children["level"].mode().iloc[0], ctx.lang, capital=True)
     st.markdown(f"**{i18n.t('trends_multiples_title', ctx.lang, level=level, count=len(series))}**")
     if len(children) > MAX_MULTIPLES:
