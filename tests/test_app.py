@@ -323,3 +323,19 @@ def test_map_tooltips_list_the_domain_tallies(demo_store):
     tip = rows.loc[rows["code"] == first["code"], "tip_text"].iloc[0]
     assert f"返乡人员 {i18n.fmt_count(first['returnees'], 'zh')}" in tip
     assert f"居家隔离 {i18n.fmt_count(first['home_isolation'], 'zh')}" in tip
+
+
+def test_the_map_shows_a_count_per_1000_residents_by_the_residents_rollup(monkeypatch, demo_store_path):
+    """per=1000: 返乡人员 / 常住人口 × 1,000 per township, 常住人口 as the testing rollup counts it (register-filled)."""
+    at = run_page(monkeypatch, demo_store_path, "pages/map.py", domain="screening", count="returnees", per="1000")
+    assert_clean(at)
+    assert "每千常住人口返乡人员 · 按数量五分位分级（非目标）" in " ".join(m.value for m in at.markdown)
+    store = Store(demo_store_path)
+    returnees = rollup.rollup(store, COUNTY, "screening", LATEST).children.set_index("code")["returnees"]
+    residents = rollup.rollup(store, COUNTY, "testing", LATEST).children.set_index("code")["resident_population"]
+    rate = (returnees / residents * 1000).round(1).sort_values(ascending=False)
+    buttons = [b for b in at.button if b.key and b.key.startswith("top-")]
+    assert [b.key.removeprefix("top-") for b in buttons] == list(rate.index[:5])
+    assert f"{rate.iloc[0]:,.1f}" in buttons[0].label
+    at.toggle(key="ctl-per-1000").set_value(False).run()
+    assert "per" not in at.query_params and at.query_params["count"] == "returnees"

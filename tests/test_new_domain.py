@@ -31,8 +31,12 @@ def _run(*args, db=None, code=None, timeout=300) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def flood_db(tmp_path_factory):
+    """A county's store written before it declared the campaign (units loaded without DASHBOARD_DOMAINS), then the
+    campaign's first file: the store gains the domain's tables and columns on that write."""
     db = tmp_path_factory.mktemp("flood") / "flood.duckdb"
-    _run("units", str(FIXTURES / "taichen_units.csv"), db=db)
+    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DOMAINS"}
+    subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), "units", str(FIXTURES / "taichen_units.csv")],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
     loaded = _run("ingest", str(DOMAINS / "taichen_flood_20220429.csv"), db=db)
     assert "汛期排查" in loaded.stdout
     return db
@@ -78,6 +82,12 @@ PAGES = textwrap.dedent("""
     at.switch_page("pages/map.py").run()
     out["errors"] += [e.value for e in at.exception] + [e.value for e in at.error]
     out["map_rows"] = len(at.dataframe[0].value) if at.dataframe else 0
+    out["pages"] = {}
+    for page in ("gaps", "trends", "quality", "briefing"):
+        at.switch_page(f"pages/{page}.py").run()
+        out["errors"] += [e.value for e in at.exception] + [e.value for e in at.error]
+        out["pages"][page] = " ".join([m.value for m in at.markdown] + [m.label for m in at.metric]
+                                      + [s.value for s in at.subheader] + [c.value for c in at.caption])
     print(json.dumps(out, ensure_ascii=False))
 """)
 
@@ -88,6 +98,9 @@ def test_the_pages_show_the_new_domain(flood_db):
     assert out["metrics"] == ["汛期排查 · 点位排查率"]
     assert "发现险情数" in out["html"] and "转移群众" in out["html"]
     assert out["map_rows"] == 12  # no boundaries: every village listed under the map
+    assert "总缺口（处）" in out["pages"]["gaps"]  # the gap in the declared unit word of sites
+    assert "点位排查率" in out["pages"]["trends"] and "点位排查率" in out["pages"]["briefing"]
+    assert "数据质量 · 汛期排查" in out["pages"]["quality"]
 
 
 SAFETY = ("村名称,排查场所数,发现隐患数,已整改隐患数\n"

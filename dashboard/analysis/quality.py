@@ -250,8 +250,10 @@ def rule_counts(flags: pd.DataFrame) -> dict[str, int | None]:
 
 
 def _denominator(rows: pd.DataFrame, name: str) -> pd.Series:
-    """The reported denominator, else the register's for that unit (as the rollup fills it, row by row)."""
-    return rows[name].astype("Float64").fillna(rows[f"reg_{name}"].astype("Float64"))
+    """The reported denominator, else the register's for that unit (as the rollup fills it, row by row); a field no
+    register supplies (not declared `register`) is as reported."""
+    reported = rows[name].astype("Float64")
+    return reported.fillna(rows[f"reg_{name}"].astype("Float64")) if f"reg_{name}" in rows else reported
 
 
 def _flags(hit: pd.DataFrame, rule: str, field: str, value, reference_field: str, reference,

@@ -41,6 +41,7 @@ class FieldDecl:
     label: dict
     unit: dict
     register: bool
+    residents: bool
     aliases: tuple[str, ...]
 
 
@@ -111,7 +112,7 @@ def _domain(path: pathlib.Path) -> Domain:
 
 def _field(raw, where: str) -> FieldDecl:
     _table(raw, where)
-    _known(raw, {"key", "kind", "label", "unit", "register", "aliases"}, where)
+    _known(raw, {"key", "kind", "label", "unit", "register", "residents", "aliases"}, where)
     key = _key(raw, "key", where)
     if key in _RESERVED:
         raise DeclarationError(f"{where}: key {key!r} is a column the store uses itself; choose another")
@@ -119,7 +120,8 @@ def _field(raw, where: str) -> FieldDecl:
     if kind not in KINDS:
         raise DeclarationError(f"{where}: kind is one of {', '.join(KINDS)}, not {kind!r}")
     return FieldDecl(key=key, kind=kind, label=_label(raw, "label", where), unit=_label(raw, "unit", where),
-                     register=bool(raw.get("register", False)), aliases=tuple(_strings(raw, "aliases", where)))
+                     register=bool(raw.get("register", False)), residents=_flag(raw, "residents", where),
+                     aliases=tuple(_strings(raw, "aliases", where)))
 
 
 def _indicator(raw, where: str, fields: set[str]) -> IndicatorDecl:
@@ -144,6 +146,9 @@ def _check_unique(domains: list[Domain]) -> None:
             if key in seen:
                 raise DeclarationError(f"{d.source}: {kind} {key!r} is declared already in {seen[key]}")
             seen[key] = d.source
+    residents = [f.key for d in domains for f in d.fields if f.residents]
+    if len(residents) > 1:
+        raise DeclarationError(f"residents = true is declared for {residents}; one field is the residents' count")
     owners: dict[str, str] = {}
     for d in domains:
         for f in d.fields:

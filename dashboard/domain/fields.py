@@ -46,6 +46,9 @@ FIELD_NAMES = tuple(f.name for f in FIELDS)
 # The round (轮次) is a property of a row, not a count.
 ROUND_LABELS = {"zh": "轮次", "en": "Round"}
 
+# The residents' count: the base of a count per 1,000 residents (None where no declaration names one).
+RESIDENTS = next((f.key for d in DECLARED for f in d.fields if f.residents), None)
+
 # Denominators that a population register (参考人口) may supply.
 REGISTER_FIELDS = tuple(f.name for f in FIELDS if f.register)
 

@@ -79,28 +79,30 @@ COUNT_TEXT_COLOURS = {"q1": "#1a1a1a", "q2": "#1a1a1a", "q3": "#1a1a1a", "q4": "
                       "none": "#333333"}
 
 
-def count_classes(values: pd.Series) -> tuple[pd.Series, list[tuple[float, float]]]:
+def count_classes(values: pd.Series, step: float = 1) -> tuple[pd.Series, list[tuple[float, float]]]:
     """Each value's quantile class (q1 lowest … q5 highest; 'none' without a figure) and each class's range.
 
     Why quantiles: a count has no target, and its spread across units is wide (a town of 60,000 beside a village of
     800); five classes of about equal size show where it is high without one unit washing out the rest. Equal values
-    share a class, so fewer distinct values give fewer classes."""
+    share a class, so fewer distinct values give fewer classes. `step`: the values' precision (1 for a count, 0.1
+    for a count per 1,000 residents), to which the class edges are rounded."""
     known = values.dropna().astype(float)
     if known.empty:
         return pd.Series("none", index=values.index), []
-    edges = sorted(set(known.quantile([0.2, 0.4, 0.6, 0.8]).round().tolist()) - {known.max()})
-    bins = [known.min() - 1, *edges, known.max()]
+    digits = 0 if step >= 1 else 1
+    edges = sorted(set(known.quantile([0.2, 0.4, 0.6, 0.8]).round(digits).tolist()) - {known.max()})
+    bins = [known.min() - step, *edges, known.max()]
     steps = len(bins) - 1  # fewer distinct values, fewer classes, spread from light to dark
     labels = [COUNT_CLASSES[round(n * 4 / (steps - 1))] if steps > 1 else COUNT_CLASSES[0] for n in range(steps)]
-    classes = pd.cut(values.astype(float), bins=bins, labels=list(labels), include_lowest=True)
-    ranges = [(bins[0] + 1 if n == 0 else bins[n] + 1, bins[n + 1]) for n in range(len(bins) - 1)]
+    classes = pd.cut(values.astype("Float64").astype(float), bins=bins, labels=list(labels), include_lowest=True)
+    ranges = [(round(bins[n] + step, digits), bins[n + 1]) for n in range(len(bins) - 1)]
     return classes.astype(object).where(values.notna(), "none").fillna("none"), list(zip(labels, ranges))
 
 
-def count_legend(ranges: list, lang: str) -> list[tuple[str, str, str]]:
+def count_legend(ranges: list, lang: str, step: float = 1) -> list[tuple[str, str, str]]:
     """(class, '13 – 40', colour) per quantile class with its range in the count's own digits, then no data."""
-    out = [(key, f"{i18n.fmt_count(lo, lang)} – {i18n.fmt_count(hi, lang)}" if lo < hi else i18n.fmt_count(hi, lang),
-            COUNT_COLOURS[key]) for key, (lo, hi) in ranges]
+    shown = (lambda v: i18n.fmt_count(v, lang)) if step >= 1 else (lambda v: f"{v:,.1f}")  # noqa: E731
+    out = [(key, f"{shown(lo)} – {shown(hi)}" if lo < hi else shown(hi), COUNT_COLOURS[key]) for key, (lo, hi) in ranges]
     return out + [("none", status_word("none", lang), COUNT_COLOURS["none"])]
 
 

@@ -132,14 +132,24 @@ def indicator_rows(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def count_rows(rows: pd.DataFrame, name: str, lang: str) -> pd.DataFrame:
-    """The children's rows (model.children with all fields) classed by one count instead of the ratio: `status` is
-    the count's quantile class (charts.count_classes), `tip` names the count first; returns the rows and ranges."""
+PER = 1000  # a count per 1,000 residents
+
+
+def count_rows(rows: pd.DataFrame, name: str, lang: str, residents: pd.Series | None = None):
+    """The children's rows (model.children with all fields) classed by one count instead of the ratio: `value` is
+    the count, or with `residents` (by code) the count per 1,000 residents; `status` its quantile class
+    (charts.count_classes); `tip` names the count first. Returns the rows and the classes' ranges."""
     out = rows.copy()
-    out["status"], ranges = charts.count_classes(out[name])
+    out["value"] = out[name].astype("Float64")
+    if residents is not None:
+        base = out["code"].map(residents).astype("Float64")
+        out["value"] = (out["value"] / base.where(base > 0) * PER).round(1)
+    out["status"], ranges = charts.count_classes(out["value"], step=1 if residents is None else 0.1)
     field_ = fields.BY_NAME[name]
     lines = [[str(r["name"]), f"{field_.label(lang)} {i18n.fmt_count(r[name], lang)}"
-              if not pd.isna(r[name]) else charts.status_word("none", lang)] for _, r in out.iterrows()]
+              if not pd.isna(r[name]) else charts.status_word("none", lang)]
+             + ([i18n.t("tip_per_1000", lang, value=f"{r['value']:,.1f}")]
+                if residents is not None and not pd.isna(r["value"]) else []) for _, r in out.iterrows()]
     out["tip"] = [charts.tooltip_html(parts) for parts in lines]
     out["tip_text"] = ["\n".join(parts) for parts in lines]
     return out, ranges

@@ -25,7 +25,7 @@ from ..storage import access, settings
 from ..storage.store import Store
 from . import auth, data
 
-PARAMS = ("unit", "date", "domain", "ind", "lang", "grids", "count")
+PARAMS = ("unit", "date", "domain", "ind", "lang", "grids", "count", "per")
 _CARRIED = "_view_params"
 
 
@@ -82,6 +82,7 @@ class Context:
     roots: pd.DataFrame = field(default_factory=pd.DataFrame)  # root_units: several when the store holds
     #                          separate trees (a county beside the demo); the page then offers a choice
     count: str | None = None  # a field of the domain the map shows as a count (`count=` in the URL), else the ratio
+    per_1000: bool = False    # the map's count per 1,000 residents (`per=1000`)
 
     @property
     def unit(self) -> pd.Series:
@@ -137,7 +138,9 @@ def load() -> Context:
                    domain=domain, ind=ind, grids=st.query_params.get("grids") == "1",
                    demo=data.shows_demo(store, str(chain[0]["code"])), settings=meta["settings"],
                    loads=meta["dates"], notes=notes, roots=meta["roots"] if auth.scope() == access.ALL
-                   else meta["roots"].iloc[0:0], count=_count(domain))
+                   else meta["roots"].iloc[0:0], count=_count(domain),
+                   per_1000=_count(domain) is not None and fields.RESIDENTS is not None
+                   and st.query_params.get("per") == "1000")
 
 
 def default_root(roots: pd.DataFrame) -> str:

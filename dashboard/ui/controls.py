@@ -145,7 +145,8 @@ def measure_picker(ctx: Context, key: str, label_key: str = "map_measure_label")
     st.selectbox(i18n.t(label_key, ctx.lang), options, key=key,
                  format_func=lambda k: i18n.t("map_measure_ratio", ctx.lang, indicator=ctx.ind.label(ctx.lang))
                  if k == RATIO else i18n.t("map_measure_count", ctx.lang, field=fields.BY_NAME[k].label(ctx.lang)),
-                 on_change=lambda: update(count=None if st.session_state[key] == RATIO else st.session_state[key]))
+                 on_change=lambda: update(count=None if st.session_state[key] == RATIO else st.session_state[key],
+                                          per=None if st.session_state[key] == RATIO else st.query_params.get("per")))
 
 
 def view_pickers(ctx: Context, key: str) -> None:
@@ -155,6 +156,14 @@ def view_pickers(ctx: Context, key: str) -> None:
         domain_picker(ctx, key)
     with right:
         indicator_picker(ctx, key)
+
+
+def per_1000_switch(ctx: Context) -> None:
+    """The map's count per 1,000 residents (`per=1000`), so a large town and a small village compare."""
+    key = "ctl-per-1000"
+    _mirror(key, ctx.per_1000)
+    st.toggle(i18n.t("map_per_1000", ctx.lang), key=key,
+              on_change=lambda: update(per="1000" if st.session_state[key] else None))
 
 
 def grids_switch(ctx: Context) -> bool:

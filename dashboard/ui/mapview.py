@@ -44,17 +44,20 @@ def render(ctx: Context) -> None:
         controls.domain_picker(ctx, "map")
         controls.indicator_picker(ctx, "map")
         controls.measure_picker(ctx, "map")
+        if ctx.count and fields.RESIDENTS:
+            controls.per_1000_switch(ctx)
         all_grids = ctx.unit["level"] in GRID_LEVELS and not ctx.count and controls.grids_switch(ctx)
     with left:
         if all_grids:
             base = grids_map(ctx, day)
         elif ctx.count:
-            base = count_map(ctx, rows)
+            classed, ranges = model.count_rows(rows, ctx.count, ctx.lang, _residents(ctx) if ctx.per_1000 else None)
+            base = count_map(ctx, classed, ranges)
         else:
             base = children_map(ctx, rows)
     with right:
-        if ctx.count:
-            largest_counts(ctx, rows)
+        if ctx.count and not all_grids:
+            largest_counts(ctx, classed)
         else:
             largest_gaps(ctx, rows)
     if base is not None:  # the list of units without a boundary: the indicator's columns, and the count shown
@@ -77,32 +80,47 @@ def largest_gaps(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
                   on_click=update, kwargs={"unit": row.code, "grids": None})
 
 
-def largest_counts(ctx: Context, rows: pd.DataFrame, count: int = 5) -> None:
-    """The children with the highest count shown, as buttons that drill in."""
-    top = rows[rows[ctx.count].fillna(0) > 0].sort_values(ctx.count, ascending=False).head(count)
+def _residents(ctx: Context) -> pd.Series | None:
+    """Each child's residents (the declared residents' count, as its own domain's rollup counts it on its latest date
+    on or before the chosen one), by code; None where that domain has no data."""
+    domain = fields.BY_NAME[fields.RESIDENTS].domain
+    day = ctx.domain_date(domain)
+    found = data.unit_rollup(ctx.store, ctx.code, domain, day) if day is not None else None
+    return None if found is None else found.children.set_index("code")[fields.RESIDENTS]
+
+
+def largest_counts(ctx: Context, classed: pd.DataFrame, count: int = 5) -> None:
+    """The children with the highest value shown (the count, or per 1,000 residents), as buttons that drill in."""
+    top = classed[classed["value"].fillna(0) > 0].sort_values("value", ascending=False).head(count)
     if top.empty:
         return
-    level = model.level_words(rows["level"].mode().iloc[0], ctx.lang, capital=True)
-    label = fields.BY_NAME[ctx.count].label(ctx.lang)
+    level = model.level_words(classed["level"].mode().iloc[0], ctx.lang, capital=True)
+    label = _count_label(ctx)
     st.markdown(f"**{controls.md_escape(i18n.t('map_count_top', ctx.lang, field=label, level=level))}**")
     for row in top.itertuples():
-        text = i18n.t("map_count_item", ctx.lang, name=controls.md_escape(row.name),
-                      value=i18n.fmt_count(getattr(row, ctx.count), ctx.lang))
+        value = f"{row.value:,.1f}" if ctx.per_1000 else i18n.fmt_count(row.value, ctx.lang)
+        text = i18n.t("map_count_item", ctx.lang, name=controls.md_escape(row.name), value=value)
         st.button(text, key=f"top-{row.code}", type="tertiary", icon=":material/arrow_forward:",
                   on_click=update, kwargs={"unit": row.code, "grids": None})
 
 
-def count_map(ctx: Context, rows: pd.DataFrame) -> dict:
-    """The children coloured by the quantile class of one count (no target: the legend says so), click to drill."""
-    base = data.map_base(ctx.store, ctx.code)
-    classed, ranges = model.count_rows(rows, ctx.count, ctx.lang)
+def _count_label(ctx: Context) -> str:
     label = fields.BY_NAME[ctx.count].label(ctx.lang)
-    _chips(i18n.t("legend_count_title", ctx.lang, field=label), charts.count_legend(ranges, ctx.lang),
-           classed["status"].value_counts())
+    return i18n.t("map_per_1000_of", ctx.lang, field=label) if ctx.per_1000 else label
+
+
+def count_map(ctx: Context, classed: pd.DataFrame, ranges: list) -> dict:
+    """The children coloured by the quantile class of one count or of it per 1,000 residents (no target: the legend
+    says so), click to drill."""
+    base = data.map_base(ctx.store, ctx.code)
+    _chips(i18n.t("legend_count_title", ctx.lang, field=_count_label(ctx)),
+           charts.count_legend(ranges, ctx.lang, 0.1 if ctx.per_1000 else 1), classed["status"].value_counts())
+    if ctx.per_1000 and classed["value"].isna().all():
+        st.caption(i18n.t("map_per_1000_none", ctx.lang, field=fields.BY_NAME[fields.RESIDENTS].label(ctx.lang)))
     mapped = classed[classed["code"].isin(base["codes"])]
     if mapped.empty:
         return base
-    key = f"map-{ctx.code}-{ctx.count}"
+    key = f"map-{ctx.code}-{ctx.count}-{ctx.per_1000}"
     st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"], charts.COUNT_CLASSES,
                                       charts.COUNT_COLOURS), key=key, width="stretch",
                     on_select=lambda: _drill(key), selection_mode="points",
