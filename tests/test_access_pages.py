@@ -349,3 +349,20 @@ def test_the_sign_in_page_in_english(monkeypatch, demo_store_path, accounts_file
     at = run(monkeypatch, demo_store_path, accounts_file, lang="en")
     assert [t.label for t in at.text_input] == ["Account", "Password"]
     assert at.button(key="login-submit").label == "Sign in"
+
+
+def test_the_unit_search_finds_only_what_the_account_may_see(monkeypatch, demo_store_path, accounts_file):
+    """长安 names 长安社区 and 长安街社区 (南城街道) and 长安南社区 (石桥镇); a leader of 东城街道 finds none of them,
+    the admin finds all three with their path and goes to one."""
+    leader = run(monkeypatch, demo_store_path, accounts_file, account="dong")
+    leader.text_input(key="ctl-find").input("长安").run()
+    assert not [b for b in leader.button if b.key and b.key.startswith("find-")]
+    assert any("没有找到" in c.value for c in leader.caption)
+    admin = run(monkeypatch, demo_store_path, accounts_file, account="admin")
+    admin.text_input(key="ctl-find").input("长安").run()
+    found = {b.key.removeprefix("find-"): b.label for b in admin.button if b.key and b.key.startswith("find-")}
+    assert set(found) == {"990101003002", "990101003007", "990101103001"}
+    assert found["990101103001"] == "示范县 › 石桥镇 › 长安南社区"
+    admin.button(key="find-990101103001").click().run()
+    assert admin.query_params["unit"] == "990101103001" and admin.text_input(key="ctl-find").value == ""
+    assert not admin.exception and not admin.error

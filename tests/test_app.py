@@ -339,3 +339,21 @@ def test_the_map_shows_a_count_per_1000_residents_by_the_residents_rollup(monkey
     assert f"{rate.iloc[0]:,.1f}" in buttons[0].label
     at.toggle(key="ctl-per-1000").set_value(False).run()
     assert "per" not in at.query_params and at.query_params["count"] == "returnees"
+
+
+def test_the_children_table_puts_the_largest_gap_first(monkeypatch, demo_store_path):
+    """As the README says: the units furthest behind in people (households) first, not the lowest rate."""
+    at = run_page(monkeypatch, demo_store_path, unit=COUNTY, domain="testing")
+    assert_clean(at)
+    children = rollup.rollup(Store(demo_store_path), COUNTY, "testing", LATEST).children
+    expected = children.sort_values(["testing_coverage_gap", "testing_coverage_ratio"], ascending=[False, True],
+                                    kind="stable")["name"].tolist()
+    assert at.dataframe[0].value["name"].tolist() == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_quality_page_names_no_setting_key(monkeypatch, demo_store_path, lang):
+    at = run_page(monkeypatch, demo_store_path, "pages/quality.py", lang=lang)
+    assert_clean(at)
+    shown = " ".join(c.value for c in at.caption)
+    assert "expected_level" not in shown and fields.DOMAIN_LABELS["screening"][lang] in shown

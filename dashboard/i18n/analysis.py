@@ -77,11 +77,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality_completeness": {"zh": "上报完整性", "en": "Completeness"},
     "quality_no_expected": {"zh": "近 7 天没有任何上报，无法确定应报层级。", "en": "Nothing reported in the last 7 days: "
                                                                      "no expected level."},
-    "quality_expected_auto": {"zh": "应报层级：{level}（近 7 天上报过的最细层级；可用设置 {setting} 固定）",
+    "quality_expected_auto": {"zh": "应报层级：{level}（近 7 天上报过的最细层级；可在“设置 › 上报规则”中为{domain}固定）",
                               "en": "Expected to report: {level} (the finest level that reported in the last 7 days; "
-                                    "the setting {setting} fixes it)"},
-    "quality_expected_set": {"zh": "应报层级：{level}（设置 {setting}）",
-                             "en": "Expected to report: {level} (setting {setting})"},
+                                    "Settings › Reporting fixes it for {domain})"},
+    "quality_expected_set": {"zh": "应报层级：{level}（在“设置 › 上报规则”中为{domain}设定）",
+                             "en": "Expected to report: {level} (set for {domain} under Settings › Reporting)"},
     "quality_expected": {"zh": "应报{level}", "en": "Expected {level}"},
     "quality_reported": {"zh": "当日已报", "en": "Reported"},
     "quality_carried": {"zh": "沿用此前数据", "en": "Carried"},

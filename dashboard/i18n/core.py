@@ -113,7 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "demo_done": {"zh": "演示县已生成：{path}（{units} 个单位，{loads} 次导入，用时 {seconds:.1f} 秒）",
                   "en": "Demo county built: {path} ({units} units, {loads} loads, {seconds:.1f} s)"},
     "demo_label": {"zh": "演示数据（虚构县）", "en": "Demo data (fictional county)"},
-    "err_unknown_setting": {"zh": "没有名为 {name} 的设置（可用：target.<指标>、carry_days、expected_level.<业务>、pace_days、spike_factor）",
+    "err_unknown_setting": {"zh": "没有名为 {name} 的设置（可用：target.<指标>、carry_days、expected_level.<业务>、pace_days、spike_factor、domain.<可选业务>）",
                             "en": "No setting named {name} (use target.<indicator>, carry_days, expected_level.<domain>, pace_days, spike_factor, domain.<optional domain>)"},
     "setting_done": {"zh": "设置 {name} = {value}", "en": "Set {name} = {value}"},
     "err_switch_value": {"zh": "设置 {name} 只能是 on（启用）或 off（停用），不能是“{value}”",

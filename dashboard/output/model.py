@@ -6,6 +6,7 @@ tests, and so cards, tables, maps and tooltips share one computation.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -175,3 +176,38 @@ def change_text(points: float | None, lang: str) -> str | None:
     if points is None:
         return None
     return i18n.t("card_delta", lang, value="0.0" if points == 0 else f"{points:+.1f}")
+
+
+SEARCH_LIMIT = 8
+PATH_DEPTH = 3  # names shown in a result's path: 石桥镇 › 长安南社区 › 第3网格
+
+
+def unit_search(units: pd.DataFrame, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+    """The active units whose name holds the text (full-width folded, any case) or whose code starts with it, as
+    code and path (石桥镇 › 长安南社区): a name that is the whole text first, then coarser levels, then by code.
+
+    `units` is what the user may see (auth.filter_units): the search never offers a unit outside the scope."""
+    wanted = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+    if not wanted:
+        return pd.DataFrame(columns=["code", "path"])
+    active = units[units["active"].astype(bool)]
+    names = active["name"].astype(str).map(lambda n: unicodedata.normalize("NFKC", n).lower())
+    found = active[names.str.contains(wanted, regex=False) | active["code"].astype(str).str.startswith(wanted)]
+    found = found.assign(exact=names.loc[found.index] != wanted).sort_values(["exact", "prefix_len", "code"])
+    paths = _paths(units)
+    return pd.DataFrame({"code": found["code"].head(limit).tolist(),
+                         "path": [paths(c) for c in found["code"].head(limit)]})
+
+
+def _paths(units: pd.DataFrame):
+    """code -> 'township › village': the last PATH_DEPTH names on the way down to the unit."""
+    name, parent = dict(zip(units["code"], units["name"])), dict(zip(units["code"], units["parent_code"]))
+
+    def path(code: str) -> str:
+        chain, seen = [], set()
+        while code in name and code not in seen and len(chain) < PATH_DEPTH:
+            seen.add(code)
+            chain.append(str(name[code]))
+            code = parent.get(code)
+        return " › ".join(reversed(chain))
+    return path

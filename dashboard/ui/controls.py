@@ -13,7 +13,8 @@ import streamlit as st
 
 from .. import i18n
 from ..domain import codes, fields, indicators
-from . import data
+from ..output import model
+from . import auth, data
 from .context import Context, default_root, update
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -51,6 +52,27 @@ def breadcrumb(ctx: Context) -> None:
             st.markdown("›", width="content")
         level = codes.LEVEL_LABELS.get(ctx.unit["level"], {}).get(ctx.lang, "")
         st.markdown(f"**{md_escape(ctx.unit['name'])}** :gray[{md_escape(level)}]", width="content")
+
+
+def unit_search(ctx: Context) -> None:
+    """Go to a unit by name or code (石桥镇, 长安南, 990101101): what the user may see, each result with its path."""
+    key = "ctl-find"
+    text = st.text_input(i18n.t("find_label", ctx.lang), key=key, placeholder=i18n.t("find_placeholder", ctx.lang))
+    if not text or not text.strip():
+        return
+    found = model.unit_search(auth.filter_units(data.all_units(ctx.store)), text)
+    if found.empty:
+        st.caption(i18n.t("find_none", ctx.lang, text=md_escape(text.strip())))
+        return
+    for row in found.itertuples():
+        st.button(md_escape(row.path), key=f"find-{row.code}", type="tertiary", icon=":material/location_on:",
+                  on_click=_go_to, args=(row.code, key))
+
+
+def _go_to(code: str, key: str) -> None:
+    """Runs before the rerun: the found unit becomes the current unit and the search box empties."""
+    st.session_state[key] = ""
+    update(unit=code, grids=None)
 
 
 def root_picker(ctx: Context) -> None:

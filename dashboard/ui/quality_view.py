@@ -49,7 +49,7 @@ def completeness_section(ctx: Context, day: dt.date) -> None:
     words = level_words(level, ctx.lang)
     setting = settings.expected_level(ctx.settings, ctx.domain)
     st.caption(i18n.t("quality_expected_set" if setting else "quality_expected_auto", ctx.lang, level=words,
-                      setting=f"expected_level.{ctx.domain}"))
+                      domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
     today = frame[frame["snapshot_date"] == day].iloc[-1]
     count = lambda n: i18n.fmt_count(n, ctx.lang)  # noqa: E731
     with st.container(horizontal=True, gap="medium"):  # two by two on a phone instead of four stacked

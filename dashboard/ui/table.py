@@ -23,7 +23,9 @@ def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = 
     """Name, status, ratio, numerator, denominator, gap and change (and every field of the domain, where `rows`
     carry them: the 全部字段 switch); tick a row to open that unit."""
     ind = ctx.ind
-    rows = rows.sort_values(["ratio"], na_position="last", kind="stable").reset_index(drop=True)
+    # the largest gap in people (households) first, as a leader reads it; then the lowest rate; no data last
+    rows = rows.sort_values(["gap", "ratio"], ascending=[False, True], na_position="last", kind="stable")
+    rows = rows.reset_index(drop=True)
     shown = pd.DataFrame({
         "name": rows["name"].astype(str),
         "status": [charts.status_word(s, ctx.lang) for s in rows["status"]],
