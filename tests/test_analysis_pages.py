@@ -276,3 +276,11 @@ def test_the_trend_draws_a_count_of_the_domain_as_the_rollup_counts_it(monkeypat
     shown = dict(zip(table["Date"], table[demo_data.COUNTY_NAME]))
     assert len(shown) == 28 and all(shown[day] == value for day, value in expected.items() if day in shown)
     assert shown[LATEST.isoformat()] == expected[LATEST.isoformat()] > 0
+
+
+@pytest.mark.parametrize("domain, rounds", [("testing", True), ("screening", False)])
+def test_the_trend_note_speaks_of_rounds_only_where_the_domain_has_them(monkeypatch, demo_store_path, domain, rounds):
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain=domain)
+    assert_clean(at)
+    note = " ".join(c.value for c in at.caption)
+    assert (i18n.t("trends_rounds_note", "zh") in note) is rounds and i18n.t("trends_gaps_note", "zh") in note

@@ -67,9 +67,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trends_multiples_cut": {"zh": "只显示前 {shown} 个（共 {total} 个）", "en": "Showing the first {shown} of {total}"},
     "trends_chart_title": {"zh": "{indicator} · {measure}", "en": "{indicator} · {measure}"},
     "trends_target": {"zh": "目标", "en": "Target"},
-    "trends_gaps_note": {"zh": "没有数据的日期显示为断线，而不是 0；虚线为目标，竖虚线为新一轮核酸开始（累计数重新计）。",
-                         "en": "Days without data show as breaks in the line, never as 0. Dotted: target; dashed "
-                               "vertical: a new testing round starts (counts restart)."},
+    "trends_gaps_note": {"zh": "没有数据的日期显示为断线，而不是 0；虚线为目标。",
+                         "en": "Days without data show as breaks in the line, never as 0. Dotted: target."},
+    "trends_rounds_note": {"zh": "竖虚线为新一轮开始（累计数重新计）。",
+                           "en": "Dashed vertical: a new round starts (counts restart)."},
     "trends_table": {"zh": "图中数据", "en": "Data in the chart"},
     "trends_col_date": {"zh": "日期", "en": "Date"},
 

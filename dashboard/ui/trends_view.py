@@ -44,7 +44,9 @@ def render(ctx: Context) -> None:
     st.markdown(f"**{title}**")
     st.plotly_chart(analysis_charts.lines(series, measure, ctx.lang, marks, i18n.t("trends_target", ctx.lang)),
                     config={"displayModeBar": False}, key=f"trend-lines-{ctx.lang}")
-    st.caption(i18n.t("trends_gaps_note", ctx.lang))
+    notes = [i18n.t("trends_gaps_note", ctx.lang)] + \
+        ([i18n.t("trends_rounds_note", ctx.lang)] if fields.has_rounds(ctx.domain) else [])
+    st.caption(("" if ctx.lang == "zh" else " ").join(notes))
     if multiples and len(children):
         small_multiples(ctx, children, measure, first, last, marks)
     with st.expander(i18n.t("trends_table", ctx.lang)):
