@@ -200,14 +200,20 @@ def test_units_without_a_boundary_are_listed_and_drillable(monkeypatch, demo_sto
     assert list(at.dataframe[0].value["name"]) == ["城关镇"]
 
 
-def test_real_files_without_boundaries_list_every_unit_under_the_map(monkeypatch, tmp_path):
-    """One county from the sample files: one domain, village reports, no geometry at all."""
+def taichen_store(tmp_path) -> Store:
+    """台陈镇 (临颍县, Henan) from the sample files: one domain, village reports, no geometry at all."""
     from dashboard.intake import ingest, units
 
     fixtures = pathlib.Path(__file__).parent / "fixtures"
     store = Store(tmp_path / "taichen.duckdb")
     units.load_units(store, fixtures / "taichen_units.csv", dt.date(2022, 4, 1))
     ingest.commit(store, ingest.plan(store, fixtures / "taichen_screening_20220429.csv"))
+    return store
+
+
+def test_real_files_without_boundaries_list_every_unit_under_the_map(monkeypatch, tmp_path):
+    """One county from the sample files: one domain, village reports, no geometry at all."""
+    store = taichen_store(tmp_path)
     at = run_page(monkeypatch, store.path, "pages/map.py", unit="411122104000")
     assert_clean(at)
     assert not any(i18n.t("demo_label", "zh") in m.value for m in at.markdown), "real data is not demo data"
@@ -357,3 +363,11 @@ def test_the_quality_page_names_no_setting_key(monkeypatch, demo_store_path, lan
     assert_clean(at)
     shown = " ".join(c.value for c in at.caption)
     assert "expected_level" not in shown and fields.DOMAIN_LABELS["screening"][lang] in shown
+
+
+def test_the_briefing_page_without_boundaries_shows_the_children_ranked(monkeypatch, tmp_path):
+    store = taichen_store(tmp_path)
+    at = run_page(monkeypatch, store.path, "pages/briefing.py", unit="411122104000")
+    assert_clean(at)
+    assert len(at.get("image")) == 1 and not any(i18n.t("briefing_no_shapes", "zh") in i.value for i in at.info)
+    assert any(b.label.startswith("下载排查排名图") or "排名图" in b.label for b in at.get("download_button"))

@@ -13,6 +13,7 @@ import warnings
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import PIL.Image
 import pandas as pd
 import pytest
 from PIL import Image
@@ -202,7 +203,7 @@ def test_without_a_cjk_font_no_image_is_made(monkeypatch, county_brief):
     assert "fonts-noto-cjk" in caught.value.messages[0].text("zh")
 
 
-def test_a_unit_without_boundaries_gets_no_map_but_a_deck(tmp_path):
+def test_a_unit_without_boundaries_gets_no_map_but_a_deck_with_its_children_ranked(tmp_path):
     store = small_store(tmp_path)  # a hand-made county: units and one report, no boundaries
     load(store, tmp_path, "screening_20220501.csv", """\
         code,households_total,households_checked
@@ -210,10 +211,12 @@ def test_a_unit_without_boundaries_gets_no_map_but_a_deck(tmp_path):
         990101101201,50,50
         """)
     brief = briefing.build(store, COUNTY)
-    assert brief.shapes.empty and briefing.images(brief).keys() <= {"trend.png", "trend.svg"}
+    assert brief.shapes.empty and briefing.images(brief).keys() <= {"trend.png", "trend.svg", "screening-ranking.png",
+                                                                    "screening-ranking.svg"}
+    assert not any(name.endswith("-map.png") for name in briefing.images(brief))
     deck = Presentation(io.BytesIO(briefing.deck(brief)))
     assert [s.shapes.title.text for s in deck.slides][1] == "排查 · 户排查率"
-    assert "没有边界数据" in slide_text(deck.slides[1])
+    assert "没有边界数据" not in slide_text(deck.slides[1]) and any(sh.shape_type == 13 for sh in deck.slides[1].shapes)
     assert "93.3%" in slide_text(deck.slides[1])  # (90 + 50) / 150
 
 
@@ -287,3 +290,34 @@ def test_download_helper_renames_to_the_labels_and_neutralises_formulas():
     back = pd.read_csv(io.BytesIO(exports.csv_bytes(shown)), encoding="utf-8-sig")
     assert list(back["名称"]) == ["'=1+1", "东村"] and list(back["完成率"]) == [87.5, 90.0]
     assert downloads.file_name("示范县/城关 镇", "csv") == "示范县_城关_镇.csv"
+
+
+def test_without_boundaries_the_deck_and_images_show_the_children_ranked(tmp_path):
+    """台陈镇 (临颍县, Henan) has no boundaries: each domain's picture is its villages ranked against the target
+    (a PNG of the bars, on the slide), not the words 'no map'."""
+    import datetime as dt
+    import pathlib
+
+    from pptx import Presentation
+
+    from dashboard.intake import ingest, units
+    from dashboard.storage.store import Store
+
+    fixtures = pathlib.Path(__file__).parent / "fixtures"
+    store = Store(tmp_path / "taichen.duckdb")
+    units.load_units(store, fixtures / "taichen_units.csv", dt.date(2022, 4, 1))
+    ingest.commit(store, ingest.plan(store, fixtures / "taichen_screening_20220429.csv"))
+    brief = briefing.build(store, "411122104000", lang="zh")
+    images = briefing.images(brief)
+    assert {"screening-ranking.png", "screening-ranking.svg"} <= set(images)
+    assert not any(name.endswith(("-map.png", "-map.svg")) for name in images)
+    assert images["screening-ranking.png"][:8] == b"\x89PNG\r\n\x1a\n" and b"<svg" in images["screening-ranking.svg"]
+    rows = brief.domain("screening").rows
+    assert len(rows) == 12
+    image = np.array(PIL.Image.open(io.BytesIO(images["screening-ranking.png"])).convert("RGB"))
+    for status in set(rows["status"]):  # every class among the villages is drawn as bars in its colour
+        assert colour_pixels(image, charts.COLOURS[status]) > 500, status
+    deck = Presentation(io.BytesIO(briefing.deck(brief, store, False)))
+    slide = next(s for s in deck.slides if s.shapes.title is not None and s.shapes.title.text == "排查 · 户排查率")
+    assert any(sh.shape_type == 13 for sh in slide.shapes)  # a picture
+    assert not any(i18n.t("briefing_no_shapes", "zh") in sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)

@@ -293,6 +293,23 @@ def map_image(brief: Brief, d: DomainBrief, fmt: str = "png") -> bytes | None:
                             f"{brief.unit['name']} · {long_date(d.day, brief.lang)}", fmt=fmt)
 
 
+def ranking_image(brief: Brief, d: DomainBrief, fmt: str = "png") -> bytes | None:
+    """The children ranked against the target as bars: the picture where there is no map; None without children."""
+    if d.rows.empty:
+        return None
+    return render.ranking_image(d.rows, d.head.target, brief.lang, map_title(d, brief.lang),
+                                f"{brief.unit['name']} · {long_date(d.day, brief.lang)}", fmt=fmt)
+
+
+def picture(brief: Brief, d: DomainBrief, fmt: str = "png") -> tuple[str, bytes] | None:
+    """(file name, image) of the domain's picture: its map, else its children ranked; None when neither exists."""
+    found = map_image(brief, d, fmt)
+    if found is not None:
+        return f"{d.domain}-map.{fmt}", found
+    found = ranking_image(brief, d, fmt)
+    return None if found is None else (f"{d.domain}-ranking.{fmt}", found)
+
+
 def trend_image(brief: Brief, fmt: str = "png") -> bytes | None:
     if not brief.trend:
         return None
@@ -305,9 +322,9 @@ def images(brief: Brief) -> dict[str, bytes]:
     out = {}
     for fmt in render.FORMATS:
         for d in brief.domains:
-            data = map_image(brief, d, fmt)
-            if data is not None:
-                out[f"{d.domain}-map.{fmt}"] = data
+            found = picture(brief, d, fmt)
+            if found is not None:
+                out[found[0]] = found[1]
         data = trend_image(brief, fmt)
         if data is not None:
             out[f"trend.{fmt}"] = data
@@ -528,9 +545,9 @@ def _domain_slide(prs, brief: Brief, d: DomainBrief) -> None:
     lang = brief.lang
     slide = _titled(prs, d.label(lang), f"{brief.unit['name']} · {long_date(d.day, lang)}")
     _headline(slide, d, lang, 0.5, 1.3, 3.3, label=False)
-    picture = map_image(brief, d)
-    if picture is not None:
-        slide.shapes.add_picture(io.BytesIO(picture), Inches(3.75), Inches(1.55), width=Inches(5.25))
+    found = picture(brief, d)
+    if found is not None:
+        slide.shapes.add_picture(io.BytesIO(found[1]), Inches(3.75), Inches(1.55), width=Inches(5.25))
     else:
         _box(slide, 3.75, 3.5, 5.25, 0.6, [(i18n.t("briefing_no_shapes", lang), 14, False, GREY)], PP_ALIGN.CENTER)
     _gaps(slide, d, lang, 9.05, 1.55, 3.9)

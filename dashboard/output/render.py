@@ -152,6 +152,45 @@ def _legend(fig: Figure, statuses: pd.Series, target: float, lang: str) -> None:
     fig.legend(handles=handles, loc="center left", bbox_to_anchor=(LEGEND_X, 0.5), frameon=False, fontsize=8)
 
 
+# ---- the children ranked (where no child has a boundary) ------------------------------
+RANKED_MAX = 20
+
+
+def ranking_image(rows: pd.DataFrame, target: float, lang: str, title: str, subtitle: str = "", fmt: str = "png",
+                  size: tuple[int, int] = MAP_SIZE) -> bytes:
+    """The children's ratios as bars, lowest first, in their class colours, the target dashed: the picture a slide
+    shows where no child has a boundary (most real counties at first), instead of none."""
+    return export(lambda fig: _draw_ranking(fig, rows, target, lang, title, subtitle), size, fmt)
+
+
+def _draw_ranking(fig: Figure, rows: pd.DataFrame, target: float, lang: str, title: str, subtitle: str) -> None:
+    fig.text(0.03, 0.965, title, fontsize=17, fontweight="bold", va="top")
+    if subtitle:
+        fig.text(0.03, 0.905, subtitle, fontsize=12, color="#555555", va="top")
+    ranked = rows.assign(shown=rows["ratio"].astype("Float64")).sort_values("shown", na_position="first")
+    shown = ranked.head(RANKED_MAX).iloc[::-1]  # barh draws bottom-up: the lowest rate at the top
+    ax = fig.add_axes((0.26, 0.1, 0.66, 0.76))
+    values = (shown["shown"].astype(float) * 100).fillna(0).to_numpy()
+    ax.barh(range(len(shown)), values, color=shown["status"].map(charts.COLOURS).tolist(), edgecolor="#9e9e9e",
+            linewidth=0.6)
+    ax.set_yticks(range(len(shown)), [str(n) for n in shown["name"]], fontsize=11)
+    for y, (value, ratio, status) in enumerate(zip(values, shown["shown"], shown["status"])):
+        inside = value >= 15  # the figure at the bar's end, inside it, clear of the target's line
+        ax.text(value - 0.8 if inside else value + 0.5, y, "—" if pd.isna(ratio) else i18n.fmt_percent(ratio),
+                va="center", ha="right" if inside else "left", fontsize=10,
+                color=charts.TEXT_COLOURS[status] if inside else "#1a1a1a")
+    ax.axvline(target * 100, color="#333333", linewidth=1.2, linestyle="--")
+    ax.text(target * 100, len(shown) - 0.4, i18n.t("card_target", lang, target=i18n.fmt_percent(target)),
+            ha="right", va="bottom", fontsize=10, color="#333333")
+    ax.set_xlim(0, max(105.0, float(values.max(initial=0)) + 8))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if len(ranked) > RANKED_MAX:
+        fig.text(0.26, 0.03, i18n.t("briefing_ranked_more", lang, count=len(ranked) - RANKED_MAX), fontsize=10,
+                 color="#555555")
+
+
 # ---- the trend ------------------------------------------------------------------------
 def trend_image(series: list[dict], lang: str, title: str, marks: list[tuple] = (), subtitle: str = "",
                 fmt: str = "png", size: tuple[int, int] = TREND_SIZE) -> bytes:

@@ -163,10 +163,10 @@ def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: 
     with st.container(key="briefing-legend"):
         mapview.legend(ctx, rows["status"])
     mapped = rows[rows["code"].isin(base["codes"])]
-    if mapped.empty:
-        st.info(i18n.t("briefing_no_shapes", ctx.lang))
-        return
     box, height = PRESENT_MAP if showing else PAGE_MAP
+    if mapped.empty:  # no child has a boundary: the children ranked against the target, as in the PNG and the deck
+        st.image(briefing.ranking_image(brief, d), width=int(height * 4 / 3))  # the 4:3 image in the map's height
+        return
     shapes = data.shapes(ctx.store, ctx.code)
     centre, zoom = charts.view_for(shapes.total_bounds, *box)
     label_px = LABEL_PX_PRESENT if showing else charts.LABEL_PX
@@ -234,11 +234,14 @@ def _downloads(ctx: Context, brief: briefing.Brief) -> None:
                        icon=":material/slideshow:", type="primary")
     st.caption(i18n.t("briefing_images", ctx.lang))
     with st.container(horizontal=True, gap="small", key="briefing-images"):
-        for d in (d for d in brief.domains if briefing.has_map(brief, d)):
-            what = i18n.t("briefing_image_map", ctx.lang, domain=fields.DOMAIN_LABELS[d.domain][ctx.lang])
+        for d in (d for d in brief.domains if not d.rows.empty):
+            mapped = briefing.has_map(brief, d)  # else the children ranked as bars: the picture drawn instead
+            what = i18n.t("briefing_image_map" if mapped else "briefing_image_ranking", ctx.lang,
+                          domain=fields.DOMAIN_LABELS[d.domain][ctx.lang])
             for fmt in render.FORMATS:
-                _image_button(ctx, what, fmt, f"{stem}_{d.domain}_map",
-                              functools.partial(briefing.map_image, brief, d, fmt))
+                _image_button(ctx, what, fmt, f"{stem}_{d.domain}_{'map' if mapped else 'ranking'}",
+                              functools.partial(briefing.map_image if mapped else briefing.ranking_image,
+                                                brief, d, fmt))
         if brief.trend:
             for fmt in render.FORMATS:
                 _image_button(ctx, i18n.t("briefing_image_trend", ctx.lang), fmt, f"{stem}_trend",
