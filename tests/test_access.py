@@ -1,6 +1,7 @@
 """Accounts and access without Streamlit: hashing, the accounts file, scopes, roles, the record, the CLI, clerk imports."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -15,7 +16,7 @@ from dashboard.domain.messages import InputError
 from dashboard.intake import ingest
 from dashboard.output import import_model
 from dashboard.output.import_model import Upload
-from dashboard.storage import access
+from dashboard.storage import access, sessions
 from dashboard.storage.access import Account
 
 COUNTY, EAST, WEST = "990101000000", "990101001000", "990101002000"
@@ -312,3 +313,69 @@ def test_timeliness_in_a_scope_counts_its_loads_and_names_only_its_files(demo_st
     assert east["first_file"].str.contains("东城街道").all()
     day = dt.date(2022, 5, 7)
     assert json.dumps(east[east["snapshot_date"] == day]["first_file"].tolist(), ensure_ascii=False).count("西城") == 0
+
+
+# ---- the sign-in cookie (dashboard/storage/sessions.py) --------------------------------------------
+
+SIGNED_AT = dt.datetime(2022, 5, 4, 8, 30)
+
+
+@pytest.fixture
+def signed(tmp_path):
+    """An accounts file with dong, and a token issued to dong at SIGNED_AT."""
+    path = tmp_path / "accounts.json"
+    access.add_account(path, "dong", "leader", EAST, "dong-pw")
+    access.add_account(path, "李四", "analyst", WEST, "li-pw")
+    return path, sessions.issue(path, access.load_accounts(path)["dong"], SIGNED_AT)
+
+
+def _tampered(token: str, part: int, value: str) -> str:
+    parts = token.split(".")
+    parts[part] = value
+    return ".".join(parts)
+
+
+def test_a_token_names_its_account_for_a_working_day(signed):
+    path, token = signed
+    every = access.load_accounts(path)
+    assert sessions.account_of(path, every, token, SIGNED_AT + dt.timedelta(hours=11, minutes=59)).name == "dong"
+    assert sessions.account_of(path, every, token, SIGNED_AT + sessions.LIFETIME) is None  # expired
+    li = sessions.issue(path, every["李四"], SIGNED_AT)  # a name outside ASCII stays cookie-safe
+    assert all(c.isalnum() or c in "._-" for c in li)
+    assert sessions.account_of(path, every, li, SIGNED_AT).name == "李四"
+    assert stat.S_IMODE(os.stat(sessions.secret_path(path)).st_mode) == 0o600
+
+
+@pytest.mark.parametrize("forge", [
+    lambda t: _tampered(t, 0, base64.urlsafe_b64encode("李四".encode()).decode().rstrip("=")),  # another account
+    lambda t: _tampered(t, 2, str(int(t.split(".")[2]) + 86400)),      # a longer day
+    lambda t: _tampered(t, 3, "0" * 64),                               # a made-up signature
+    lambda t: t[:-1],                                                  # cut short
+    lambda t: t + ".x",
+    lambda t: "",
+    lambda t: "a.b.c.d",
+    lambda t: "%%%.1.2.3",
+])
+def test_a_forged_or_damaged_token_signs_nobody_in(signed, forge):
+    path, token = signed
+    assert sessions.account_of(path, access.load_accounts(path), forge(token), SIGNED_AT) is None
+
+
+def test_signing_out_a_new_password_a_removed_account_or_a_new_key_end_the_token(signed, monkeypatch):
+    path, token = signed
+    later = SIGNED_AT + dt.timedelta(hours=1)
+    monkeypatch.setattr(access, "now", lambda: SIGNED_AT - dt.timedelta(minutes=5))
+    access.record(access.log_path(path), "dong", "logout")  # a sign-out before the token was issued
+    assert sessions.account_of(path, access.load_accounts(path), token, later).name == "dong"
+    monkeypatch.setattr(access, "now", lambda: SIGNED_AT + dt.timedelta(minutes=5))
+    access.record(access.log_path(path), "dong", "logout")  # on another device, after it: every device is out
+    assert sessions.account_of(path, access.load_accounts(path), token, later) is None
+    fresh = sessions.issue(path, access.load_accounts(path)["dong"], later)
+    assert sessions.account_of(path, access.load_accounts(path), fresh, later).name == "dong"
+    access.set_password(path, "dong", "new-pw")
+    assert sessions.account_of(path, access.load_accounts(path), fresh, later) is None
+    fresh = sessions.issue(path, access.load_accounts(path)["dong"], later)
+    sessions.secret_path(path).unlink()  # a new key
+    assert sessions.account_of(path, access.load_accounts(path), fresh, later) is None
+    access.remove_account(path, "dong")
+    assert sessions.account_of(path, access.load_accounts(path), fresh, later) is None

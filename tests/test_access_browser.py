@@ -71,3 +71,49 @@ def test_a_trusted_proxy_header_signs_in_without_the_form(browser, server):
     page.wait_for_selector(READY)
     _township_only(page)
     context.close()
+
+
+def _sign_in(page) -> None:
+    page.get_by_label("账号").fill("dong")
+    page.get_by_label("密码").fill("dong-pw")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("[data-testid='stMetric']")
+    page.wait_for_selector(READY)
+
+
+def _shows_the_form(page) -> bool:
+    page.wait_for_selector(READY)
+    page.get_by_label("账号").wait_for()
+    return page.locator("[data-testid='stMetric']").count() == 0
+
+
+def test_a_device_stays_signed_in_across_tabs_and_reloads_until_it_signs_out(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(PATIENCE_MS)
+    first = context.new_page()
+    first.goto(server + "/")
+    assert _shows_the_form(first)
+    _sign_in(first)
+    wait_for(first, "() => document.cookie.includes('dashboard_session=')", "the sign-in cookie")
+    cookie = next(c for c in context.cookies() if c["name"] == "dashboard_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0  # kept for the day, not for the tab
+    second = context.new_page()  # the morning link opened in a new tab: no form
+    second.goto(server + "/map")
+    second.wait_for_selector("[data-testid='stSidebarNav']")
+    second.wait_for_selector(READY)
+    assert second.locator("[data-testid='stMain'] h1").inner_text().startswith("东城街道")
+    first.reload()
+    first.wait_for_selector("[data-testid='stMetric']")
+    stranger = browser.new_context()  # the token copied into another browser, one character changed: refused
+    stranger.set_default_timeout(PATIENCE_MS)
+    stranger.add_cookies([{**cookie, "value": cookie["value"][:-1] + ("0" if cookie["value"][-1] != "0" else "1")}])
+    forged = stranger.new_page()
+    forged.goto(server + "/")
+    assert _shows_the_form(forged)
+    stranger.close()
+    second.get_by_role("button", name="退出登录").click()
+    assert _shows_the_form(second)
+    third = context.new_page()  # signing out in one tab ends the day on the device (and on every other one)
+    third.goto(server + "/")
+    assert _shows_the_form(third)
+    context.close()

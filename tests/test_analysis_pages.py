@@ -72,6 +72,16 @@ def test_an_empty_store_shows_guidance_on_the_analysis_pages(monkeypatch, empty_
 
 # ---- gaps --------------------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("day, has_earlier", [(demo_data.FIRST_DATE, False), (LATEST, True)])
+def test_the_gaps_table_has_change_columns_only_where_there_is_an_earlier_snapshot(monkeypatch, demo_store_path,
+                                                                                   day, has_earlier):
+    at = run_page(monkeypatch, demo_store_path, "pages/gaps.py", domain="testing", date=day.isoformat())
+    assert_clean(at)
+    shown = table_with(at, "区划代码", "缺口（人）")
+    change = [i18n.t("gaps_col_change", "zh"), i18n.t("gaps_col_increase", "zh", unit="人")]
+    assert all((c in shown.columns) is has_earlier for c in change), list(shown.columns)
+
+
 def test_gaps_table_is_the_ranking_with_pace_largest_gap_first(monkeypatch, demo_store_path, demo_store):
     at = run_page(monkeypatch, demo_store_path, "pages/gaps.py", domain="testing")
     assert_clean(at)
@@ -223,6 +233,22 @@ def test_quality_lists_the_demo_anomalies_with_their_load_and_a_link(monkeypatch
     assert "日增 \\> 5 × 前 7 天日增中位数" in rules.loc["日增突增", "阈值"]  # the setting's factor, shown
     assert rules.loc["合计行与明细不符", "标记数"] == "0"  # checked: the demo's files have no total rows
     assert rules.loc["完成率超过100%", "标记数"] == str((flags["规则"] == "完成率超过100%").sum())
+
+
+def test_quality_filters_by_rule_with_a_pill_per_rule_present(monkeypatch, demo_store_path):
+    """A pill per rule that flagged something, all on (a multiselect with every option chosen says "No options to
+    select" in English); switching one off leaves the other rules' flags."""
+    day = dt.date(2022, 5, 2)
+    at = run_page(monkeypatch, demo_store_path, "pages/quality.py", domain="testing", date=day.isoformat())
+    assert not at.multiselect
+    flags = table_with(at, "规则", "情况")
+    pills = at.pills[0]
+    present = list(flags["规则"].unique())
+    assert sorted(pills.options) == sorted(present) and len(pills.value) == len(present) >= 2  # all on, by their names
+    keep = [rule for rule in pills.value if rule != pills.value[0]]
+    pills.set_value(keep).run()
+    after = table_with(at, "规则", "情况")
+    assert 0 < len(after) < len(flags) and len(after["规则"].unique()) == len(present) - 1
 
 
 def test_quality_lists_the_grids_that_did_not_report(monkeypatch, demo_store_path, county):

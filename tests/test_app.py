@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import i18n
 from dashboard.analysis import rollup
 from dashboard.domain import codes, fields, indicators
+from dashboard.example import demo_data
 from dashboard.storage.store import Store
 from tests.helpers import sql
 
@@ -371,3 +372,15 @@ def test_the_briefing_page_without_boundaries_shows_the_children_ranked(monkeypa
     assert_clean(at)
     assert len(at.get("image")) == 1 and not any(i18n.t("briefing_no_shapes", "zh") in i.value for i in at.info)
     assert any(b.label.startswith("下载排查排名图") or "排名图" in b.label for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("day, has_earlier", [(demo_data.FIRST_DATE, False), (LATEST, True)])
+def test_the_change_column_is_left_out_where_there_is_no_earlier_snapshot(monkeypatch, demo_store_path, day,
+                                                                          has_earlier):
+    """Streamlit prints a null as "None": on the first snapshot the 较上次 column would be nothing else."""
+    at = run_page(monkeypatch, demo_store_path, unit=COUNTY, domain="testing", date=day.isoformat())
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    assert ("change" in shown.columns) is has_earlier
+    if has_earlier:
+        assert shown["change"].notna().any()

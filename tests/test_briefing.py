@@ -321,3 +321,31 @@ def test_without_boundaries_the_deck_and_images_show_the_children_ranked(tmp_pat
     slide = next(s for s in deck.slides if s.shapes.title is not None and s.shapes.title.text == "排查 · 户排查率")
     assert any(sh.shape_type == 13 for sh in slide.shapes)  # a picture
     assert not any(i18n.t("briefing_no_shapes", "zh") in sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+
+
+def test_a_rounds_label_sits_above_every_line_of_the_trend(county_brief):
+    """A new round's label once sat inside the plot, over the 100 % target line: in the PNG it is drawn above the
+    axes, clear of the title and subtitle; in the page's charts it is anchored above the plot area."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    assert county_brief.marks, "the demo's trend window holds the start of round 2"
+    with matplotlib.rc_context(render._rc()):  # as render.export draws it: the CJK font, sizes
+        fig = Figure(figsize=(render.TREND_SIZE[0] / render.DPI, render.TREND_SIZE[1] / render.DPI), dpi=render.DPI)
+        FigureCanvasAgg(fig)
+        render._draw_trend(fig, county_brief.trend, "zh", "标题", "副标题", county_brief.marks)
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    axes = fig.axes[0].get_window_extent(renderer)
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == "round-label"]
+    others = [t.get_window_extent(renderer) for t in fig.texts]  # the title and the subtitle
+    assert len(labels) == len(county_brief.marks)
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert box.y0 >= axes.y1, "the label must not sit over the plot's lines"
+        assert not any(box.overlaps(other) for other in others)
+    figure = charts.trend_figure(county_brief.trend, "zh", county_brief.marks)
+    assert figure.layout.annotations and all(a.y == 1 and a.yref == "paper" and a.yanchor == "bottom"
+                                             for a in figure.layout.annotations)
+    assert figure.layout.margin.t >= 20  # the room above the plot the label is drawn in

@@ -10,33 +10,22 @@ Skips when /usr/bin/chromium is missing, except under CI=true, where it fails.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import pathlib
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
+from dashboard import i18n
 from dashboard.analysis import rollup
+from dashboard.benchmark import browser as bench_browser
+from dashboard.benchmark.browser import PATIENCE_MS
 from dashboard.storage import geo
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
 SHOTS.mkdir(exist_ok=True)
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 TOWNSHIP = "990101101000"  # 城关镇
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-# How long one step (a page's script, a map's draw, a download) may take before a test calls it hung: generous,
-# as CI's two cores also run a second test module, a Streamlit server and Chromium's software WebGL. A bound
-# against hangs, not a speed check: what a person waits for is measured as ratios in the benchmark.
-PATIENCE_MS = 180_000
 PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     return plots.length > 0 && plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
         && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded()))); }"""
@@ -45,73 +34,20 @@ MAP_READY = """() => { const gd = document.querySelector('.js-plotly-plot');
     return !!(m && m.map && m.map.loaded()); }"""
 
 
-def _missing_browser() -> str | None:
-    if not os.path.exists(CHROMIUM):
-        return f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is missing"
-    return None
-
-
-_REASON = _missing_browser()
+_REASON = bench_browser.missing()
 if _REASON and os.environ.get("CI") == "true":
     raise RuntimeError(f"browser tests cannot be skipped in CI: {_REASON}")
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
 def streamlit_server(db):
-    """`streamlit run app.py` on a free port with DASHBOARD_DB=db; yields its base URL, stops it after."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, proc)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    """`streamlit run app.py` on a free port with DASHBOARD_DB=db (the benchmark's own server, one way to start it)."""
+    return bench_browser.served(ROOT / "app.py", db)
 
 
-def _wait_healthy(base: str, proc, timeout: float = PATIENCE_MS / 1000) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("streamlit did not become healthy")
-
-
-@contextlib.contextmanager
 def launched_browser():
     """Headless Chromium through Playwright; the session's `browser` fixture (tests/conftest.py) holds one."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    return bench_browser.launched()
 
 
 def open_page(browser, server, path: str, width: int = 1440, height: int = 900):
@@ -230,3 +166,60 @@ def test_screenshots_and_nothing_overflows(browser, server):
             page = open_page(browser, server, f"{route}?lang={lang}")
             shoot_at_each_size(page, f"{name}-{lang}")
             page.close()
+
+
+def test_the_browser_benchmark_times_a_page_a_load_and_a_rerun(browser, demo_store_path):
+    """`bench --browser` on one page: a full load after a real load of the store (the CLI ran it), warm loads, a date
+    change, each settled (script done, charts drawn) with what the server sent; the empty app as the baseline."""
+    result = bench_browser.run(demo_store_path, repeat=1, pages=bench_browser.PAGES[:1], chromium=browser)
+    assert result["loads"] == 1
+    overview = result["pages"]["/"]
+    for measure in (result["baseline"]["full_load"], result["baseline"]["rerun"], overview["warm"],
+                    overview["after_load"], result["actions"]["date change /"]):
+        assert measure["ms"] > 0 and measure["ws_bytes"] > 0
+        assert measure["last_message_ms"] <= measure["ms"] + 1  # done is after the server's last message
+    assert overview["warm"]["ws_bytes"] > 10 * result["baseline"]["full_load"]["ws_bytes"]  # it is the dashboard
+    table = bench_browser.markdown(result)
+    assert "总览 `/`" in table and "date change /" in table and "×" in table
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_phones_first_screen_shows_every_domains_status(browser, server, lang):
+    """At 390×844 the title, the date picker and one line per domain (figure and status word) fit the first
+    screen; on a laptop those lines are hidden, as the cards beside each other say it."""
+    page = open_page(browser, server, f"/?lang={lang}", width=390, height=844)
+    page.wait_for_selector(".status-strip .strip-row")
+    rows = page.locator(".status-strip .strip-row")
+    assert rows.count() == 3
+    for i in range(3):
+        box = rows.nth(i).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 844, rows.nth(i).inner_text()
+    words = {i18n.t(f"status_{s}", lang) for s in ("met", "near", "below", "far", "none")}
+    assert all(rows.nth(i).locator(".strip-status").inner_text() in words for i in range(3))
+    picker = page.locator(".st-key-ctl-date").bounding_box()
+    assert picker["y"] + picker["height"] <= 844 and picker["width"] >= 120
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(200)
+    assert not page.locator(".status-strip").is_visible()
+    page.close()
+
+
+def test_no_page_logs_an_error_or_asks_for_a_missing_file(browser, server):
+    """Every page in the menu, loaded in one tab: no console error, no request answered 4xx/5xx, but for the one
+    cause found of the 404s an issue saw on every page, which is Streamlit's and not removable from an app:
+    opened at /map, its frontend first tries /map as the server's base path (`/map/_stcore/health` and
+    `/host-config`, two 404s and their two console lines) before `/` (streamlit/streamlit#7074, open)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(PATIENCE_MS)
+    failed, console = [], []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: failed.append(r.url.removeprefix(server)) if r.status >= 400 else None)
+    probes = []
+    for _, path in bench_browser.PAGES:
+        page.goto(server + path)
+        page.wait_for_selector(READY)
+        page.wait_for_timeout(500)  # late requests: fonts, images, a chart's own files
+        probes += [f"{path}/_stcore/health", f"{path}/_stcore/host-config"] if path != "/" else []
+    assert sorted(failed) == sorted(probes)
+    assert console == ["Failed to load resource: the server responded with a status of 404 (Not Found)"] * len(probes)
+    page.close()

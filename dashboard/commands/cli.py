@@ -144,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--counties", type=int, default=100)
     p.add_argument("--days", type=int, default=90)
     p.add_argument("--quick", action="store_true", help="2 counties, 4 days, 3 runs each: a smoke run (CI)")
+    p.add_argument("--browser", action="store_true",
+                   help="the pages as a person waits for them, in headless Chromium, on the demo county (--quick: two pages, one run)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
     p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
     p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
@@ -337,6 +339,8 @@ def cmd_round(store: Store, args) -> int:
 
 
 def cmd_bench(store: Store, args) -> int:
+    if args.browser:
+        return _bench_browser(store, args)
     from ..benchmark import bench  # heavy imports only when asked
 
     counties, days, repeat = (2, 4, 3) if args.quick else (args.counties, args.days, 7)
@@ -346,6 +350,26 @@ def cmd_bench(store: Store, args) -> int:
     if args.markdown:
         command = "python -m dashboard bench" + ("" if (counties, days) == (100, 90) else f" --counties {counties} --days {days}")
         pathlib.Path(args.markdown).write_text(bench.markdown(result, command), encoding="utf-8")
+    return 0
+
+
+def _bench_browser(store: Store, args) -> int:
+    """The browser benchmark on the demo county (built first where the store is missing)."""
+    from ..benchmark import browser
+    from ..example import demo
+
+    missing = browser.missing()
+    if missing:
+        print(i18n.t("bench_no_browser", args.lang, reason=missing), file=sys.stderr)
+        return 2
+    if not store.exists():
+        demo.build(store)
+    pages, repeat = (browser.QUICK_PAGES, 1) if args.quick else (browser.PAGES, 3)
+    result = browser.run(store.path, repeat, pages)
+    text = browser.markdown(result)
+    print(text)
+    if args.markdown:
+        pathlib.Path(args.markdown).write_text(text, encoding="utf-8")
     return 0
 
 

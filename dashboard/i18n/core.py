@@ -110,6 +110,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "units_done": {"zh": "单位名录：新增 {added}，更名 {renamed}，未变 {unchanged}",
                    "en": "Units: {added} added, {renamed} renamed, {unchanged} unchanged"},
     "population_done": {"zh": "参考人口：{rows} 个单位已更新", "en": "Reference population: {rows} units updated"},
+    "bench_no_browser": {"zh": "无法进行浏览器基准测试：{reason}", "en": "The browser benchmark cannot run: {reason}"},
     "demo_done": {"zh": "演示县已生成：{path}（{units} 个单位，{loads} 次导入，用时 {seconds:.1f} 秒）",
                   "en": "Demo county built: {path} ({units} units, {loads} loads, {seconds:.1f} s)"},
     "demo_label": {"zh": "演示数据（虚构县）", "en": "Demo data (fictional county)"},

@@ -24,6 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_none": {"zh": "无数据", "en": "No data"},
     "legend_item": {"zh": "{word} {range}", "en": "{word} {range}"},
     "legend_title": {"zh": "{indicator}（目标 {target}）", "en": "{indicator} (target {target})"},
+    "strip_label": {"zh": "各业务达标情况", "en": "Status of each domain"},
     "card_title": {"zh": "{domain} · {indicator}", "en": "{domain} · {indicator}"},
     "card_numden": {"zh": "{num} / {den} {unit}", "en": "{num} / {den} {unit}"},
     "card_target": {"zh": "目标 {target}", "en": "target {target}"},

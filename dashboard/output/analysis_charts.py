@@ -20,9 +20,9 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
 HEAD_COLOUR, TAIL_COLOUR, SHARE_COLOUR = "#a50026", "#f4a582", "#333333"
 
 
-def _layout(fig: go.Figure, height: int, percent: bool) -> go.Figure:
+def _layout(fig: go.Figure, height: int, percent: bool, top: int = 8) -> go.Figure:
     fig.update_layout(
-        height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, hovermode="x unified",
+        height=height, margin={"l": 8, "r": 8, "t": top, "b": 8}, hovermode="x unified",
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         plot_bgcolor="white", paper_bgcolor="white", font={"size": 12})
     fig.update_yaxes(ticksuffix="%" if percent else "", gridcolor="#eeeeee", zeroline=False, rangemode="tozero")
@@ -42,8 +42,7 @@ def _marks(fig: go.Figure, marks, lang: str) -> None:
         x = charts.fmt_day(day, lang)
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                       line={"color": "#888888", "width": 1, "dash": "dash"})
-        fig.add_annotation(x=x, y=0, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom",
-                           font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+        fig.add_annotation(**charts.ROUND_LABEL, x=x, text=text)
 
 
 def lines(series: list[tuple[str, pd.DataFrame]], measure: str, lang: str, marks=(), target_label: str = "",
@@ -69,7 +68,7 @@ def lines(series: list[tuple[str, pd.DataFrame]], measure: str, lang: str, marks
         x = [charts.fmt_day(d, lang) for d in series[0][1]["snapshot_date"]]
         fig.add_trace(go.Scatter(x=x, y=target, name=target_label, mode="lines", connectgaps=False,
                                  hoverinfo="skip", line={"color": "#555555", "width": 1.2, "dash": "dot"}))
-    return _layout(fig, height, percent)
+    return _layout(fig, height, percent, top=26 if marks else 8)  # the rounds' labels above the plot
 
 
 def _target_line(series, measure: str) -> list | None:

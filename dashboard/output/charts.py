@@ -266,6 +266,11 @@ def grids_deck(shapes: gpd.GeoDataFrame, values: pd.DataFrame, outlines: gpd.Geo
 
 
 # ---- trend -------------------------------------------------------------------
+# A round's label sits above the plot area, in the top margin, so no line (a 100 % target, a curve) runs under it.
+ROUND_LABEL = {"y": 1, "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom",
+               "font": {"size": 11, "color": "#555555"}}
+
+
 def trend_figure(series: list[dict], lang: str, marks: list[tuple] = (), height: int = 280) -> go.Figure:
     """The main indicator of each domain over recent snapshots, with its target as a dotted line.
 
@@ -277,8 +282,7 @@ def trend_figure(series: list[dict], lang: str, marks: list[tuple] = (), height:
         x = fmt_day(day, lang)
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                       line={"color": "#888888", "width": 1, "dash": "dash"})
-        fig.add_annotation(x=x, y=1, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="top",
-                           font={"size": 11, "color": "#555555"}, bgcolor="rgba(255,255,255,0.8)")
+        fig.add_annotation(**ROUND_LABEL, x=x, text=text)
     for item in series:
         frame, colour = item["frame"], DOMAIN_COLOURS[item["domain"]]
         x = [fmt_day(d, lang) for d in frame["snapshot_date"]]
@@ -290,7 +294,7 @@ def trend_figure(series: list[dict], lang: str, marks: list[tuple] = (), height:
             x=x, y=[item["target"] * 100] * len(x), mode="lines", showlegend=False, hoverinfo="skip",
             line={"color": colour, "width": 1, "dash": "dot"}))
     fig.update_layout(
-        height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, hovermode="x unified",
+        height=height, margin={"l": 8, "r": 8, "t": 26 if marks else 8, "b": 8}, hovermode="x unified",
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         yaxis={"ticksuffix": "%", "gridcolor": "#eeeeee", "zeroline": False},
         xaxis={"type": "category", "gridcolor": "#f4f4f4", "tickangle": 0, "nticks": 7},

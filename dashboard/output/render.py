@@ -202,7 +202,7 @@ def _draw_trend(fig: Figure, series: list[dict], lang: str, title: str, subtitle
     fig.text(0.03, 0.95, title, fontsize=13, fontweight="bold", va="top")
     if subtitle:
         fig.text(0.03, 0.86, subtitle, fontsize=10, color="#555555", va="top")
-    ax = fig.add_axes((0.07, 0.25, 0.9, 0.55))
+    ax = fig.add_axes((0.07, 0.25, 0.9, 0.5 if marks else 0.55))  # room above the axes for the rounds' labels
     days = sorted({pd.Timestamp(d) for item in series for d in item["frame"]["snapshot_date"]})
     position = {d: i for i, d in enumerate(days)}
     for item in series:
@@ -216,8 +216,8 @@ def _draw_trend(fig: Figure, series: list[dict], lang: str, title: str, subtitle
         x = position.get(pd.Timestamp(day))
         if x is not None:
             ax.axvline(x, color="#888888", linewidth=1, linestyle="--")
-            ax.text(x + 0.1, 0.98, text, transform=ax.get_xaxis_transform(), fontsize=8, color="#555555", va="top",
-                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
+            ax.text(x, 1.02, text, transform=ax.get_xaxis_transform(), fontsize=8, color="#555555", va="bottom",
+                    gid="round-label")  # above the axes: no line runs under it
     step = max(1, len(days) // 7)
     ax.set_xticks(range(0, len(days), step), [charts.fmt_day(d, lang) for d in days][::step], fontsize=9)
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}%"))

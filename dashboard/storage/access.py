@@ -249,14 +249,14 @@ def locked_until(log: pathlib.Path, name: str, at: dt.datetime) -> dt.datetime |
     mistyped. The access log already holds every failed sign-in, so nothing else is kept."""
     wanted = logged_name(name)
     failures = []
-    for row in _recent_events(log):
+    for row in recent_events(log):
         if row.get("user") != wanted:
             continue
         if row.get("action") == "login":
             failures = []
         elif row.get("action") == "login_failed":
             failures.append(row.get("happened_at", ""))
-    recent = sorted(t for t in (_time(text) for text in failures) if t is not None and at - LOCKOUT < t <= at)
+    recent = sorted(t for t in (event_time(text) for text in failures) if t is not None and at - LOCKOUT < t <= at)
     if len(recent) < MAX_WRONG_PASSWORDS:
         return None
     return recent[-MAX_WRONG_PASSWORDS] + LOCKOUT
@@ -267,7 +267,7 @@ def logged_name(name) -> str:
     return str(name).strip()[:64]
 
 
-def _recent_events(log: pathlib.Path) -> list[dict]:
+def recent_events(log: pathlib.Path) -> list[dict]:
     """The access log's last LOG_TAIL_BYTES as events, oldest first (a line cut by the tail or a crash skipped)."""
     try:
         with open(log, "rb") as file:
@@ -290,7 +290,7 @@ def _log_rows(text: str) -> list[dict]:
     return rows
 
 
-def _time(text) -> dt.datetime | None:
+def event_time(text) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(str(text))
     except ValueError:

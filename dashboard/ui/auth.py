@@ -8,6 +8,8 @@ but the sign-in form shows until the session has an account. Three ways in:
   X-Forwarded-User) naming an account;
 - OIDC through `st.login` when `.streamlit/secrets.toml` has an `[auth]`
   section; the identity's email maps to an account.
+A password sign-in also gives the browser a signed cookie, so that the device
+stays signed in for a working day in every tab (dashboard/storage/sessions.py).
 
 The scope is enforced where data is read: every cached read (reads.py: the
 reads of data.py and analysis_data.py) calls `require_in_scope(code)` before it
@@ -17,6 +19,7 @@ nothing outside the account's subtree. Drawing the sign-in form is signin.py's.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import pathlib
@@ -27,12 +30,13 @@ from .. import i18n
 from ..domain import codes
 from ..domain.messages import InputError, Message
 from ..intake import ingest
-from ..storage import access
+from ..storage import access, sessions
 from ..storage.access import Account
 
 log = logging.getLogger(__name__)
 SESSION = "_account"
 _SIGNED_OUT = "_signed_out"
+_COOKIE_TO_SET = "_session_cookie"  # the token the next run hands to the browser ("" : the cookie is dropped)
 HEADER_ENV = "DASHBOARD_AUTH_HEADER"
 PAGE_PERMISSION = {"page_import": "import", "page_settings": "settings"}  # every other page: "read"
 
@@ -146,6 +150,7 @@ def gate(lang: str) -> Account | None:
         st.stop()
     if not every:
         return _open_account()
+    _hand_cookie_to_browser()
     account = current()
     if account is not None:
         return account
@@ -156,7 +161,22 @@ def gate(lang: str) -> Account | None:
     account = _from_header(every) or _from_oidc(every)
     if account is not None:
         sign_in(account, "header" if _header_name() else "oidc")
+        return account
+    account = sessions.account_of(accounts_file(), every, st.context.cookies.get(sessions.COOKIE), access.now())
+    if account is not None:  # this device signed in with a password earlier today (sessions.py)
+        sign_in(account, "cookie")
     return account
+
+
+def _hand_cookie_to_browser() -> None:
+    """Sets (or drops) the sign-in cookie in the browser, once, on the run after a sign-in (or a sign-out)."""
+    token = st.session_state.pop(_COOKIE_TO_SET, None)
+    if token is None:
+        return
+    lifetime = int(sessions.LIFETIME.total_seconds()) if token else 0
+    cookie = json.dumps(f"{sessions.COOKIE}={token}; Max-Age={lifetime}; Path=/; SameSite=Strict")
+    st.html(f'<script>document.cookie = {cookie} + (location.protocol === "https:" ? "; Secure" : "");</script>',
+            unsafe_allow_javascript=True)
 
 
 def _header_name() -> str:
@@ -189,6 +209,8 @@ def _from_oidc(every: dict[str, Account]) -> Account | None:
 def sign_in(account: Account, via: str) -> None:
     st.session_state[SESSION] = account
     record(account.name, "login", via)
+    if via == "password":  # the device stays signed in for the day (a proxy header or OIDC signs it in anyway)
+        st.session_state[_COOKIE_TO_SET] = sessions.issue(accounts_file(), account, access.now())
 
 
 def record(user: str, action: str, detail: str) -> None:
@@ -204,8 +226,9 @@ def sign_out() -> None:
     OIDC identity too, which would otherwise sign the user straight back in)."""
     account = st.session_state.pop(SESSION, None)
     if account is not None:
-        record(account.name, "logout", "")
+        record(account.name, "logout", "")  # which also ends the account's cookie on every device (sessions.py)
     st.session_state[_SIGNED_OUT] = True
+    st.session_state[_COOKIE_TO_SET] = ""
 
 
 def not_permitted(lang: str) -> None:

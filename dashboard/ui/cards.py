@@ -23,26 +23,52 @@ TREND_SNAPSHOTS = 14
 
 
 def headlines(ctx: Context) -> None:
-    """One card per domain with data, side by side on a laptop, stacked on a phone."""
+    """One card per domain with data, side by side on a laptop, stacked on a phone; above them, on a phone only,
+    one line per domain (figure and status), so that the first screen shows every domain's status."""
     domains = [d for d in fields.DOMAINS if d in ctx.by_domain]
+    st.html(status_strip([(d, _headline(ctx, d)) for d in domains], ctx.lang))
     for column, domain in zip(st.columns(len(domains)), domains):
         with column:
             card(ctx, domain)
 
 
-def card(ctx: Context, domain: str) -> None:
-    """The domain's main indicator: figure, change, status in colour and words, then the facts behind it."""
+def _headline(ctx: Context, domain: str) -> tuple:
+    """(day, current, previous, indicator, headline) of a domain on the page's date; day None without data."""
     day = ctx.domain_date(domain)
     current = data.unit_rollup(ctx.store, ctx.code, domain, day) if day is not None else None
     ind = indicators.headline_indicator(domain, current.unit if current is not None else None)
+    if day is None:
+        return None, None, None, ind, None
+    previous = data.unit_rollup(ctx.store, ctx.code, domain, ctx.previous_date(domain, day))
+    return day, current, previous, ind, model.headline(current, previous, ind, ctx.target(ind))
+
+
+def status_strip(rows: list[tuple[str, tuple]], lang: str) -> str:
+    """Domain, figure and status word a line, in the status colour; shown only below 640 px (CSS)."""
+    lines = []
+    for domain, (_, _, _, _, head) in rows:
+        status = head.status if head is not None else "none"
+        figure = i18n.fmt_percent(head.ratio) if head is not None and head.ratio is not None else "—"
+        lines.append(f'<div class="strip-row" data-domain="{html.escape(domain)}">'
+                     f'<span>{html.escape(fields.DOMAIN_LABELS[domain][lang])}</span><b>{html.escape(figure)}</b>'
+                     f'<span class="strip-status" style="background:{charts.COLOURS[status]};'
+                     f'color:{charts.TEXT_COLOURS[status]}">{html.escape(charts.status_word(status, lang))}</span></div>')
+    return (f'<div class="status-strip" aria-label="{html.escape(i18n.t("strip_label", lang))}">{"".join(lines)}</div>'
+            '<style>.status-strip{display:none}@media (max-width:640px){.status-strip{display:block}}'
+            '.strip-row{display:flex;align-items:center;gap:10px;padding:4px 0;border-bottom:1px solid #eee}'
+            '.strip-row span:first-child{flex:1}.strip-row b{font-size:1.1rem}.strip-status{padding:1px 10px;'
+            'border-radius:10px;font-weight:600;white-space:nowrap;min-width:4.5em;text-align:center}</style>')
+
+
+def card(ctx: Context, domain: str) -> None:
+    """The domain's main indicator: figure, change, status in colour and words, then the facts behind it."""
+    day, current, previous, ind, head = _headline(ctx, domain)
     title = i18n.t("card_title", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang], indicator=ind.label(ctx.lang))
     with st.container(border=True, key=f"card-{domain}"):
         if day is None:
             st.metric(title, "—")
             st.caption(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang]))
             return
-        previous = data.unit_rollup(ctx.store, ctx.code, domain, ctx.previous_date(domain, day))
-        head = model.headline(current, previous, ind, ctx.target(ind))
         since = i18n.t("card_delta_since", ctx.lang, date=i18n.fmt_date(head.previous_date, ctx.lang)) \
             if head.previous_date else None
         st.metric(title, i18n.fmt_percent(head.ratio), delta=model.change_text(head.change_points, ctx.lang),

@@ -164,6 +164,8 @@ def table(ranked: pd.DataFrame, ind: indicators.Indicator, lang: str, opts: Opti
         h("gaps_col_as_of"): [_iso(d) for d in rows["last_reported"]],
         h("gaps_col_code"): rows["code"].astype(str).to_numpy(),
     })
+    no_earlier = [h("gaps_col_change"), h("gaps_col_increase", unit=unit)]  # all empty on the first snapshot
+    out = out.drop(columns=[c for c in no_earlier if out[c].isna().all()])
     return out.reset_index(drop=True)
 
 

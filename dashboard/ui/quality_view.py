@@ -148,10 +148,15 @@ def anomalies_section(ctx: Context, day: dt.date) -> None:
     st.table(rules.map(md_escape), hide_index=True)  # a static table wraps the rule texts (st.table reads Markdown)
     counts = flags["rule"].value_counts()
     present = [r for r in quality.RULES if counts.get(r, 0)]
-    chosen = st.multiselect(i18n.t("quality_rule_filter", ctx.lang), present, default=present,
-                            format_func=lambda r: i18n.t(f"rule_{r}", ctx.lang),
-                            key=f"quality-rules-{ctx.domain}-{'-'.join(present)}")  # new rules shown: all again
-    shown = flags_table(ctx, flags[flags["rule"].isin(chosen)])
+    if not present:
+        st.caption(i18n.t("quality_no_flags", ctx.lang))
+        return
+    # pills, not a multiselect: with every rule chosen, a multiselect's list says "No options to select" (Streamlit's
+    # English, not ours); a pill per rule shows them all, each switched off with one tap
+    chosen = st.pills(i18n.t("quality_rule_filter", ctx.lang), present, selection_mode="multi", default=present,
+                      format_func=lambda r: i18n.t(f"rule_{r}", ctx.lang),
+                      key=f"quality-rules-{ctx.domain}-{'-'.join(present)}")  # new rules shown: all again
+    shown = flags_table(ctx, flags[flags["rule"].isin(chosen or [])])
     if shown.empty:
         st.caption(i18n.t("quality_no_flags", ctx.lang))
         return

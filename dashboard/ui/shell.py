@@ -83,10 +83,18 @@ def _leave_pages_directory_mode() -> None:
         st.rerun()
 
 
-# Less empty space above the title, so the figures show without scrolling; and a finger on the
-# (not pannable) choropleth scrolls the page instead of being swallowed by the map.
+# Less empty space above the title, so the figures show without scrolling (on a phone a smaller title, and the
+# date picker beside it); and a finger on the (not pannable) choropleth scrolls the page instead of being
+# swallowed by the map.
 _STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.25rem; }
+  .st-key-page-title h1 { font-size: 1.5rem; padding: 0.25rem 0; }
+  .st-key-page-title [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 0.5rem; }
+  .st-key-page-title [data-testid="stColumn"] { min-width: 0; flex: 1 1 auto; }
+  .st-key-page-title [data-testid="stColumn"]:last-child { flex: 0 0 9.5rem; }
+}
 [data-testid="stPlotlyChart"] .maplibregl-canvas-container,
 [data-testid="stPlotlyChart"] .maplibregl-canvas { touch-action: pan-x pan-y !important; }
 </style>"""
@@ -104,11 +112,12 @@ def _sidebar(lang: str) -> None:
 def _header(ctx: Context, title_key: str) -> None:
     """Breadcrumb, then the unit and date as the page's title, the date picker and the load time."""
     controls.breadcrumb(ctx)
-    title, picker = st.columns([3, 1], vertical_alignment="bottom")
-    with title:
-        st.title(f"{controls.md_escape(ctx.unit['name'])} · {i18n.fmt_date(ctx.date, ctx.lang)}", anchor=False)
-    with picker:
-        controls.date_picker(ctx)
+    with st.container(key="page-title"):
+        title, picker = st.columns([3, 1], vertical_alignment="bottom")
+        with title:
+            st.title(f"{controls.md_escape(ctx.unit['name'])} · {i18n.fmt_date(ctx.date, ctx.lang)}", anchor=False)
+        with picker:
+            controls.date_picker(ctx)
     note = controls.load_note(ctx, [d for d in fields.DOMAINS if d in ctx.by_domain]
                               if title_key == "page_overview" else [ctx.domain])
     if note:

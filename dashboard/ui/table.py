@@ -34,6 +34,8 @@ def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = 
         "numerator": rows["numerator"], "denominator": rows["denominator"],
         **{f.name: rows[f.name] for f in fields.domain_fields(ind.domain) if f.name in rows},
     })  # gap and change before the counts: on a phone the first columns are what is seen
+    if shown["change"].isna().all():  # no earlier snapshot: a column of "None" says nothing (Streamlit prints nulls)
+        shown = shown.drop(columns="change")
     colours = dict(zip(shown["status"], rows["status"]))
     styled = shown.style.map(lambda word: _cell_style(colours.get(word, "none")), subset=["status"])
     widget_key = f"{key}-{ctx.code}-{ind.key}-{ctx.lang}-{len(shown.columns)}"

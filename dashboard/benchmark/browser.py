@@ -1,0 +1,360 @@
+"""`python -m dashboard bench --browser`: what a person waits for, measured in headless Chromium.
+
+Server-side render times say little about the wait: the browser also fetches, parses and draws. So every page is
+timed in Debian's Chromium through Playwright, against an empty Streamlit app (a router, two one-line pages and a
+button) served the same way in the same run, and every figure is a ratio to that baseline:
+- a full load, warm (a new tab, the server's caches filled) against the empty page's full load;
+- the first load after a new load (a CLI ingest just changed the store, so every cached result is cold) against the
+  same page warm;
+- a sidebar switch, a drill click on the map and a date change against an empty rerun (the empty page's button).
+
+"Done" is when the server has sent something since the start, the script has finished, no element is still a
+placeholder (Streamlit draws a grey skeleton while an element's code loads), every Plotly chart has drawn (a map:
+MapLibre reports it loaded), and no message has come for 300 ms. Where the time goes: the server's last message after
+the start (where it stopped sending; the rest is the browser's own work) and the bytes sent over the WebSocket and
+HTTP.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from ..analysis import rollup
+from ..example import demo_data
+from ..storage import geo
+from ..storage.store import Store
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PAGES = (("总览", "/"), ("地图", "/map"), ("缺口", "/gaps"), ("趋势", "/trends"), ("数据质量", "/quality"),
+         ("简报", "/briefing"), ("导入", "/import"), ("设置", "/settings"))
+QUICK_PAGES = PAGES[:2]
+QUIET_MS = 300
+# How long one step (a page's script, a map's draw, a download) may take before it is called hung: generous, as
+# CI's two cores also run a second test module, a Streamlit server and Chromium's software WebGL. A bound against
+# hangs, not a speed check: what a person waits for is measured as ratios, here.
+PATIENCE_MS = 180_000
+TARGETS = {"warm": 1.3, "interaction": 2.0, "after_load": 1.5}
+EMPTY_APP = {
+    "app.py": 'import streamlit as st\nst.navigation([st.Page("one.py", title="one", default=True), '
+              'st.Page("two.py", title="two")]).run()\n',
+    "one.py": 'import streamlit as st\nst.write("一")\nst.button("rerun")\n',
+    "two.py": 'import streamlit as st\nst.write("二")\n',
+}
+# Counts what the server sends and when; a page's "settled" time is when it last became ready and stayed so.
+WATCH = """(() => {
+  window.__ws = {frames: 0, bytes: 0, first: null, last: 0};
+  const Native = window.WebSocket;
+  function Watched(...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', (e) => {
+      const d = e.data; __ws.frames++; __ws.bytes += d.byteLength || d.size || d.length || 0;
+      __ws.last = performance.now(); if (__ws.first === null) __ws.first = __ws.last; });
+    return ws; }
+  Watched.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Watched[k] = Native[k];
+  window.WebSocket = Watched;
+})();"""
+SETTLED = """(quiet) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  const drawn = plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
+      && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded())));
+  const charts = document.querySelectorAll("[data-testid='stPlotlyChart']").length;
+  const ready = window.__ws.first !== null && app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && drawn && plots.length >= charts && !document.querySelector("[data-testid='stSkeleton']")
+      && Array.from(document.images).every(img => img.complete);
+  const now = performance.now();
+  if (!ready) window.__readyAt = null;
+  else if (window.__readyAt == null || window.__ws.last > window.__readyAt) window.__readyAt = now;
+  return ready && now - window.__readyAt >= quiet ? window.__readyAt : null; }"""
+
+
+def missing() -> str | None:
+    """Why the benchmark cannot run here (no Chromium, no Playwright), or None."""
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is missing (pip install -r requirements.txt)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(script: pathlib.Path, db: pathlib.Path | None = None):
+    """`streamlit run script` on a free port (DASHBOARD_DB=db); yields its base URL once healthy, stops it after.
+    Its error output goes to a temporary file (a pipe nobody reads could fill and stall it), quoted if it dies."""
+    port = _free_port()
+    env = {**os.environ, **({"DASHBOARD_DB": str(db)} if db else {})}
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=script.parent, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base, proc, errors)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, errors) -> None:
+    deadline = time.monotonic() + PATIENCE_MS / 1000
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            errors.seek(0)
+            raise RuntimeError(f"streamlit exited: {errors.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+# ---- one measurement -------------------------------------------------------------------------
+def _settle(page, started: float) -> dict:
+    """Waits until the page is done (see SETTLED) and returns the times from `started` (page clock, ms)."""
+    at = page.wait_for_function(SETTLED, arg=QUIET_MS, polling="raf", timeout=PATIENCE_MS).json_value()
+    ws = page.evaluate("() => window.__ws")
+    http = page.evaluate(f"() => performance.getEntriesByType('resource').concat(performance.getEntriesByType("
+                         f"'navigation')).filter(e => e.startTime >= {started}).reduce((s, e) => s + e.transferSize, 0)")
+    return {"ms": at - started, "last_message_ms": max(ws["last"] - started, 0), "ws_bytes": ws["bytes"],
+            "http_bytes": http}
+
+
+def full_load(context, url: str) -> dict:
+    """A new tab on `url`: navigation start to done."""
+    page = context.new_page()
+    page.set_default_timeout(PATIENCE_MS)
+    page.add_init_script(WATCH)
+    page.goto(url)
+    result = _settle(page, 0.0)
+    result["first_message_ms"] = page.evaluate("() => window.__ws.first")
+    page.close()
+    return result
+
+
+def interaction(page, act) -> dict:
+    """`act(page)` (a click) from the moment before it to done; WebSocket counts restart at the click."""
+    started = page.evaluate("() => { window.__ws.bytes = 0; window.__ws.first = null; window.__readyAt = null;"
+                            " return performance.now(); }")
+    act(page)
+    result = _settle(page, started)
+    first = page.evaluate("() => window.__ws.first")
+    result["first_message_ms"] = None if first is None else first - started
+    return result
+
+
+def open_settled(context, url: str):
+    page = context.new_page()
+    page.set_default_timeout(PATIENCE_MS)
+    page.add_init_script(WATCH)
+    page.goto(url)
+    _settle(page, 0.0)
+    return page
+
+
+def median(runs: list[dict]) -> dict:
+    """The run with the median time, with the spread of the times."""
+    ordered = sorted(runs, key=lambda r: r["ms"])
+    middle = dict(ordered[(len(ordered) - 1) // 2])
+    return middle | {"min_ms": ordered[0]["ms"], "max_ms": ordered[-1]["ms"], "runs": len(runs)}
+
+
+# ---- what changes the store between measures -------------------------------------------------
+class Loads:
+    """A day's county-wide vaccination file of the demo, one more person a time in a village (a new file each
+    time, so every ingest is a real load); run through the CLI as a clerk's load would be."""
+
+    def __init__(self, db: pathlib.Path, folder: pathlib.Path):
+        last = [load for load in demo_data.generate().loads if load.domain == "vaccination"][-1]
+        self.db, self.folder, self.frame, self.name, self.count = db, folder, last.frame.copy(), last.file_name, 0
+
+    def one(self) -> None:
+        self.count += 1
+        row = self.count % len(self.frame)
+        self.frame.loc[row, "booster"] = min(self.frame.loc[row, "booster"] + 1, self.frame.loc[row, "full_course"])
+        path = self.folder / self.name.replace(".csv", f"_更正{self.count}.csv")
+        self.frame.to_csv(path, index=False)
+        done = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(self.db), "ingest", str(path)],
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"the load between measures failed: {done.stderr[-1000:]}")
+
+
+# ---- the run ---------------------------------------------------------------------------------
+def run(source_db: pathlib.Path, repeat: int = 3, pages=PAGES, chromium=None) -> dict:
+    """Every measure of the module docstring on a copy of `source_db` (the demo county's store), in `chromium` (a
+    Playwright browser; one is launched when not given: a process holds one Playwright at a time)."""
+    with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp, contextlib.ExitStack() as stack:
+        folder = pathlib.Path(tmp)
+        db = folder / "dashboard.duckdb"
+        shutil.copyfile(source_db, db)
+        empty = folder / "empty"
+        empty.mkdir()
+        for name, text in EMPTY_APP.items():
+            (empty / name).write_text(text, encoding="utf-8")
+        loads = Loads(db, folder)
+        blank = stack.enter_context(served(empty / "app.py"))
+        app = stack.enter_context(served(ROOT / "app.py", db))
+        chromium = chromium or stack.enter_context(launched())
+        context = chromium.new_context(viewport={"width": 1440, "height": 900})
+        result = {"baseline": _baselines(context, blank, repeat), "pages": _pages(context, app, pages, repeat, loads),
+                  "actions": _actions(context, app, db, pages, repeat), "loads": loads.count}
+        context.close()
+    return result
+
+
+@contextlib.contextmanager
+def launched():
+    """Headless Debian Chromium through Playwright, closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _baselines(context, blank: str, repeat: int) -> dict:
+    full_load(context, blank)  # the browser's cache of Streamlit's own files, as for the app's pages
+    loads = [full_load(context, blank) for _ in range(repeat)]
+    page = open_settled(context, blank)
+    reruns, switches = [], []
+    for _ in range(repeat):
+        reruns.append(interaction(page, lambda p: p.get_by_role("button", name="rerun").click()))
+        switches.append(interaction(page, lambda p: p.locator("[data-testid='stSidebarNav'] a", has_text="two").click()))
+        switches.append(interaction(page, lambda p: p.locator("[data-testid='stSidebarNav'] a", has_text="one").click()))
+    page.close()
+    return {"full_load": median(loads), "rerun": median(reruns), "switch": median(switches)}
+
+
+def _pages(context, app: str, pages, repeat: int, loads: Loads) -> dict:
+    """Per page: its first full load after a load, then warm full loads."""
+    out = {}
+    for title, path in pages:
+        full_load(context, app + path)  # the page's own files in the browser's cache; the server's caches filled
+        loads.one()
+        cold = full_load(context, app + path)
+        warm = median([full_load(context, app + path) for _ in range(repeat)])
+        out[path] = {"title": title, "after_load": cold, "warm": warm}
+    return out
+
+
+def _actions(context, app: str, db: pathlib.Path, pages, repeat: int) -> dict:
+    """Sidebar switches from the overview to each page (and back), a drill click on the map, a date change."""
+    page = open_settled(context, app + "/")
+    out = {}
+    for title, path in pages[1:]:
+        runs = []
+        for _ in range(repeat):
+            runs.append(interaction(page, lambda p, t=title: p.locator("[data-testid='stSidebarNav'] a", has_text=t).click()))
+            interaction(page, lambda p: p.locator("[data-testid='stSidebarNav'] a", has_text=pages[0][0]).click())
+        out[f"switch {path}"] = median(runs)
+    out["date change /"] = median([_change_date(page, i) for i in range(repeat)])
+    page.close()
+    if any(path == "/map" for _, path in pages):
+        out["drill click /map"] = median([_drill(context, app, db) for _ in range(repeat)])
+    return out
+
+
+def _change_date(page, i: int) -> dict:
+    """The date picker's next older (or the latest again) date: a rerun with every figure new."""
+    page.locator(".st-key-ctl-date").click()
+    option = page.locator("[role='option']").nth(1 + i % 2)
+    return interaction(page, lambda p: option.click())
+
+
+def _drill(context, app: str, db: pathlib.Path) -> dict:
+    """A click on the county map's largest township: the page redrawn with its villages."""
+    store = Store(db)
+    county = rollup.unit(store, store.query("root_units")["code"].iloc[0])
+    shapes = geo.child_shapes(store, county)
+    store.close()
+    target = shapes.assign(area=shapes.to_crs(3857).geometry.area).sort_values("area").iloc[-1]
+    point = target.geometry.representative_point()
+    page = open_settled(context, app + "/map")
+    x, y = page.evaluate("""([lon, lat]) => {
+        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
+        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y]; }""", [point.x, point.y])
+    page.mouse.move(x - 4, y - 4)
+    page.mouse.move(x, y, steps=4)
+    page.wait_for_timeout(300)  # the tooltip, as a person's hover before the click
+    result = interaction(page, lambda p: p.mouse.click(x, y))
+    drilled = target["code"] in page.url
+    page.close()
+    if not drilled:
+        raise RuntimeError("the drill click on the map did not open the township")
+    return result
+
+
+# ---- the report ------------------------------------------------------------------------------
+def _ms(r: dict) -> str:
+    return f"{r['ms']:,.0f} ms"
+
+
+def _kb(r: dict) -> str:
+    return f"{(r['ws_bytes'] + r['http_bytes']) / 1024:,.0f} KB"
+
+
+def _mark(value: float, target: float) -> str:
+    return f"{value:.2f}×" + (" ✓" if value <= target else " ✗")
+
+
+def markdown(result: dict) -> str:
+    """The tables for BENCHMARKS.md: ratios first, times and bytes beside them, ✓/✗ against the targets."""
+    base = result["baseline"]
+    lines = [f"Empty Streamlit app in the same run: full load {_ms(base['full_load'])} (last message at"
+             f" {base['full_load']['last_message_ms']:,.0f} ms, {_kb(base['full_load'])}), rerun {_ms(base['rerun'])},"
+             f" sidebar switch {_ms(base['switch'])}.", "",
+             f"| page | warm full load | × empty page (≤ {TARGETS['warm']}) | first load after a load |"
+             f" × warm (≤ {TARGETS['after_load']}) | last message (warm) | sent (warm) |",
+             "|---|---|---|---|---|---|---|"]
+    for path, r in result["pages"].items():
+        warm, cold = r["warm"], r["after_load"]
+        lines.append(f"| {r['title']} `{path}` | {_ms(warm)} | {_mark(warm['ms'] / base['full_load']['ms'], TARGETS['warm'])}"
+                     f" | {_ms(cold)} | {_mark(cold['ms'] / warm['ms'], TARGETS['after_load'])}"
+                     f" | {warm['last_message_ms']:,.0f} ms | {_kb(warm)} |")
+    lines += ["", f"| action | time | × empty rerun (≤ {TARGETS['interaction']}) | last message | sent |",
+              "|---|---|---|---|---|"]
+    for name, r in result["actions"].items():
+        lines.append(f"| {name} | {_ms(r)} | {_mark(r['ms'] / base['rerun']['ms'], TARGETS['interaction'])}"
+                     f" | {r['last_message_ms']:,.0f} ms | {_kb(r)} |")
+    lines += ["", f"Widest spread of a repeated measure (max / min): {spread(result):.1f}×."]
+    return "\n".join(lines) + "\n"
+
+
+def spread(result: dict) -> float:
+    """The widest spread (max / min) of any repeated measure: how noisy this run was."""
+    runs = [r for r in (*result["baseline"].values(), *(p["warm"] for p in result["pages"].values()),
+                        *result["actions"].values()) if r.get("runs", 1) > 1]
+    return max((r["max_ms"] / max(r["min_ms"], 1) for r in runs), default=1.0)
+
+
