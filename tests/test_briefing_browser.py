@@ -22,7 +22,7 @@ from tests.test_browser import (MAP_READY, SHOTS, open_page, pytestmark,  # noqa
 TOWNSHIP = "990101101000"
 SLIDE = ".st-key-briefing-slide"
 PARTS = {"title": f"{SLIDE} h1", "indicators": f"{SLIDE} [data-testid='stMetric']",
-         "map": f"{SLIDE} .js-plotly-plot", "gap table": f"{SLIDE} table.briefing-gaps"}
+         "map": f"{SLIDE} [data-testid='stImage'] img", "gap table": f"{SLIDE} table.briefing-gaps"}
 
 
 def boxes(page, selector: str) -> list[dict]:
@@ -31,21 +31,28 @@ def boxes(page, selector: str) -> list[dict]:
                          selector)
 
 
-@pytest.mark.parametrize("lang, query", [("zh", ""), ("en", f"&lang=en&unit={TOWNSHIP}&domain=testing")])
-def test_present_view_fits_a_1920x1080_screen(browser, server, lang, query):
-    page = open_page(browser, server, f"/briefing?present=1{query}", 1920, 1080)
-    wait_for(page, MAP_READY, "the map to draw")
+@pytest.mark.parametrize("lang, query, width, height", [
+    ("zh", "", 1920, 1080),                                           # a projector, 16:9
+    ("en", f"&lang=en&unit={TOWNSHIP}&domain=testing", 1440, 900),    # a laptop, 16:10
+    ("zh", f"&unit={TOWNSHIP}", 1366, 768),                           # a small laptop, 16:9
+])
+def test_present_view_fits_a_16_9_or_16_10_screen_whole(browser, server, lang, query, width, height):
+    page = open_page(browser, server, f"/briefing?present=1{query}", width, height)
+    wait_for(page, f"() => {{ const i = document.querySelector(\"{PARTS['map']}\"); return !!(i && i.complete); }}",
+             "the map picture")
     page.wait_for_timeout(300)
-    page.screenshot(path=str(SHOTS / f"briefing-present-{lang}-1920x1080.png"))
+    page.screenshot(path=str(SHOTS / f"briefing-present-{lang}-{width}x{height}.png"))
     found = {name: boxes(page, selector) for name, selector in PARTS.items()}
     assert [len(found[n]) for n in PARTS] == [1, 3, 1, 1], found
     for name, items in found.items():
         for box in items:
-            assert box["top"] >= 0 and box["left"] >= 0 and box["bottom"] <= 1080 and box["right"] <= 1920, (name, box)
+            assert box["top"] >= 0 and box["left"] >= 0 and box["bottom"] <= height and box["right"] <= width, \
+                (name, box)
     scroll = page.evaluate("""() => { const m = document.querySelector('[data-testid="stMain"]');
+        const wrap = document.querySelector('.briefing-gaps-wrap');
         return [m.scrollHeight - m.clientHeight, document.documentElement.scrollHeight - innerHeight,
-                document.documentElement.scrollWidth - innerWidth]; }""")
-    assert max(scroll) <= 1, f"the present view scrolls: {scroll}"
+                document.documentElement.scrollWidth - innerWidth, wrap.scrollWidth - wrap.clientWidth]; }""")
+    assert max(scroll) <= 1, f"the present view scrolls (or cuts the table's last column): {scroll}"
     hidden = page.evaluate("""() => ['stSidebar', 'stHeader', 'stToolbar'].map(id => {
         const e = document.querySelector(`[data-testid="${id}"]`); return !e || e.getBoundingClientRect().width === 0
             || getComputedStyle(e).display === 'none'; })""")
@@ -54,6 +61,19 @@ def test_present_view_fits_a_1920x1080_screen(browser, server, lang, query):
     rows = page.locator(f"{SLIDE} table.briefing-gaps tbody tr").count()
     assert 1 <= rows <= 8
     assert page.external == [], page.external
+    page.close()
+
+
+def test_present_view_on_a_phone_stacks_without_cutting_anything(browser, server):
+    """At 390×844 the slide is not zoomed to a strip: its parts stack at full width and the page scrolls down."""
+    page = open_page(browser, server, "/briefing?present=1", 390, 844)
+    wait_for(page, f"() => {{ const i = document.querySelector(\"{PARTS['map']}\"); return !!(i && i.complete); }}",
+             "the map picture")
+    found = {name: boxes(page, selector) for name, selector in PARTS.items()}
+    assert [len(found[n]) for n in PARTS] == [1, 3, 1, 1], found
+    assert all(box["left"] >= 0 and box["right"] <= 390 for items in found.values() for box in items), found
+    assert found["indicators"][0]["right"] - found["indicators"][0]["left"] > 300  # a card is the phone's width
+    page.screenshot(path=str(SHOTS / "briefing-present-zh-390x844.png"))
     page.close()
 
 

@@ -29,6 +29,7 @@ READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     return plots.length > 0 && plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
         && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded()))); }"""
+DRAWN = "() => !document.querySelector(\"[data-testid='stSkeleton']\")"
 MAP_READY = """() => { const gd = document.querySelector('.js-plotly-plot');
     const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
     return !!(m && m.map && m.map.loaded()); }"""
@@ -59,6 +60,7 @@ def open_page(browser, server, path: str, width: int = 1440, height: int = 900):
             if not r.url.startswith((server, "data:", "blob:")) else None)
     page.goto(server + path)
     page.wait_for_selector(READY)
+    page.wait_for_function(DRAWN)  # an element whose code is still loading is a grey skeleton
     return page
 
 

@@ -131,3 +131,19 @@ def test_a_real_county_goes_from_an_empty_store_to_its_map_in_the_browser(browse
     assert set(drawn) == set(towns["区划代码"])
     assert "大邑县" in main_text(page) and page.external == []
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_uploader_speaks_the_pages_language(browser, server, lang):
+    """Streamlit draws "Upload" and "100MB per file" whatever the language; the page draws its own in their place
+    (what a person sees: the rendered text of the button and of the limit, pseudo-elements included)."""
+    page = open_page(browser, server, f"/import?lang={lang}")
+    shown = page.evaluate("""() => {
+        const seen = (el) => { const own = getComputedStyle(el).fontSize !== '0px' ? el.textContent : '';
+                               const after = getComputedStyle(el, '::after').content;
+                               return own + (after && after !== 'none' ? JSON.parse(after) : ''); };
+        const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
+        return [seen(zone.querySelector("button [data-testid='stMarkdownContainer'] p")),
+                seen(zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span"))]; }""")
+    assert shown == [i18n.t("imp_upload_button", lang), i18n.t("imp_upload_limit", lang, mb=100)]
+    page.close()

@@ -240,6 +240,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err_zip_no_layer": {"zh": "压缩包 {file} 中没有 Shapefile（.shp）、GeoPackage 或 GeoJSON 文件",
                          "en": "The zip {file} holds no Shapefile (.shp), GeoPackage or GeoJSON"},
     "imp_tab_upload_any": {"zh": "导入文件", "en": "Upload files"},
+    "imp_upload_button": {"zh": "上传文件", "en": "Upload"},
+    "imp_upload_limit": {"zh": "每个文件不超过 {mb} MB", "en": "{mb} MB per file"},
     "imp_upload_label_any": {"zh": "选择文件：单位名录、边界、参考人口或报表（CSV、XLSX、ZIP、GeoJSON、GPKG，可多选）",
                              "en": "Files: unit list, boundaries, population register or reports (CSV, XLSX, ZIP, GeoJSON, GPKG; several at once)"},
     "imp_upload_hint_any": {"zh": "拖入或选择文件。系统按内容识别文件类型（单位名录、边界、参考人口、报表），确认前不会写入任何数据。",

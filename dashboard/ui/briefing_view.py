@@ -2,7 +2,8 @@
 
 With `present=1` in the URL the slide is all there is: sidebar, Streamlit's
 header and toolbar and the shared page header are hidden, the type is large
-and the slide fills a 1920×1080 screen without scrolling, for a projector or a
+and the slide, laid out for 1920×1080, is zoomed to the window (any 16:9 or
+16:10 screen shows it whole; a phone gets it stacked), for a projector or a
 one-click screenshot. Without it, the same slide sits under the usual header
 with the pickers above it and the downloads (PPTX deck, PNG/SVG images, the
 gap table as CSV/XLSX) below. Every figure comes from one `briefing.Brief`,
@@ -69,7 +70,25 @@ _PRESENT_STYLE = """<style>
 .st-key-briefing-slide table.briefing-gaps th { white-space: nowrap; padding: 0.25rem 0.6rem; }
 .st-key-briefing-legend div, .st-key-briefing-legend span { font-size: 1.08rem !important; }
 .st-key-briefing-slide .briefing-foot { font-size: 1.05rem; }
+[data-testid="stMainBlockContainer"] { zoom: var(--slide-zoom, 1); }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 1rem 0.8rem 0.4rem !important; }
+  .st-key-briefing-slide h1 { font-size: 1.8rem !important; }
+  .st-key-briefing-slide [data-testid="stMetricValue"] > div { font-size: 2.8rem !important; }
+  .st-key-briefing-slide table.briefing-gaps { font-size: 0.9rem; }
+  .st-key-briefing-slide table.briefing-gaps td, .st-key-briefing-slide table.briefing-gaps th
+    { padding: 0.2rem 0.2rem; white-space: normal; }
+  .st-key-briefing-slide .chip { padding: 1px 6px; }
+}
 </style>"""
+# The slide is laid out for 1920×1080 and zoomed to the window (the smaller of its width and height ratios), so that
+# it fits any 16:9 or 16:10 screen whole; narrower than a tablet it is not zoomed but stacks and scrolls (a phone).
+_FIT_SCRIPT = """<script>
+(() => { const fit = () => { const wide = window.innerWidth >= 900;
+    const zoom = wide ? Math.min(window.innerWidth / 1920, window.innerHeight / 1080) : 1;
+    document.documentElement.style.setProperty('--slide-zoom', String(zoom)); };
+  fit(); if (!window.__slideFit) { window.__slideFit = true; window.addEventListener('resize', fit); } })();
+</script>"""
 
 
 def present() -> bool:
@@ -89,6 +108,8 @@ def render_page(ctx: Context) -> None:
     showing = present()
     brief = _brief(ctx.store, ctx.code, ctx.date, ctx.lang, ((ctx.domain, ctx.ind.key),))
     st.html(_BASE_STYLE.replace("%CHIPS%", _chip_styles()) + (_PRESENT_STYLE if showing else ""))
+    if showing:
+        st.html(_FIT_SCRIPT, unsafe_allow_javascript=True)
     if not showing:
         _toolbar(ctx)
     with st.container(key="briefing-slide", border=not showing):  # on the page, a framed preview of the slide
@@ -156,8 +177,23 @@ def _tile(ctx: Context, d: briefing.DomainBrief | None, domain: str) -> None:
         st.caption("  \n".join(controls.md_escape(line) for line in lines))
 
 
+@reads.scoped(max_entries=16)
+def _slide_picture(s: Store, code: str, day, lang: str, chosen: tuple) -> bytes | None:
+    """The chosen domain's picture as the deck has it (its map, else its children ranked), as PNG."""
+    brief = _brief(s, code, day, lang, chosen)
+    found = briefing.picture(brief, brief.domain(chosen[0][0]), "png")
+    return None if found is None else found[1]
+
+
 def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: bool) -> None:
-    """The map page's legend and choropleth, fitted to the slide's map box; no click (a slide is not a drill-down)."""
+    """The map page's legend and choropleth, fitted to the box; no click (a slide is not a drill-down). On the
+    full-screen slide, the deck's own picture instead: the slide is zoomed to the window, which an interactive
+    map does not survive (MapLibre sizes its canvas in screen pixels), while an image scales like text."""
+    if showing:
+        picture = _slide_picture(ctx.store, ctx.code, ctx.date, ctx.lang, ((ctx.domain, ctx.ind.key),))
+        if picture is not None:
+            st.image(picture, width=int(PRESENT_MAP[1] * 4 / 3))  # the 4:3 picture in the map's height
+        return
     base = data.map_base(ctx.store, ctx.code)
     rows = model.with_tooltips(d.rows, d.ind, ctx.lang)
     with st.container(key="briefing-legend"):

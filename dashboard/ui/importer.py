@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 
 import pandas as pd
@@ -23,7 +24,7 @@ from .. import i18n
 from ..analysis import rollup
 from ..domain import codes, fields
 from ..domain.messages import InputError, Message, rows_meant
-from ..intake import ingest, kinds
+from ..intake import ingest, kinds, limits
 from ..output import templates
 from ..output import import_model
 from ..output.import_model import Overrides, Upload
@@ -80,6 +81,19 @@ def _uploader_key() -> str:
     return f"imp-upload-{st.session_state.get(UPLOADS, 0)}"
 
 
+def uploader_words(lang: str) -> str:
+    """The uploader's own words ("Upload", "100MB per file") in the page's language. Streamlit 1.67 offers no
+    setting for them (streamlit/streamlit#13500), so its text is hidden and ours drawn in its place (CSS)."""
+    button = json.dumps(i18n.t("imp_upload_button", lang), ensure_ascii=False)
+    limit = json.dumps(i18n.t("imp_upload_limit", lang, mb=limits.MAX_UPLOAD_MB), ensure_ascii=False)
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    return (f'<style>{zone} button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}'
+            f'{zone} button [data-testid="stMarkdownContainer"] p::after {{ content: {button}; font-size: 1rem; }}'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {limit};'
+            f' font-size: 0.875rem; }}</style>')
+
+
 def _take_uploads() -> None:
     """Uploader callback: the files now in the uploader become the files on the page."""
     st.session_state[FILES] = import_model.uploads(st.session_state.get(_uploader_key()))
@@ -87,6 +101,7 @@ def _take_uploads() -> None:
 
 def upload_section(adm: Admin) -> None:
     setup_view.status(adm)
+    st.html(uploader_words(adm.lang))
     st.file_uploader(i18n.t("imp_upload_label_any", adm.lang), accept_multiple_files=True, key=_uploader_key(),
                      on_change=_take_uploads, help=i18n.t("imp_upload_help", adm.lang))
     staged: list[Upload] = st.session_state.get(FILES, [])
