@@ -384,3 +384,22 @@ def test_the_change_column_is_left_out_where_there_is_no_earlier_snapshot(monkey
     assert ("change" in shown.columns) is has_earlier
     if has_earlier:
         assert shown["change"].notna().any()
+
+
+def test_the_map_page_names_the_units_too_small_for_a_label(monkeypatch, demo_store_path):
+    """Under the map: every township that carries no label at the map's zoom (the four central 街道), by name."""
+    from dashboard.output import charts
+    from dashboard.storage import geo
+    from dashboard.ui import data
+
+    at = run_page(monkeypatch, demo_store_path, "pages/map.py", unit=COUNTY)
+    assert_clean(at)
+    line = next(c.value for c in at.caption if "图中未标名称" in c.value)
+    store = Store(demo_store_path)
+    shapes = geo.child_shapes(store, rollup.unit(store, COUNTY))
+    names = shapes[["code"]].merge(store.query("unit_children", code=COUNTY)[["code", "name"]])["name"]
+    _, zoom = charts.view_for(shapes.total_bounds, *data.MAP_FIT_PX)
+    fits = charts.label_fits(shapes, names, zoom).to_numpy()
+    small = set(names[~fits])
+    assert small == {n for n in names if n.endswith("街道")} and len(small) == 4
+    assert all((n in line) == (n in small) for n in names), line

@@ -349,3 +349,22 @@ def test_a_rounds_label_sits_above_every_line_of_the_trend(county_brief):
     assert figure.layout.annotations and all(a.y == 1 and a.yref == "paper" and a.yanchor == "bottom"
                                              for a in figure.layout.annotations)
     assert figure.layout.margin.t >= 20  # the room above the plot the label is drawn in
+
+
+def test_every_unit_on_the_map_picture_is_named_inside_it_or_beside_it(county_brief):
+    """The demo's four small central 街道 cannot carry their names inside: they are named under the legend."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    d = county_brief.domains[0]
+    with matplotlib.rc_context(render._rc()):
+        fig = Figure(figsize=(render.MAP_SIZE[0] / render.DPI, render.MAP_SIZE[1] / render.DPI), dpi=render.DPI)
+        FigureCanvasAgg(fig)
+        render._draw_map(fig, county_brief.shapes, d.rows, d.head.target, "zh", "标题", "副标题")
+    inside = {t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"}
+    beside = "".join(t.get_text() for t in fig.texts if t.get_gid() == "unlabelled").replace("\n", "")
+    streets = {n for n in d.rows["name"] if n.endswith("街道")}
+    assert len(streets) == 4 and not streets & inside and all(n in beside for n in streets)
+    assert all(n in inside or n in beside for n in d.rows["name"])
+    assert not any(n in beside for n in inside)  # a name is in one place only

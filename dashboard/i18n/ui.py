@@ -24,6 +24,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_none": {"zh": "无数据", "en": "No data"},
     "legend_item": {"zh": "{word} {range}", "en": "{word} {range}"},
     "legend_title": {"zh": "{indicator}（目标 {target}）", "en": "{indicator} (target {target})"},
+    "map_unlabelled": {"zh": "图中未标名称：{names}", "en": "Not named on the map: {names}"},
+    "name_list_more": {"zh": "{names} 等 {count} 个", "en": "{names} and {count} more"},
     "strip_label": {"zh": "各业务达标情况", "en": "Status of each domain"},
     "card_title": {"zh": "{domain} · {indicator}", "en": "{domain} · {indicator}"},
     "card_numden": {"zh": "{num} / {den} {unit}", "en": "{num} / {den} {unit}"},

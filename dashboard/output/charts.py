@@ -148,6 +148,19 @@ def map_label(name: str) -> str:
     return str(name).translate(_FULLWIDTH)
 
 
+def name_list(names: list[str], lang: str, most: int = 12) -> str:
+    """Names for a line of text: '东城街道、北城街道' (zh) or 'A, B' (en), the rest counted past `most`."""
+    shown = ("、" if lang == "zh" else ", ").join(str(n) for n in names[:most])
+    return i18n.t("name_list_more", lang, names=shown, count=len(names) - most) if len(names) > most else shown
+
+
+def unlabelled_names(base: dict, names: pd.Series) -> list[str]:
+    """The names of the mapped units that carry no label at the map's zoom (too small): listed beside the map."""
+    labels = base.get("labels")
+    labelled = set(labels["name"]) if labels is not None and len(labels) else set()
+    return [str(n) for n in names if n not in labelled]
+
+
 def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Series:
     """Which units are big enough on screen at this zoom to carry their name as a label.
 

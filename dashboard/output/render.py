@@ -12,6 +12,7 @@ boxes for every name is worse than no image.
 from __future__ import annotations
 
 import io
+import re
 import threading
 
 import geopandas as gpd
@@ -112,15 +113,30 @@ def _draw_map(fig: Figure, shapes, rows: pd.DataFrame, target: float, lang: str,
         drawn.plot(ax=ax, color=drawn["status"].map(charts.COLOURS), edgecolor=charts.LINE_COLOUR, linewidth=1.0)
         ax.set_aspect("equal")
         ax.margins(0.02)
-        _labels(fig, ax, drawn)
+        unlabelled = _labels(fig, ax, drawn)
+        if unlabelled:  # named beside the map, under the legend: every unit drawn is named somewhere
+            text = i18n.t("map_unlabelled", lang, names=charts.name_list(unlabelled, lang))
+            fig.text(LEGEND_X, 0.24, "\n".join(_wrap(text, 18 if lang == "zh" else 34)), fontsize=10,
+                     color="#333333", va="top", gid="unlabelled")
     _legend(fig, rows["status"], target, lang)
     missing = len(set(rows["code"]) - set(drawn["code"]))
     if missing:
         fig.text(LEGEND_X, 0.06, i18n.t("briefing_map_unmapped", lang, count=missing), fontsize=10, color="#555555")
 
 
-def _labels(fig: Figure, ax, drawn: gpd.GeoDataFrame) -> None:
-    """Names inside their units, where the name fits the unit's box at this scale (as on screen)."""
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, broken after a list's separator or a space, never inside a name."""
+    lines = [""]
+    for piece in re.split(r"(?<=[、：:,\s])", text):
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        lines[-1] += piece
+    return [line.strip() for line in lines]
+
+
+def _labels(fig: Figure, ax, drawn: gpd.GeoDataFrame) -> list[str]:
+    """Names inside their units, where the name fits the unit's box at this scale (as on screen); returns the
+    names that did not fit."""
     fig.canvas.draw()  # fixes the axes limits, so data units can be turned into pixels
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     box = ax.get_window_extent()
@@ -129,12 +145,16 @@ def _labels(fig: Figure, ax, drawn: gpd.GeoDataFrame) -> None:
     bounds = drawn.bounds
     points = drawn.geometry.representative_point()
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    unlabelled = []
     for name, point, (minx, miny, maxx, maxy) in zip(drawn["name"], points, bounds.values):
         text = str(name)
         fits = (maxx - minx) * px_per_m >= len(text) * char_px * 1.1 and (maxy - miny) * px_per_m >= char_px * 1.8
         if fits:
             ax.text(point.x, point.y, text, ha="center", va="center", fontsize=LABEL_PT, color="#1a1a1a",
-                    path_effects=halo)
+                    path_effects=halo, gid="label")
+        else:
+            unlabelled.append(text)
+    return unlabelled
 
 
 def _legend(fig: Figure, statuses: pd.Series, target: float, lang: str) -> None:

@@ -125,7 +125,7 @@ def count_map(ctx: Context, classed: pd.DataFrame, ranges: list) -> dict:
                                       charts.COUNT_COLOURS), key=key, width="stretch",
                     on_select=lambda: _drill(key), selection_mode="points",
                     config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-    st.caption(i18n.t("map_click_hint", ctx.lang))
+    _unlabelled(ctx, base, mapped)
     return base
 
 
@@ -158,8 +158,17 @@ def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
     st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"]), key=key, width="stretch",
                     on_select=lambda: _drill(key), selection_mode="points",
                     config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-    st.caption(i18n.t("map_click_hint", ctx.lang))
+    _unlabelled(ctx, base, mapped)
     return base
+
+
+def _unlabelled(ctx: Context, base: dict, mapped: pd.DataFrame) -> None:
+    """The click hint, and the units too small at this zoom to carry their name, named under the map."""
+    hint = i18n.t("map_click_hint", ctx.lang)
+    small = charts.unlabelled_names(base, mapped["name"])
+    if small:
+        hint += "  \n" + controls.md_escape(i18n.t("map_unlabelled", ctx.lang, names=charts.name_list(small, ctx.lang)))
+    st.caption(hint)
 
 
 def _drill(key: str) -> None:
