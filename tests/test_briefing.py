@@ -345,10 +345,10 @@ def test_a_rounds_label_sits_above_every_line_of_the_trend(county_brief):
         box = label.get_window_extent(renderer)
         assert box.y0 >= axes.y1, "the label must not sit over the plot's lines"
         assert not any(box.overlaps(other) for other in others)
-    figure = charts.trend_figure(county_brief.trend, "zh", county_brief.marks)
-    assert figure.layout.annotations and all(a.y == 1 and a.yref == "paper" and a.yanchor == "bottom"
-                                             for a in figure.layout.annotations)
-    assert figure.layout.margin.t >= 20  # the room above the plot the label is drawn in
+    spec = charts.trend_chart(county_brief.trend, "zh", county_brief.marks).to_dict()
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert len(texts) == 1 and texts[0]["mark"]["y"] < 0 and texts[0]["mark"]["baseline"] == "bottom"  # above the top
+    assert spec["padding"]["top"] >= 20  # the room above the plot the label is drawn in
 
 
 def test_every_unit_on_the_map_picture_is_named_inside_it_or_beside_it(county_brief):

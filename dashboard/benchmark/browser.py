@@ -9,10 +9,10 @@ button) served the same way in the same run, and every figure is a ratio to that
 - a sidebar switch, a drill click on the map and a date change against an empty rerun (the empty page's button).
 
 "Done" is when the server has sent something since the start, the script has finished, no element is still a
-placeholder (Streamlit draws a grey skeleton while an element's code loads), every Plotly chart has drawn (a map:
-MapLibre reports it loaded), and no message has come for 300 ms. Where the time goes: the server's last message after
-the start (where it stopped sending; the rest is the browser's own work) and the bytes sent over the WebSocket and
-HTTP.
+placeholder (Streamlit draws a grey skeleton while an element's code loads), every chart has drawn (Plotly's, a
+map once MapLibre reports it loaded, Vega-Lite's canvas), and no message has come for 300 ms. Where the time goes:
+the server's last message after the start (where it stopped sending; the rest is the browser's own work) and the
+bytes sent over the WebSocket and HTTP.
 """
 from __future__ import annotations
 
@@ -71,8 +71,10 @@ SETTLED = """(quiet) => {
   const drawn = plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
       && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded())));
   const charts = document.querySelectorAll("[data-testid='stPlotlyChart']").length;
+  const vega = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart']"))
+      .every(c => c.querySelector('canvas, svg.marks'));
   const ready = window.__ws.first !== null && app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && drawn && plots.length >= charts && !document.querySelector("[data-testid='stSkeleton']")
+      && drawn && vega && plots.length >= charts && !document.querySelector("[data-testid='stSkeleton']")
       && Array.from(document.images).every(img => img.complete);
   const now = performance.now();
   if (!ready) window.__readyAt = null;

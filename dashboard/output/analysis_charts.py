@@ -42,7 +42,7 @@ def _marks(fig: go.Figure, marks, lang: str) -> None:
         x = charts.fmt_day(day, lang)
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                       line={"color": "#888888", "width": 1, "dash": "dash"})
-        fig.add_annotation(**charts.ROUND_LABEL, x=x, text=text)
+        fig.add_annotation(**charts.ROUND_ANNOTATION, x=x, text=text)
 
 
 def lines(series: list[tuple[str, pd.DataFrame]], measure: str, lang: str, marks=(), target_label: str = "",

@@ -11,6 +11,7 @@ import html
 import math
 import re
 
+import altair as alt
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
@@ -279,40 +280,48 @@ def grids_deck(shapes: gpd.GeoDataFrame, values: pd.DataFrame, outlines: gpd.Geo
 
 
 # ---- trend -------------------------------------------------------------------
-# A round's label sits above the plot area, in the top margin, so no line (a 100 % target, a curve) runs under it.
-ROUND_LABEL = {"y": 1, "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom",
-               "font": {"size": 11, "color": "#555555"}}
+# A round's label sits above the plot area, in the top padding, so no line (a 100 % target, a curve) runs under it:
+# for Plotly (the trends page) an annotation anchored at the plot's top edge, for Vega-Lite (the overview) a text
+# mark placed above the plot's top (y in pixels from it).
+ROUND_ANNOTATION = {"y": 1, "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom",
+                    "font": {"size": 11, "color": "#555555"}}
+ROUND_LABEL_DY = -6
+ROUND_LABEL = {"y": ROUND_LABEL_DY, "align": "left", "baseline": "bottom", "dx": 3, "fontSize": 11, "color": "#555555"}
 
 
-def trend_figure(series: list[dict], lang: str, marks: list[tuple] = (), height: int = 280) -> go.Figure:
+def trend_chart(series: list[dict], lang: str, marks: list[tuple] = (), height: int = 280) -> alt.LayerChart:
     """The main indicator of each domain over recent snapshots, with its target as a dotted line.
 
     `series`: one dict per domain with domain, label, target and a frame of snapshot_date, ratio.
-    `marks`: (date, text) drawn as vertical lines, e.g. a new testing round (cumulative counts restart).
+    `marks`: (date, text) drawn as vertical lines, e.g. a new testing round (cumulative counts restart), the text
+    above the plot area (ROUND_LABEL_DY), where no line runs.
+    Vega-Lite and not Plotly: the overview, the leader's page, then never loads Plotly's 4.7 MB of JavaScript
+    (see BENCHMARKS.md); Streamlit ships Vega-Lite, and it works offline.
     """
-    fig = go.Figure()
-    for day, text in marks:  # shape + annotation: add_vline cannot annotate a category axis
-        x = fmt_day(day, lang)
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
-                      line={"color": "#888888", "width": 1, "dash": "dash"})
-        fig.add_annotation(**ROUND_LABEL, x=x, text=text)
-    for item in series:
-        frame, colour = item["frame"], DOMAIN_COLOURS[item["domain"]]
-        x = [fmt_day(d, lang) for d in frame["snapshot_date"]]
-        fig.add_trace(go.Scatter(
-            x=x, y=frame["ratio"] * 100, name=item["label"], mode="lines+markers",
-            line={"color": colour, "width": 2.5}, marker={"size": 5},
-            hovertemplate=f"{item['label']}<br>%{{x}}: %{{y:.1f}}%<extra></extra>"))
-        fig.add_trace(go.Scatter(
-            x=x, y=[item["target"] * 100] * len(x), mode="lines", showlegend=False, hoverinfo="skip",
-            line={"color": colour, "width": 1, "dash": "dot"}))
-    fig.update_layout(
-        height=height, margin={"l": 8, "r": 8, "t": 26 if marks else 8, "b": 8}, hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
-        yaxis={"ticksuffix": "%", "gridcolor": "#eeeeee", "zeroline": False},
-        xaxis={"type": "category", "gridcolor": "#f4f4f4", "tickangle": 0, "nticks": 7},
-        plot_bgcolor="white", paper_bgcolor="white", font={"size": 12})
-    return fig
+    days = sorted({pd.Timestamp(d) for item in series for d in item["frame"]["snapshot_date"]})
+    order = [fmt_day(d, lang) for d in days]
+    points = pd.concat([pd.DataFrame({"day": [fmt_day(d, lang) for d in item["frame"]["snapshot_date"]],
+                                      "value": item["frame"]["ratio"].astype(float) * 100, "indicator": item["label"]})
+                        for item in series], ignore_index=True)
+    targets = pd.DataFrame({"indicator": [i["label"] for i in series], "value": [i["target"] * 100 for i in series]})
+    colour = alt.Color("indicator:N", title=None, legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=[i["label"] for i in series],
+                                       range=[DOMAIN_COLOURS[i["domain"]] for i in series]))
+    x = alt.X("day:O", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=8))
+    y = alt.Y("value:Q", title=None, axis=alt.Axis(format=".0f", labelExpr="datum.label + '%'"),
+              scale=alt.Scale(zero=False))
+    lines = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.5).encode(
+        x=x, y=y, color=colour, tooltip=[alt.Tooltip("indicator:N", title=""), alt.Tooltip("day:O", title=""),
+                                         alt.Tooltip("value:Q", title="%", format=".1f")])
+    goals = alt.Chart(targets).mark_rule(strokeDash=[2, 3], strokeWidth=1).encode(y="value:Q", color=colour)
+    layers = [goals, lines]
+    shown = [(fmt_day(day, lang), text) for day, text in marks if fmt_day(day, lang) in order]
+    if shown:
+        frame = pd.DataFrame(shown, columns=["day", "text"])
+        layers += [alt.Chart(frame).mark_rule(strokeDash=[4, 4], color="#888888").encode(x=x),
+                   alt.Chart(frame).mark_text(**ROUND_LABEL).encode(x=x, text="text:N")]
+    return alt.layer(*layers).properties(height=height, padding={"top": 24 if shown else 6, "left": 4,
+                                                                  "right": 8, "bottom": 4}).configure_view(stroke=None)
 
 
 def fmt_day(day, lang: str) -> str:

@@ -214,7 +214,7 @@ def _draw_ranking(fig: Figure, rows: pd.DataFrame, target: float, lang: str, tit
 # ---- the trend ------------------------------------------------------------------------
 def trend_image(series: list[dict], lang: str, title: str, marks: list[tuple] = (), subtitle: str = "",
                 fmt: str = "png", size: tuple[int, int] = TREND_SIZE) -> bytes:
-    """The main indicator of each domain per snapshot, its target dotted (`series`, `marks`: as charts.trend_figure)."""
+    """The main indicator of each domain per snapshot, its target dotted (`series`, `marks`: as charts.trend_chart)."""
     return export(lambda fig: _draw_trend(fig, series, lang, title, subtitle, marks), size, fmt)
 
 

@@ -142,8 +142,8 @@ def trend(ctx: Context) -> None:
     marks = [(_first_on_or_after(sorted(set(shown)), start), i18n.t("trend_round", ctx.lang, round=number))
              for number, start in data.round_starts(ctx.store, ctx.unit, min(shown), max(shown))]
     st.markdown(f"**{i18n.t('trend_title', ctx.lang)}**")
-    st.plotly_chart(charts.trend_figure(series, ctx.lang, [m for m in marks if m[0]]),
-                    config={"displayModeBar": False}, key=f"trend-{ctx.lang}")
+    st.altair_chart(charts.trend_chart(series, ctx.lang, [m for m in marks if m[0]]), width="stretch",
+                    key=f"trend-{ctx.lang}")
 
 
 def _first_on_or_after(days: list, start):
