@@ -26,10 +26,11 @@ def headlines(ctx: Context) -> None:
     """One card per domain with data, side by side on a laptop, stacked on a phone; above them, on a phone only,
     one line per domain (figure and status), so that the first screen shows every domain's status."""
     domains = [d for d in fields.DOMAINS if d in ctx.by_domain]
-    st.html(status_strip([(d, _headline(ctx, d)) for d in domains], ctx.lang))
+    heads = {d: _headline(ctx, d) for d in domains}  # once per run: the strip and the cards show the same figures
+    st.html(status_strip(list(heads.items()), ctx.lang))
     for column, domain in zip(st.columns(len(domains)), domains):
         with column:
-            card(ctx, domain)
+            card(ctx, domain, heads[domain])
 
 
 def _headline(ctx: Context, domain: str) -> tuple:
@@ -60,9 +61,10 @@ def status_strip(rows: list[tuple[str, tuple]], lang: str) -> str:
             'border-radius:10px;font-weight:600;white-space:nowrap;min-width:4.5em;text-align:center}</style>')
 
 
-def card(ctx: Context, domain: str) -> None:
-    """The domain's main indicator: figure, change, status in colour and words, then the facts behind it."""
-    day, current, previous, ind, head = _headline(ctx, domain)
+def card(ctx: Context, domain: str, parts: tuple) -> None:
+    """The domain's main indicator (`parts`: `_headline`'s answer): figure, change, status in colour and words, then
+    the facts behind it."""
+    day, current, previous, ind, head = parts
     title = i18n.t("card_title", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang], indicator=ind.label(ctx.lang))
     with st.container(border=True, key=f"card-{domain}"):
         if day is None:
@@ -142,8 +144,15 @@ def trend(ctx: Context) -> None:
     marks = [(_first_on_or_after(sorted(set(shown)), start), i18n.t("trend_round", ctx.lang, round=number))
              for number, start in data.round_starts(ctx.store, ctx.unit, min(shown), max(shown))]
     st.markdown(f"**{i18n.t('trend_title', ctx.lang)}**")
-    st.altair_chart(charts.trend_chart(series, ctx.lang, [m for m in marks if m[0]]), width="stretch",
-                    key=f"trend-{ctx.lang}")
+    st.vega_lite_chart(spec=_trend_spec(series, ctx.lang, [m for m in marks if m[0]]), width="stretch",
+                       key=f"trend-{ctx.lang}")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend_spec(series: list[dict], lang: str, marks: list[tuple]) -> dict:
+    """The chart's Vega-Lite spec, built (and checked against the schema) once per figures shown: a rerun that
+    changes nothing in the trend (a date picked and picked back, a language switch back) skips 50-100 ms."""
+    return charts.trend_chart(series, lang, marks).to_dict()
 
 
 def _first_on_or_after(days: list, start):
