@@ -225,24 +225,3 @@ def test_no_page_logs_an_error_or_asks_for_a_missing_file(browser, server):
     assert sorted(failed) == sorted(probes)
     assert console == ["Failed to load resource: the server responded with a status of 404 (Not Found)"] * len(probes)
     page.close()
-
-
-@pytest.mark.parametrize("width, height", [(1440, 900), (390, 844)])
-def test_the_map_is_the_hero_of_its_page_and_the_county_fits_it(browser, server, width, height):
-    """The county fills the map's box, whatever the window: on a laptop it spans the page's widest column (not a
-    phone-sized 350 px), on a phone it is whole inside the screen."""
-    page = open_page(browser, server, "/map", width, height)
-    wait_map(page)
-    wait_for(page, "() => !!document.querySelector('.st-key-hero-map .js-plotly-plot').__heroBounds", "the fit")
-    page.wait_for_timeout(300)
-    canvas, county, main = page.evaluate("""() => {
-        const gd = document.querySelector('.st-key-hero-map .js-plotly-plot');
-        const m = gd._fullLayout.map._subplot.map, c = m.getCanvas().getBoundingClientRect();
-        const [a, b] = gd.__heroBounds.map(p => m.project(p));
-        const main = document.querySelector("[data-testid='stMainBlockContainer']").getBoundingClientRect();
-        return [[c.width, c.height], [Math.abs(b.x - a.x), Math.abs(a.y - b.y), Math.min(a.x, b.x), Math.min(a.y, b.y),
-                Math.max(a.x, b.x), Math.max(a.y, b.y)], main.width]; }""")
-    assert county[2] >= -1 and county[3] >= -1 and county[4] <= canvas[0] + 1 and county[5] <= canvas[1] + 1
-    assert county[0] >= 0.9 * canvas[0] - 28 or county[1] >= 0.9 * canvas[1] - 28  # fills one side, padding aside
-    assert canvas[0] >= (0.5 * main if width > 640 else 0.9 * main)  # the widest column; a phone's width
-    page.close()

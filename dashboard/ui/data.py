@@ -167,5 +167,5 @@ def map_base(s: Store, code: str) -> dict:
     labels = pd.DataFrame({"name": names["name"].values, "lon": points.x.values, "lat": points.y.values})[fits.values]
     height = min(MAP_HEIGHT, int(charts.drawn_size(shp.total_bounds, zoom)[1]) + 40)
     return {"key": code, "geojson": charts.geojson(shp), "centre": centre, "zoom": zoom, "labels": labels,
-            "codes": set(shp["code"]), "height": height, "bounds": [float(v) for v in shp.total_bounds]}
+            "codes": set(shp["code"]), "height": height}
 

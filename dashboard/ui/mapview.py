@@ -11,7 +11,6 @@ Geometry and the grid deck are built once and cached; a rerun recomputes values.
 from __future__ import annotations
 
 import html
-import json
 
 import pandas as pd
 import streamlit as st
@@ -40,7 +39,7 @@ def render(ctx: Context) -> None:
     if rows.empty:
         st.info(i18n.t("map_leaf", ctx.lang, name=controls.md_escape(ctx.unit["name"])))
         return
-    left, right = st.columns([2, 1], gap="medium")  # the map is the page's hero
+    left, right = st.columns([3, 2], gap="medium")
     with right:
         controls.domain_picker(ctx, "map")
         controls.indicator_picker(ctx, "map")
@@ -122,12 +121,10 @@ def count_map(ctx: Context, classed: pd.DataFrame, ranges: list) -> dict:
     if mapped.empty:
         return base
     key = f"map-{ctx.code}-{ctx.count}-{ctx.per_1000}"
-    with st.container(key="hero-map"):
-        st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, _hero_height(base), charts.COUNT_CLASSES,
-                                          charts.COUNT_COLOURS), key=key, width="stretch",
-                        on_select=lambda: _drill(key), selection_mode="points",
-                        config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-        fit_to_box(base)
+    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"], charts.COUNT_CLASSES,
+                                      charts.COUNT_COLOURS), key=key, width="stretch",
+                    on_select=lambda: _drill(key), selection_mode="points",
+                    config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
     _unlabelled(ctx, base, mapped)
     return base
 
@@ -158,41 +155,11 @@ def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
     if mapped.empty:
         return base
     key = f"map-{ctx.code}"
-    with st.container(key="hero-map"):
-        st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, _hero_height(base)), key=key, width="stretch",
-                        on_select=lambda: _drill(key), selection_mode="points",
-                        config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-        fit_to_box(base)
+    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"]), key=key, width="stretch",
+                    on_select=lambda: _drill(key), selection_mode="points",
+                    config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
     _unlabelled(ctx, base, mapped)
     return base
-
-
-HERO_HEIGHT = 560  # px: the map's height on the map page, where it is the main thing shown
-# The server fits the view to a phone's box (data.MAP_FIT_PX), the one size it knows fits every screen; in the
-# browser the map is then fitted to the box it really has (MapLibre's fitBounds), on first draw, after every redraw
-# and when the window changes, so that on a laptop the county fills the page's widest column.
-_FIT_SCRIPT = """<script>
-(() => { const bounds = %BOUNDS%;
-  const fit = (gd) => { const m = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
-                                   && gd._fullLayout.map._subplot.map;
-    if (m) m.fitBounds(gd.__heroBounds, {padding: 14, animate: false}); };
-  const hook = (tries) => { const gd = document.querySelector('.st-key-hero-map .js-plotly-plot');
-    if (!gd || !gd._fullLayout || !gd.on) { if (tries > 0) setTimeout(() => hook(tries - 1), 100); return; }
-    gd.__heroBounds = bounds;
-    if (!gd.__heroFit) { gd.__heroFit = true; gd.on('plotly_afterplot', () => fit(gd)); }
-    fit(gd); };
-  hook(100); })();
-</script>"""
-
-
-def _hero_height(base: dict) -> int:
-    return max(base["height"], HERO_HEIGHT)
-
-
-def fit_to_box(base: dict) -> None:
-    """Fits the map to the browser's box for it (see _FIT_SCRIPT); the bounds are numbers from the store."""
-    bounds = [[base["bounds"][0], base["bounds"][1]], [base["bounds"][2], base["bounds"][3]]]
-    st.html(_FIT_SCRIPT.replace("%BOUNDS%", json.dumps(bounds)), unsafe_allow_javascript=True)
 
 
 def _unlabelled(ctx: Context, base: dict, mapped: pd.DataFrame) -> None:
