@@ -333,14 +333,12 @@ def unit_choices(units: pd.DataFrame, limit: int = PICKER_UNITS, with_grids: boo
 
 def unit_label(units: pd.DataFrame, lang: str):
     """A format function for unit selectors: '赵镇街道 · 乡镇/街道 · 510121001000' (grid names repeat, codes do not)."""
-    table = units.set_index("code")
+    mark = i18n.t("set_retired_mark", lang)
+    labels = {code: f"{name} · {codes.LEVEL_LABELS[level][lang]} · {code}{'' if bool(active) else mark}"
+              for code, name, level, active in zip(units["code"], units["name"], units["level"], units["active"])}
 
-    def label(code) -> str:
-        if code is None or code not in table.index:
-            return "" if code is None else str(code)
-        row = table.loc[code]
-        retired = "" if bool(row["active"]) else i18n.t("set_retired_mark", lang)
-        return f"{row['name']} · {codes.LEVEL_LABELS[row['level']][lang]} · {code}{retired}"
+    def label(code) -> str:  # a selectbox asks once per option: a county's 4,000 units, a dict lookup each
+        return "" if code is None else labels.get(code, str(code))
     return label
 
 
