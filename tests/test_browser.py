@@ -120,12 +120,7 @@ def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     point = shapes.set_index("code").loc[TOWNSHIP, "geometry"].representative_point()
     page = open_page(browser, server, "/map")
     wait_map(page)
-    x, y = page.evaluate("""([lon, lat]) => {
-        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
-        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y]; }""", [point.x, point.y])
-    page.mouse.move(x - 4, y - 4)
-    page.mouse.move(x, y, steps=4)
+    x, y = bench_browser.hover_on_map(page, point.x, point.y)
     wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes('{name}')",
              "the tooltip to name the township")
     tooltip = page.evaluate("() => document.querySelector('.hoverlayer').textContent")

@@ -20,6 +20,7 @@ import shutil
 import pytest
 
 from dashboard.analysis import rollup
+from dashboard.benchmark import browser as bench_browser
 from dashboard.intake import units
 from dashboard.storage import geo
 from dashboard.storage.store import Store
@@ -106,12 +107,7 @@ def test_the_breadcrumb_and_the_drill_list_show_names_literally(browser, hostile
 
 
 def _hover(page, lon: float, lat: float) -> None:
-    x, y = page.evaluate("""([lon, lat]) => {
-        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
-        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y]; }""", [lon, lat])
-    page.mouse.move(x - 4, y - 4)
-    page.mouse.move(x, y, steps=4)
+    bench_browser.hover_on_map(page, lon, lat)
 
 
 @pytest.mark.parametrize("code", ["990101001000", "990101102000", "990101103000", "990101109000"])

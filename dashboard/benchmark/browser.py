@@ -302,12 +302,7 @@ def _drill(context, app: str, db: pathlib.Path) -> dict:
     target = shapes.assign(area=shapes.to_crs(3857).geometry.area).sort_values("area").iloc[-1]
     point = target.geometry.representative_point()
     page = open_settled(context, app + "/map")
-    x, y = page.evaluate("""([lon, lat]) => {
-        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
-        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y]; }""", [point.x, point.y])
-    page.mouse.move(x - 4, y - 4)
-    page.mouse.move(x, y, steps=4)
+    x, y = hover_on_map(page, point.x, point.y)
     page.wait_for_timeout(300)  # the tooltip, as a person's hover before the click
     result = interaction(page, lambda p: p.mouse.click(x, y))
     drilled = target["code"] in page.url
@@ -315,6 +310,17 @@ def _drill(context, app: str, db: pathlib.Path) -> dict:
     if not drilled:
         raise RuntimeError("the drill click on the map did not open the township")
     return result
+
+
+def hover_on_map(page, lon: float, lat: float) -> tuple[float, float]:
+    """Moves the mouse onto a place of the page's (first) map, as a hand does; returns where, for a click."""
+    x, y = page.evaluate("""([lon, lat]) => {
+        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
+        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y]; }""", [lon, lat])
+    page.mouse.move(x - 4, y - 4)
+    page.mouse.move(x, y, steps=4)
+    return x, y
 
 
 # ---- the report ------------------------------------------------------------------------------
