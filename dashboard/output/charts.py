@@ -157,8 +157,7 @@ def name_list(names: list[str], lang: str, most: int = 12) -> str:
 
 def unlabelled_names(base: dict, names: pd.Series) -> list[str]:
     """The names of the mapped units that carry no label at the map's zoom (too small): listed beside the map."""
-    labels = base.get("labels")
-    labelled = set(labels["name"]) if labels is not None and len(labels) else set()
+    labelled = set(base["labels"]["name"]) if len(base["labels"]) else set()  # an empty frame has no columns
     return [str(n) for n in names if n not in labelled]
 
 

@@ -101,10 +101,15 @@ def map_image(shapes: gpd.GeoDataFrame, rows: pd.DataFrame, target: float, lang:
     return export(lambda fig: _draw_map(fig, shapes, rows, target, lang, title, subtitle), size, fmt)
 
 
-def _draw_map(fig: Figure, shapes, rows: pd.DataFrame, target: float, lang: str, title: str, subtitle: str) -> None:
+def _heading(fig: Figure, title: str, subtitle: str) -> None:
+    """The title and the line under it, at the top left of a map-sized picture (the map, the ranking)."""
     fig.text(0.03, 0.965, title, fontsize=17, fontweight="bold", va="top")
     if subtitle:
         fig.text(0.03, 0.905, subtitle, fontsize=12, color="#555555", va="top")
+
+
+def _draw_map(fig: Figure, shapes, rows: pd.DataFrame, target: float, lang: str, title: str, subtitle: str) -> None:
+    _heading(fig, title, subtitle)
     ax = fig.add_axes((0.02, 0.04, LEGEND_X - 0.04, 0.82))
     ax.set_axis_off()
     drawn = shapes[["code", "geometry"]].merge(rows[["code", "name", "status"]], on="code", how="inner")
@@ -184,9 +189,7 @@ def ranking_image(rows: pd.DataFrame, target: float, lang: str, title: str, subt
 
 
 def _draw_ranking(fig: Figure, rows: pd.DataFrame, target: float, lang: str, title: str, subtitle: str) -> None:
-    fig.text(0.03, 0.965, title, fontsize=17, fontweight="bold", va="top")
-    if subtitle:
-        fig.text(0.03, 0.905, subtitle, fontsize=12, color="#555555", va="top")
+    _heading(fig, title, subtitle)
     ranked = rows.assign(shown=rows["ratio"].astype("Float64")).sort_values("shown", na_position="first")
     shown = ranked.head(RANKED_MAX).iloc[::-1]  # barh draws bottom-up: the lowest rate at the top
     ax = fig.add_axes((0.26, 0.1, 0.66, 0.76))

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import functools
 import html
-import math
 import urllib.parse
 
-import pandas as pd
 import streamlit as st
 
 from .. import i18n
@@ -27,9 +25,8 @@ from ..storage.store import Store
 from . import auth, cards, controls, data, downloads, mapview, reads
 from .context import Context
 
-PRESENT_MAP = ((900, 400), 415)     # map view box and figure height on a 1920×1080 slide (cards with their tallies above)
-PAGE_MAP = (data.MAP_FIT_PX, data.MAP_HEIGHT - 40)
-LABEL_PX_PRESENT = 17
+PRESENT_PICTURE_HEIGHT = 415  # the map's height on a 1920×1080 slide (cards with their tallies above)
+PAGE_MAP_HEIGHT = data.MAP_HEIGHT - 40
 
 _BASE_STYLE = """<style>
 .st-key-briefing-slide .briefing-sub { color: #555; font-size: 1.05rem; margin-top: -0.6rem; }
@@ -192,36 +189,18 @@ def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: 
     if showing:
         picture = _slide_picture(ctx.store, ctx.code, ctx.date, ctx.lang, ((ctx.domain, ctx.ind.key),))
         if picture is not None:
-            st.image(picture, width=int(PRESENT_MAP[1] * 4 / 3))  # the 4:3 picture in the map's height
+            st.image(picture, width=int(PRESENT_PICTURE_HEIGHT * 4 / 3))  # the 4:3 picture in the map's height
         return
-    base = data.map_base(ctx.store, ctx.code)
+    base = data.map_base(ctx.store, ctx.code)  # the map page's view and labels: the preview is as wide as a phone
     rows = model.with_tooltips(d.rows, d.ind, ctx.lang)
     with st.container(key="briefing-legend"):
         mapview.legend(ctx, rows["status"])
     mapped = rows[rows["code"].isin(base["codes"])]
-    box, height = PRESENT_MAP if showing else PAGE_MAP
     if mapped.empty:  # no child has a boundary: the children ranked against the target, as in the PNG and the deck
-        st.image(briefing.ranking_image(brief, d), width=int(height * 4 / 3))  # the 4:3 image in the map's height
+        st.image(briefing.ranking_image(brief, d), width=int(PAGE_MAP_HEIGHT * 4 / 3))  # 4:3 in the map's height
         return
-    shapes = data.shapes(ctx.store, ctx.code)
-    centre, zoom = charts.view_for(shapes.total_bounds, *box)
-    label_px = LABEL_PX_PRESENT if showing else charts.LABEL_PX
-    fitted = {**base, "centre": centre, "zoom": zoom, "key": f"briefing-{ctx.code}-{showing}",  # a copy: base is shared
-              "labels": _labels(shapes, d.rows, zoom, label_px)}
-    figure = charts.choropleth(fitted, mapped, ctx.lang, height)
-    figure.update_traces(textfont_size=label_px, selector={"type": "scattermap"})
-    st.plotly_chart(figure, key=f"briefing-map-{ctx.code}-{showing}",
+    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, PAGE_MAP_HEIGHT), key=f"briefing-map-{ctx.code}",
                     width="stretch", config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-
-
-def _labels(shapes, rows, zoom: float, label_px: int) -> pd.DataFrame:
-    """Names that fit their unit at this zoom and type size (charts.label_fits measures 13-px type: a larger
-    type fits where 13-px type fits at a zoom smaller by the ratio)."""
-    names = shapes[["code"]].merge(rows[["code", "name"]], on="code", how="left")["name"].fillna("")
-    fits = charts.label_fits(shapes, names, zoom - math.log2(label_px / charts.LABEL_PX))
-    points = shapes.geometry.representative_point()
-    frame = pd.DataFrame({"name": names.values, "lon": points.x.values, "lat": points.y.values})
-    return frame[fits.values]
 
 
 def _gaps(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: bool) -> None:

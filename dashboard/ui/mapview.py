@@ -125,7 +125,7 @@ def count_map(ctx: Context, classed: pd.DataFrame, ranges: list) -> dict:
                                       charts.COUNT_COLOURS), key=key, width="stretch",
                     on_select=lambda: _drill(key), selection_mode="points",
                     config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-    _unlabelled(ctx, base, mapped)
+    _under_map(ctx, base, mapped)
     return base
 
 
@@ -158,11 +158,11 @@ def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
     st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"]), key=key, width="stretch",
                     on_select=lambda: _drill(key), selection_mode="points",
                     config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-    _unlabelled(ctx, base, mapped)
+    _under_map(ctx, base, mapped)
     return base
 
 
-def _unlabelled(ctx: Context, base: dict, mapped: pd.DataFrame) -> None:
+def _under_map(ctx: Context, base: dict, mapped: pd.DataFrame) -> None:
     """The click hint, and the units too small at this zoom to carry their name, named under the map."""
     hint = i18n.t("map_click_hint", ctx.lang)
     small = charts.unlabelled_names(base, mapped["name"])
