@@ -39,6 +39,7 @@ APP = ROOT / "app.py"
 TABLES = ("units", "unit_names", "facts", "facts_history", "loads", "load_events", "rollups", "village_rollups", "population", "settings")
 INJECTIONS = ("'; drop table facts; --", "990101' or '1'='1", "%", "_", "\" or \"\"=\"", "1; delete from units",
               "名称\u202e反转\u200b", "👨‍👩‍👧 网格", "x" * 5000, "$name", "$1", "?", "\\", "NULL")
+NAMES = tuple(n for n in INJECTIONS if len(n) <= limits.MAX_NAME_CHARS) + ("x" * limits.MAX_NAME_CHARS,)
 
 
 def counts(store: Store) -> dict:
@@ -297,7 +298,9 @@ def test_coverage_csv_from_the_cli_neutralises_names_and_keeps_numbers(loaded, t
     assert cli.main(["--db", str(loaded.path), "rename", "--effective", "2022-01-01", "--", V_JIA, "-2+3"]) == 0
     capsys.readouterr()
     assert cli.main(["--db", str(loaded.path), "coverage", "--unit", NORTH, "--domain", "testing", "--format", "csv"]) == 0
-    back = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"code": str})
+    out = capsys.readouterr().out
+    assert out.count("\r\n") == out.count("\n") > 1  # CRLF, as every download writes
+    back = pd.read_csv(io.StringIO(out), dtype={"code": str})
     names = dict(zip(back["code"], back["name"]))
     assert names[NORTH] == "'=HYPERLINK(\"http://x\")" and names[V_JIA] == "'-2+3"
     row = back.set_index("code").loc[V_JIA]
@@ -308,7 +311,7 @@ def test_coverage_csv_from_the_cli_neutralises_names_and_keeps_numbers(loaded, t
 # ---- every value reaches SQL as a bound parameter -------------------------------------------
 
 def test_hostile_unit_names_from_a_units_file_are_stored_literally(loaded, tmp_path):
-    names = [n for n in INJECTIONS]
+    names = list(NAMES)
     villages = [f"990101001{i + 3:03d}" for i in range(len(names))]  # new villages under 东街道
     path = tmp_path / "units_更新.csv"
     pd.DataFrame({"code": villages, "name": names}).to_csv(path, index=False)
@@ -321,7 +324,22 @@ def test_hostile_unit_names_from_a_units_file_are_stored_literally(loaded, tmp_p
     assert after["units"] == before["units"] + len(names) and after["facts"] == before["facts"]
 
 
-@pytest.mark.parametrize("name", INJECTIONS)
+def test_a_name_longer_than_any_real_one_is_refused_by_file_row_and_column(loaded, tmp_path, capsys):
+    """A 5,000-character name would fill the overview; no real unit's name has more than MAX_NAME_CHARS."""
+    before = counts(loaded)
+    path = tmp_path / "units_更新.csv"
+    pd.DataFrame({"区划代码": ["990101001003", "990101001004"], "名称": ["新村", "x" * 5000]}).to_csv(path, index=False)
+    with pytest.raises(InputError) as refused:
+        units.load_units(loaded, path, dt.date(2022, 5, 1))
+    [message] = refused.value.messages
+    assert (message.key, message.row, message.column) == ("err_name_too_long", 3, "名称")
+    assert "5,000" in message.text() and "units_更新.csv" in message.text("en")
+    assert cli.main(["--db", str(loaded.path), "rename", EAST, "y" * 51]) == 1
+    assert "51" in capsys.readouterr().err
+    assert counts(loaded) == before
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_rename_to_an_injection_string_is_stored_and_read_back_literally(name, loaded, capsys):
     before = counts(loaded)
     assert cli.main(["--db", str(loaded.path), "--lang", "en", "rename", EAST, name, "--effective",

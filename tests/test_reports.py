@@ -68,8 +68,9 @@ def test_a_total_row_that_disagrees_is_skipped_with_a_warning(store, tmp_path):
     plan = ingest.plan(store, write(tmp_path, "report_20220429.csv", text))
     assert plan.ok and len(plan.frame) == 2 and plan.as_of_hour == 18
     warned = [m for m in plan.warnings if m.key == "warn_total_mismatch"]
-    assert [(m.row, m.column) for m in warned] == [(6, "households_checked")]
-    assert "767" in warned[0].text() and "800" in warned[0].text()
+    assert [(m.row, m.column) for m in warned] == [(6, "已排查户数（户）")]  # the file's own header, in both languages
+    assert "767" in warned[0].text() and "800" in warned[0].text() and "households_checked" not in warned[0].text()
+    assert "households_checked" not in warned[0].text("en")
 
 
 def test_ratio_column_only_cross_checks(store, tmp_path):

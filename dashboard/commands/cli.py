@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--parent", help="code of the unit whose names the file's rows use (when names are ambiguous)")
     p.add_argument("--sheet", help="XLSX sheet name (default: the first non-empty sheet)")
     p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--restore", action="store_true",
+                   help="if this very file was loaded and rolled back, restore that load (else exit 3)")
     p.add_argument("--user")
     p.set_defaults(run=cmd_ingest)
 
@@ -200,6 +202,9 @@ def cmd_boundaries(store: Store, args) -> int:
     return 0
 
 
+ROLLED_BACK_EXIT = 3  # `ingest` of a file loaded before and rolled back: nothing stored (1 is a refused file)
+
+
 def cmd_ingest(store: Store, args) -> int:
     plan = ingest.plan(store, args.file, args.domain, args.date, args.hour, args.round,
                        parent=args.parent, sheet=args.sheet)
@@ -218,9 +223,13 @@ def cmd_ingest(store: Store, args) -> int:
         print(i18n.t("dry_run_ok", args.lang, **facts))
         return 0
     result = ingest.commit(store, plan, args.user)
-    if result.rolled_back:
-        print(i18n.t("load_was_rolled_back", args.lang, file=plan.file, load_id=result.load_id), file=sys.stderr)
+    if result.rolled_back and args.restore:
+        loads.restore(store, result.load_id, args.user or ingest.current_user())
+        print(i18n.t("restore_done", args.lang, load_id=result.load_id))
         return 0
+    if result.rolled_back:  # nothing was stored: a nightly job must not read this as a load
+        print(i18n.t("load_was_rolled_back", args.lang, file=plan.file, load_id=result.load_id), file=sys.stderr)
+        return ROLLED_BACK_EXIT
     key = "load_same" if result.unchanged else "load_done"
     print(i18n.t(key, args.lang, load_id=result.load_id, **facts))
     return 0
@@ -239,7 +248,7 @@ def cmd_coverage(store: Store, args) -> int:
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=1))
     elif args.format == "csv":
-        exports.neutralised(coverage.flat_rows(result)).to_csv(sys.stdout, index=False)  # names: no formulas
+        sys.stdout.write(exports.csv_text(coverage.flat_rows(result)))  # as a download writes it
     else:
         print(_table(result, args.lang))
     return 0

@@ -73,8 +73,24 @@ UNIT_WORDS = {"户": ("户",), "个": ("个", "处"), "处": ("处", "个"), "�
 FIELD_UNITS = {f.key: f.unit["zh"] for d in DECLARED for f in d.fields}
 # Words after a field's own name in a header that still mean its count: 第一剂次接种人数, 全程接种人数.
 COUNT_SUFFIXES = ("接种人数", "人数", "累计人数", "累计", "数量", "数", "人次")
-# Personal data: a column with these headers, or values shaped like ID-card or phone numbers, is refused.
-PERSONAL_HEADERS = ("姓名", "名字", "身份证", "身份证号", "身份证号码", "手机", "手机号", "联系电话", "电话", "name of person")
+# Personal data: a column whose header holds one of these words (联系人姓名, 网格员, 户主电话), unless it is a count
+# (网格员人数), or whose values are shaped like ID-card or phone numbers or person names, is refused.
+PERSONAL_WORDS = ("姓名", "名字", "身份证", "证件号", "手机", "电话", "联系方式", "联系人", "网格员", "网格长", "负责人",
+                  "责任人", "户主", "住址", "家庭地址", "出生日期", "护照", "签名", "微信号", "name of person",
+                  "person name", "phone", "id card", "contact person")
+# The commonest surnames (together most of China's people): a column of short names starting with them is people.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+# Last characters of place names (王庄, 李家村, 张营): a short name ending in one is a place, not a person.
+PLACE_ENDINGS = "村镇乡街区组庄屯寨营堡店集铺湾沟岭坡场坊园苑里巷路站队社口桥河湖山岗坝圩厂所"
+
+
+def is_personal_header(header) -> bool:
+    """A header naming personal data (联系人姓名, 网格员, 户主手机号); a count of people (网格员人数) is not."""
+    text = normalise(header)
+    if not text or field_for(header) or text.endswith(COUNT_SUFFIXES):
+        return False
+    return any(normalise(word) in text for word in PERSONAL_WORDS)
 
 _BRACKETS = re.compile(r"[(\[].*?[)\]]")
 

@@ -68,6 +68,7 @@ class Domain:
     indicators: tuple[IndicatorDecl, ...]
     card_tallies: tuple[str, ...]
     source: str
+    words: tuple[str, ...] = ()  # words a title or file name uses for the domain (核酸, 疫苗): a cross-check only
 
 
 def folders() -> list[pathlib.Path]:
@@ -93,7 +94,8 @@ def _domain(path: pathlib.Path) -> Domain:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise DeclarationError(f"{path.name}: not a readable TOML file ({error})") from None
     where = path.name
-    _known(raw, {"key", "label", "colour", "rounds", "optional", "card_tallies", "fields", "indicators"}, where)
+    _known(raw, {"key", "label", "colour", "rounds", "optional", "card_tallies", "words", "fields", "indicators"},
+           where)
     fields = tuple(_field(f, f"{where} fields[{n}]") for n, f in enumerate(_list(raw, "fields", where), 1))
     names = {f.key for f in fields}
     indicators = tuple(_indicator(i, f"{where} indicators[{n}]", names)
@@ -102,7 +104,8 @@ def _domain(path: pathlib.Path) -> Domain:
                     colour=_text(raw, "colour", where, _COLOUR, "a colour written #rrggbb"),
                     rounds=_flag(raw, "rounds", where), optional=_flag(raw, "optional", where),
                     fields=fields, indicators=indicators,
-                    card_tallies=tuple(_names(raw, "card_tallies", where, names)), source=where)
+                    card_tallies=tuple(_names(raw, "card_tallies", where, names)), source=where,
+                    words=tuple(_strings(raw, "words", where)) or (_label(raw, "label", where)["zh"],))
     if path.stem != domain.key:
         raise DeclarationError(f"{where}: the file is named after its key: {domain.key}.toml")
     if sum(i.main for i in indicators) != 1:

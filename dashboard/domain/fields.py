@@ -78,3 +78,9 @@ def infer_domain(columns, domains=DOMAINS) -> str | None:
     scores = {d: len(cols & {f.name for f in domain_fields(d)}) for d in domains}
     best = max(scores, key=scores.get)
     return best if scores[best] else None
+
+
+def domains_named_in(text: str) -> frozenset[str]:
+    """The domains a title or file name speaks of by their declared words (核酸 -> testing, 疫苗 -> vaccination)."""
+    return frozenset(d.key for d in DECLARED if any(word in text for word in d.words))
+

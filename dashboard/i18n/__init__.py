@@ -33,6 +33,11 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     return MESSAGES[key][lang if lang in LANGS else DEFAULT_LANG].format(**values)
 
 
+def in_each(key: str, **values) -> dict[str, str]:
+    """The message in every language, as a value of another message (domain.messages.Message picks the reader's)."""
+    return {lang: t(key, lang, **values) for lang in LANGS}
+
+
 def fmt_count(value, lang: str = DEFAULT_LANG, wan: bool = False) -> str:
     """478609 -> '478,609'; with wan=True in Chinese, 478609 -> '47.86万'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

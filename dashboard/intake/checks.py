@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from ..domain import aliases, fields, indicators
 from ..domain.messages import Message, capped
 from . import limits
+from .reports import arrow_strings, key
 
 RATIO_TOLERANCE = 0.006  # a ratio printed with one decimal (97.6%) is within 0.05 pt; allow rounding twice
 
@@ -38,22 +39,25 @@ def numbers(raw: pd.Series, unit_words: tuple[str, ...] = ()) -> tuple[pd.Series
     return values, (text != "") & values.isna()
 
 
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# Digits grouped by thousands with one separator throughout (1,406 · 1 406 · 12,345,678.5); a space is any
+# space once NFKC has made a no-break or thin space plain.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?P<sep>[, ])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?")
 _MARKERS = frozenset(aliases.EMPTY_MARKERS)
 
 
 def _cleaned(cell: str, unit_words: tuple[str, ...] = ()) -> str:
-    """A count as offices write it, as a number's text: full width made half (NFKC), spaces and tabs gone, an
-    empty marker (—, /, 无) empty, a unit word the column allows (1623户, 456人次) dropped, and a comma only where
-    it separates thousands (1,406; never 1,4,06). Anything else is left for the caller to call not a number."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell))
-    if text in _MARKERS or unicodedata.normalize("NFKC", text) in _MARKERS:
+    """A count as offices write it, as a number's text: full width made half (NFKC), spaces around it gone, an
+    empty marker (—, /, 无) empty, a unit word the column allows (1623户, 456 人次) dropped, and a comma or a space
+    inside only where it separates thousands (1,406 and 1 406; never 1,4,06, 1,2 or 8 00, which are left for
+    the caller to call not a number: a figure is stored as the file shows it or not at all)."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", cell)).strip()
+    if text.replace(" ", "") in _MARKERS:
         return ""
     for word in unit_words:
         if text.endswith(word) and len(text) > len(word):
-            text = text[: -len(word)]
+            text = text[: -len(word)].rstrip()
             break
-    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+    return re.sub("[, ]", "", text) if _THOUSANDS.fullmatch(text) else text
 
 
 def unit_words_of(field: str | None) -> tuple[str, ...]:
@@ -71,7 +75,7 @@ def _plain_integers(text: pd.Series) -> pd.Series | None:
     (blanks, separators, signs, decimals, other digits, overflow) goes the general way, so values never differ.
     """
     try:
-        cells = pa.array(text.array if hasattr(text.array, "__arrow_array__") else text, type=pa.string())
+        cells = arrow_strings(text)
         if not pc.all(pc.ascii_is_decimal(cells)).as_py():  # no empty string, sign, space or non-ASCII digit
             return None
         return pd.Series(pc.cast(cells, pa.int64()).to_numpy(), index=text.index)
@@ -98,19 +102,20 @@ def derive_denominators(report, frame: pd.DataFrame) -> None:
 
 
 def all_checks(report, frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
-    return (over_denominator(frame, domain, file) + ratio_mismatches(report, frame, domain, file)
+    return (over_denominator(report, frame, domain, file) + ratio_mismatches(report, frame, domain, file)
             + total_mismatches(report, frame, file) + remainder_mismatches(report, frame, file))
 
 
-def over_denominator(frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
+def over_denominator(report, frame: pd.DataFrame, domain: str, file: str) -> list[Message]:
     """Numerator above denominator: a warning, never silently capped."""
     out = []
     for ind in indicators.for_domain(domain):
         if ind.numerator in frame and ind.denominator in frame:
             over = frame[frame[ind.numerator] > frame[ind.denominator]]
-            names = {"file": file, "numerator": ind.numerator, "denominator": ind.denominator}
+            names = {"file": file, "numerator": report.header_of(ind.numerator),
+                     "denominator": report.header_of(ind.denominator)}
             out += capped((Message("warn_over_denominator", {**names, "row": line, "num": num, "den": den},
-                                   line, ind.numerator)
+                                   line, names["numerator"])
                            for line, num, den in zip(over.index, over[ind.numerator].tolist(),
                                                             over[ind.denominator].tolist())),
                           len(over), "warn_over_denominator_more", names, limits.MAX_ROW_MESSAGES)
@@ -163,8 +168,9 @@ def total_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message]:
                 continue
             total, summed = round(stated.iloc[0] * scales.get(name, 1)), int(frame[name].sum())
             if total != summed:
-                out.append(Message("warn_total_mismatch", {"file": file, "row": line, "column": name,
-                                                            "stated": total, "summed": summed}, line, name))
+                header = report.header_of(name)
+                out.append(Message("warn_total_mismatch", {"file": file, "row": line, "column": header, "field": name,
+                                                            "stated": total, "summed": summed}, line, header))
     return out
 
 
@@ -186,3 +192,47 @@ def remainder_mismatches(report, frame: pd.DataFrame, file: str) -> list[Message
                                                            "computed": expected[line]}, line, column.header)
                        for line in off), len(off), "warn_remainder_mismatch_more", names, limits.MAX_ROW_MESSAGES)
     return out
+
+
+def duplicate_columns(report) -> tuple[list[Message], list[Message]]:
+    """(errors, notes) for columns that say what an earlier one says (reports._unit_roles): where the two differ
+    on a row the file is refused there, naming both columns (which one is right is the office's to say, not
+    ours); where they agree on every row the second is read as the same figure, and a note says so."""
+    errors, notes = [], []
+    first_of = {c.index: c for c in report.columns}
+    for dup in report.by_role("duplicate"):
+        first = first_of[dup.same_as]
+        given, other = report.frame[key(first)], report.frame[key(dup)]
+        off = report.frame.index[~_same_values(given, other, first)]
+        names = {"file": report.file, "column": dup.header, "first": first.header,
+                 "letter": column_letter(dup.index), "first_letter": column_letter(first.index)}
+        errors += capped((Message("err_duplicate_column", {**names, "row": line, "value": other[line],
+                                                            "first_value": given[line]}, line, dup.header)
+                          for line in off), len(off), "err_duplicate_column_more", names, limits.MAX_ROW_MESSAGES)
+        if not len(off):
+            notes.append(Message("warn_duplicate_column", names, column=dup.header))
+    return errors, notes
+
+
+def _same_values(given: pd.Series, other: pd.Series, column) -> pd.Series:
+    """Cell by cell: the same count (1,406 and 1406 agree; both blank agree) for a figure column, the same text
+    otherwise."""
+    if column.role not in ("field", "remainder"):
+        return given == other
+    words = unit_words_of(column.field)
+    a, bad_a = numbers(given, words)
+    b, bad_b = numbers(other, words)
+    same = (a == b).fillna(False).astype(bool) | (a.isna() & b.isna() & ~bad_a & ~bad_b)
+    return same | ((given == other) & (bad_a | bad_b))  # text that is no number is the counts check's to refuse
+
+
+def column_letter(index: int) -> str:
+    """A column's letter as a spreadsheet shows it (0 -> A, 26 -> AA): how a clerk finds a column whose header
+    is written twice."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+

@@ -44,6 +44,7 @@ class Plan:
     parent: str | None = None       # the unit the file's names were resolved within
     sheet: str | None = None        # the workbook sheet read (None for CSV)
     other_sheets: list[str] = field(default_factory=list)  # the workbook's other sheets, not read
+    headers: dict[str, str] = field(default_factory=dict)  # field -> its header as the file writes it (messages)
 
     @property
     def ok(self) -> bool:
@@ -110,46 +111,88 @@ def summary_mismatches(store: Store, summary, result: Plan, parent, context) -> 
             summed = detail.loc[inside, name].sum()
             if not bad.iloc[0] and pd.notna(stated.iloc[0]) and inside.any() and round(stated.iloc[0]) != summed:
                 out.append(Message("warn_summary_mismatch", {
-                    "file": result.file, "sheet": summary.sheet, "row": line, "column": _header_of(summary, name),
-                    "stated": int(round(stated.iloc[0])), "summed": int(summed), "detail": result.sheet}, line, name))
+                    "file": result.file, "sheet": summary.sheet, "row": line, "column": summary.header_of(name),
+                    "stated": int(round(stated.iloc[0])), "summed": int(summed), "detail": result.sheet}, line,
+                    summary.header_of(name)))
     return out
-
-
-def _header_of(report, field_name: str) -> str:
-    """The header a field's column has in the file, for messages."""
-    return next((c.header for c in report.by_role("field") if c.field == field_name), field_name)
 
 
 def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress=_silent) -> None:
     context = f"{report.title} {result.file}"
     result.title = report.title
-    result.domain = domain or fields.infer_domain(report.fields)
+    result.headers = {c.field: c.header for c in report.by_role("field")}
+    result.domain = _domain_of(report, result, domain)
     enabled = settings.enabled_domains(store)
     if result.domain is None:
         raise InputError([Message("err_no_domain", {"file": result.file, "domains": "/".join(enabled)})])
     if result.domain not in enabled:
         raise InputError([Message("err_domain_off", {"file": result.file, "domain": result.domain,
                                                      "label": fields.DOMAIN_LABELS[result.domain]})])
-    result.snapshot_date = snapshot_date or _date_from(report, result)
-    result.as_of_hour = as_of_hour if as_of_hour is not None else (
-        reports.hour_in(report.title) or reports.hour_in(result.file))
+    result.snapshot_date = _date_of(report, result, snapshot_date)
+    result.as_of_hour = decided(result, "hour", as_of_hour, [
+        ("title", reports.hour_in(report.title)), ("file_name", reports.hour_in(result.file))])
     result.warnings += _column_notes(report, result.domain)
+    conflicts, notes = checks.duplicate_columns(report)
+    result.errors += conflicts
+    result.warnings += notes
     result.frame = _validated(store, report, result, parent, context)
     progress(0.75, "matched")
     if result.ok:
         result.level = result.frame["level"].mode().iloc[0] if len(result.frame) else None
-        result.round = _rounds(store, result, round or _round_from(report, context))
+        result.round = _rounds(store, result, _round_of(report, result, round))
         result.warnings += checks.all_checks(report, result.frame, result.domain, result.file)
         result.warnings += cumulative_drops(store, result)
     progress(1.0, "validated")
 
 
-def _date_from(report, result) -> dt.date:
-    """The snapshot date: the title (截至5月4日), else the file name, else a uniform date column."""
+def decided(result: Plan, what: str, given, signals: list[tuple[str, object]]):
+    """One fact of a file (its date, hour, round, domain) where several places may state it: the value given
+    (--date, the page's choice) decides, else the first place that states one. Where the places disagree the
+    plan says so, naming each place, its value and the one used, and how to choose: never one taken silently."""
+    stated = [(where, value) for where, value in signals if value is not None]
+    used = given if given is not None else (stated[0][1] if stated else None)
+    if len({value for _, value in stated}) > 1:
+        shown = {lang: i18n.t("conflict_separator", lang).join(
+            f"{i18n.t('conflict_in_' + where, lang)} {_shown(what, v, lang)}" for where, v in stated)
+            for lang in i18n.LANGS}
+        why = i18n.in_each("conflict_given") if given is not None else i18n.in_each(f"conflict_in_{stated[0][0]}")
+        result.warnings.append(Message("warn_conflict", {
+            "file": result.file, "what": i18n.in_each(f"conflict_{what}"), "stated": shown,
+            "used": {lang: _shown(what, used, lang) for lang in i18n.LANGS}, "why": why,
+            "choose": i18n.in_each(f"conflict_choose_{what}")}))
+    return used
+
+
+def _shown(what: str, value, lang: str) -> str:
+    """A fact's value as the message shows it: a domain by its label, a date as YYYY-MM-DD, else as it is."""
+    if what == "domain":
+        return fields.DOMAIN_LABELS[value][lang]
+    if what == "hour":
+        return i18n.t("conflict_hour_value", lang, hour=value)
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _domain_of(report, result, given) -> str | None:
+    """The domain: the one given, else the one whose fields the columns carry. A title or file name that speaks
+    only of other domains (疫苗 over columns of 核酸采样) is a conflict the plan names: the columns decide."""
+    by_columns = fields.infer_domain(report.fields)
+    named = [(where, fields.domains_named_in(text)) for where, text in (("title", report.title),
+                                                                         ("file_name", result.file))]
+    signals = [("columns", by_columns)] + [(where, sorted(found)[0]) for where, found in named
+                                           if by_columns and len(found) == 1 and by_columns not in found]
+    return decided(result, "domain", given, signals)
+
+
+def _date_of(report, result, given) -> dt.date:
+    """The snapshot date: the one given, else the title's (截至5月4日), else the file name's, else a date column
+    with one date; where they disagree the plan says which was used. None anywhere: an error asking for it."""
     from_name = reports.date_in(result.file)
-    found = reports.date_in(report.title, (from_name or dt.date.today()).year) or from_name
-    if found is None and "date" in report.frame and report.frame["date"].nunique() == 1:
-        found = parse_date(report.frame["date"].iloc[0])
+    from_column = None
+    if "date" in report.frame and report.frame["date"].nunique() == 1:
+        from_column = parse_date(report.frame["date"].iloc[0])
+    found = decided(result, "date", given, [
+        ("title", reports.date_in(report.title, (from_name or dt.date.today()).year)),
+        ("file_name", from_name), ("date_column", from_column)])
     if found is None:
         raise InputError([Message("err_no_date", {"file": result.file})])
     return found
@@ -162,10 +205,14 @@ def parse_date(text: str) -> dt.date:
         raise InputError([Message("err_bad_date", {"value": text})]) from None
 
 
-def _round_from(report, context: str) -> int | None:
+def _round_of(report, result, given) -> int | None:
+    """The round (轮次): the one given, else a round column with one round, else the title's or the file name's
+    (第三轮); where they disagree the plan says which was used."""
+    column = None
     if "round" in report.frame and report.frame["round"].nunique() == 1 and report.frame["round"].iloc[0].isdigit():
-        return int(report.frame["round"].iloc[0])
-    return reports.round_in(context)
+        column = int(report.frame["round"].iloc[0])
+    return decided(result, "round", given, [("round_column", column), ("title", reports.round_in(report.title)),
+                                            ("file_name", reports.round_in(result.file))])
 
 
 def _column_notes(report, domain: str) -> list[Message]:
@@ -189,7 +236,7 @@ def _validated(store: Store, report, result: Plan, parent, context) -> pd.DataFr
     out = _codes(store, report, result, parent, context)
     scales = {c.field: c.scale for c in report.by_role("field")}
     for name in names:
-        header = next(c.header for c in report.by_role("field") if c.field == name)
+        header = report.header_of(name)
         out[name] = _counts(frame[name].reindex(out.index), header, result, scales.get(name, 1),
                             checks.unit_words_of(name))
     checks.derive_denominators(report, out)
@@ -262,7 +309,9 @@ def _counts(raw: pd.Series, name: str, result: Plan, scale: int = 1, unit_words:
     bad |= (scale == 1) & values.notna() & (values % 1 != 0)
     huge = ~bad & values.notna() & ~(values.abs() <= limits.MAX_COUNT)  # inf and 1e30 too: no count is that large
     bad |= huge
-    _row_errors(result, "err_not_number", raw.index[bad & ~huge], name, raw)
+    formula = bad & raw.astype(str).str.startswith("=")  # a formula the file holds no value for (sheets._scanned)
+    _row_errors(result, "err_formula_no_value", raw.index[formula], name, raw)
+    _row_errors(result, "err_not_number", raw.index[bad & ~huge & ~formula], name, raw)
     _row_errors(result, "err_too_large", raw.index[huge], name, raw, limit=f"{limits.MAX_COUNT:,}")
     _row_errors(result, "err_negative", raw.index[~bad & (values < 0)], name, raw)
     return values.where(~bad).round().astype("Int64")
@@ -323,11 +372,12 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
         if cells.empty:
             continue
         days = [pd.Timestamp(day).date().isoformat() for day in cells["previous_date"]]
+        header = result.headers.get(name, name)
         out += capped((Message("warn_cumulative_drop", {
-            "file": result.file, "row": line, "column": name, "value": value, "previous": previous,
-            "previous_date": day}, line, name) for line, value, previous, day in zip(
+            "file": result.file, "row": line, "column": header, "value": value, "previous": previous,
+            "previous_date": day}, line, header) for line, value, previous, day in zip(
                 cells["line"].tolist(), cells["value"].tolist(), cells["previous"].tolist(), days)),
-            int(cells["dropped"].iloc[0]), "warn_cumulative_drop_more", {"file": result.file, "column": name},
+            int(cells["dropped"].iloc[0]), "warn_cumulative_drop_more", {"file": result.file, "column": header},
             limits.MAX_ROW_MESSAGES)
     return out
 
@@ -468,7 +518,7 @@ def _keep_warnings(con, plan: Plan, load_id: int) -> None:
         return
     con.register("incoming_warnings", pd.DataFrame({
         "load_id": load_id, "key": [m.key for m in kept], "line": [m.row for m in kept],
-        "column_name": [m.column for m in kept], "stated": [float(m.values.get("stated", "nan")) for m in kept],
+        "column_name": [m.values.get("field", m.column) for m in kept], "stated": [float(m.values.get("stated", "nan")) for m in kept],
         "summed": [float(m.values.get("summed", "nan")) for m in kept]}))
     queries.execute(con, "load_warnings_append")
     con.unregister("incoming_warnings")

@@ -26,6 +26,7 @@ MAX_COLUMNS = 200                # a report has a code, a name and at most a few
 MAX_SHEETS = 50
 MAX_LINE_BYTES = 100_000         # one CSV line: 200 columns of 500 characters
 MAX_UNZIPPED_MB = 1024           # an XLSX's members together, uncompressed
+MAX_NAME_CHARS = 50             # a unit's name: the longest real ones (双江拉祜族佤族布朗族傣族自治县) are under 20
 MAX_COUNT = 10**12               # a count cell (people, households): more is a typo or an attack, not a count
 MAX_ZIP_RATIO = 200              # uncompressed / compressed per member (sheet XML compresses ~5-20×; bombs 1000×+)
 MAX_ROW_MESSAGES = 200          # per check and column: then one line says how many more rows (nobody reads 100,000)

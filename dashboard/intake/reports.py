@@ -14,24 +14,37 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .. import i18n
 from ..domain import aliases
 from ..domain.messages import InputError, Message
 from .sheets import Sheet
 
 HEADER_SCAN_ROWS = 20
-_ID_CARD = re.compile(r"^\d{17}[\dXx]$")
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
+# Shapes of personal numbers anywhere in a cell (RE2, as Arrow runs it; full-width digits and dashes too): an
+# ID card (region, birth date, sequence, check digit), a mobile (+86 138 0013 8000, 138-0013-8000), a landline
+# (0571-87654321). A digit on either side means a longer number (a 12-digit division code is none of these).
+_D, _SEP = "[0-9０-９]", "[ \\-－‐—.]?"
+PERSONAL_NUMBERS = (
+    ("id_card", f"(^|[^0-9０-９])[1-9１-９]{_D}{{5}}(19|20|１９|２０){_D}{{2}}{_D}{{4}}{_D}{{3}}[0-9０-９XxＸｘ]([^0-9０-９]|$)"),
+    ("phone", f"(^|[^0-9０-９])((\\+|＋|00)?(86|８６){_SEP})?[1１][3-9３-９]{_D}({_SEP}{_D}){{8}}([^0-9０-９]|$)"),
+    ("phone", f"(^|[^0-9０-９])[0０]{_D}{{2,3}}[\\-－]{_D}{{7,8}}([^0-9０-９]|$)"))
+SEVEN_DIGITS = f"{_D}({_SEP}{_D}){{6}}"  # every shape above has seven digits in a row: one cheap pass first
+PLAIN_LENGTHS = (11, 13, 18)  # digit-only cells of other lengths (counts, codes) cannot hold a personal number
+NAME_SAMPLE_ROWS = 2000
 
 
 @dataclass
 class Column:
     index: int
     header: str          # as shown in the file (parent/child for two-row headers)
-    role: str            # code | name | parent_name | field | ratio | remainder | round | date | ignored | unknown
+    role: str            # code | name | parent_name | field | ratio | remainder | round | date | duplicate | ignored | unknown
     field: str | None = None
     scale: int = 1
     level: str | None = None  # code and name columns: the level the header names (乡镇 -> township), if any
+    same_as: int | None = None  # a duplicate: the index of the first column that says the same thing
 
 
 @dataclass
@@ -50,6 +63,11 @@ class Report:
     @property
     def fields(self) -> list[str]:
         return [c.field for c in self.by_role("field")]
+
+    def header_of(self, field_name: str) -> str:
+        """The header a field's column has in the file (常住人口, 已采样人数（人）), for messages: the user reads
+        their own words, never the store's field name."""
+        return next((c.header for c in self.by_role("field") if c.field == field_name), field_name)
 
     @property
     def parents(self) -> list[Column]:
@@ -202,21 +220,21 @@ def _role(index: int, shown: str, name: str, scale: int) -> Column:
 
 def _unit_roles(columns: list[Column]) -> list[Column]:
     """Of several name columns (县, 乡镇, 村), the finest names the row's unit and the coarser ones its parents;
-    of several code columns the finest is the code; a second column of one level, or of one field, is ignored
-    (a repeated header must not make two columns of one name)."""
+    of several code columns the finest is the code and coarser ones are ignored. A second column that says what
+    an earlier one says (a repeated header, 已采样人数 beside 采样人数, two 区划代码) is a duplicate of it: read
+    once where both agree, refused where they differ (checks.duplicate_columns), never one chosen silently."""
     for role in ("code", "name"):
         found = [c for c in columns if c.role == role]
         if len(found) < 2:
             continue
         finest = max(found, key=lambda c: LEVEL_RANK[c.level])
-        seen = {finest.level}
-        for col in [c for c in found if c is not finest]:
-            col.role = "parent_name" if role == "name" and col.level not in seen and col.level else "ignored"
-            seen.add(col.level)
-    seen_fields = set()
-    for col in [c for c in columns if c.role == "field"]:
-        col.role = "ignored" if col.field in seen_fields else col.role
-        seen_fields.add(col.field)
+        for col in [c for c in found if c.level != finest.level]:
+            col.role = "parent_name" if role == "name" and col.level else "ignored"
+    first: dict[str, Column] = {}
+    for col in [c for c in columns if c.role in KEPT_ROLES]:
+        if key(col) in first:
+            col.role, col.same_as = "duplicate", first[key(col)].index
+        first.setdefault(key(col), col)
     return columns
 
 
@@ -236,23 +254,55 @@ def _before_footer(body: pd.DataFrame) -> pd.DataFrame:
 
 
 def _refuse_personal_data(file: str, body: pd.DataFrame, columns: list[Column]) -> None:
-    """The store holds aggregates only: a column of person names, ID-card or phone numbers stops the file."""
+    """The store holds aggregates only: a column whose header names personal data (联系人姓名, 网格员), or any of
+    whose cells holds an ID-card or phone number, or whose values are person names, stops the whole file."""
     errors = []
-    sample = body.head(2000)
     for col in columns:
-        values = sample[col.index]
-        kind = ("personal_header" if aliases.is_one_of(col.header, aliases.PERSONAL_HEADERS) else
-                "id_card" if values.str.fullmatch(_ID_CARD.pattern).any() else
-                "phone" if values.str.fullmatch(_PHONE.pattern).any() else None)
+        kind = (_personal_numbers(body[col.index]) or ("personal_header" if aliases.is_personal_header(col.header)
+                                                      else None)
+                or (_person_names(body[col.index]) if col.role in ("ignored", "unknown") else None))
         if kind:
-            errors.append(Message("err_personal_data", {"file": file, "column": col.header, "kind": kind},
+            errors.append(Message("err_personal_data", {"file": file, "column": col.header or f"#{col.index + 1}",
+                                                        "kind": kind, "what": i18n.in_each(f"personal_{kind}")},
                                   column=col.header))
     if errors:
         raise InputError(errors)
 
 
-KEPT_ROLES = ("code", "name", "parent_name", "field", "ratio", "remainder", "round", "date")
-VALUE_ROLES = ("code", "field", "ratio", "remainder", "round", "date")
+def _personal_numbers(cells: pd.Series) -> str | None:
+    """"id_card" or "phone" where any cell of the column holds one. Every row is looked at, in Arrow: cells of
+    digits only are passed over unless they have the length of such a number, so a province's 500,000 codes and
+    counts cost two vectorised passes and no regex."""
+    values = arrow_strings(cells)
+    plain = pc.and_(pc.ascii_is_decimal(values), pc.invert(pc.is_in(pc.utf8_length(values),
+                                                                     pa.array(PLAIN_LENGTHS, pa.int32()))))
+    candidates = values.filter(pc.invert(pc.fill_null(plain, True)))
+    candidates = candidates.filter(pc.match_substring_regex(candidates, SEVEN_DIGITS)) if len(candidates) else candidates
+    for kind, pattern in PERSONAL_NUMBERS if len(candidates) else ():
+        if pc.any(pc.match_substring_regex(candidates, pattern)).as_py():
+            return kind
+    return None
+
+
+def arrow_strings(cells: pd.Series) -> pa.Array:
+    """A column of text as an Arrow array: pandas 3 keeps text in Arrow already, so this is nearly free (building
+    one from Python strings cost 20 times as much)."""
+    return pa.array(cells.array if hasattr(cells.array, "__arrow_array__") else cells, type=pa.string())
+
+
+def _person_names(cells: pd.Series) -> str | None:
+    """"person_name" for a column of no known meaning whose values are mostly short names starting with a
+    common surname (张伟, 李秀英), nearly all different, and not ending like a place (王庄, 李家村)."""
+    values = [v for v in cells.head(NAME_SAMPLE_ROWS) if v]
+    names = [v for v in values if 2 <= len(v) <= 3 and v[0] in aliases.SURNAMES and v[-1] not in aliases.PLACE_ENDINGS
+             and all("\u4e00" <= ch <= "\u9fff" for ch in v)]
+    distinct = len(set(names))  # people's names differ; a note repeated down a column (高风险) is no person
+    return "person_name" if distinct >= 2 and distinct * 5 >= len(names) * 4 and len(names) * 2 >= len(values) else None
+
+
+KEPT_ROLES = ("code", "name", "parent_name", "field", "ratio", "remainder", "round", "date", "duplicate")
+VALUE_ROLES = ("code", "field", "ratio", "remainder", "round", "date", "duplicate")
+VALUED_ROLES = ("field", "ratio", "remainder")  # a row with none of these filled is not a data row
 
 
 def _body(body: pd.DataFrame, columns: list[Column]):
@@ -260,17 +310,18 @@ def _body(body: pd.DataFrame, columns: list[Column]):
     full width made half width (NFKC); a parent name written only on its first row (a merged or blanked
     township cell) applies to the rows below it."""
     keep = [c for c in columns if c.role in KEPT_ROLES]
-    frame = body[[c.index for c in keep]].set_axis([_key(c) for c in keep], axis=1).rename_axis("line")
+    frame = body[[c.index for c in keep]].set_axis([key(c) for c in keep], axis=1).rename_axis("line")
     for col in [c for c in keep if c.role in VALUE_ROLES]:
-        frame[_key(col)] = _half_width(frame[_key(col)])
-    valued = [_key(c) for c in keep if c.role in ("field", "ratio", "remainder")]
+        frame[key(col)] = _half_width(frame[key(col)])
+    role_of = {c.index: c.role for c in columns}
+    valued = [key(c) for c in keep if role_of.get(c.same_as, c.role) in VALUED_ROLES]
     is_total = _total_rows(body, columns)
     has_values = (frame[valued] != "").any(axis=1) if valued else pd.Series(False, index=frame.index)
     totals = [(line, row) for line, row in frame[is_total].to_dict("index").items()]
     skipped = list(frame.index[~is_total & ~has_values])
     data = frame[~is_total & has_values].copy()
     for col in [c for c in keep if c.role == "parent_name"]:
-        data[_key(col)] = data[_key(col)].replace("", pd.NA).ffill().fillna("")
+        data[key(col)] = data[key(col)].replace("", pd.NA).ffill().fillna("")
     return data, totals, skipped
 
 
@@ -283,7 +334,10 @@ def _half_width(cells: pd.Series) -> pd.Series:
     return cells.where(~wide, cells[wide].map(lambda c: unicodedata.normalize("NFKC", c).strip()))
 
 
-def _key(column: Column) -> str:
+def key(column: Column) -> str:
+    """The name of a column's cells in Report.frame: one per meaning, so no two columns share one."""
+    if column.role == "duplicate":
+        return f"duplicate:{column.index}"
     if column.role == "field":
         return column.field
     if column.role == "ratio":

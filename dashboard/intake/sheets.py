@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import io
 import pathlib
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -263,7 +265,8 @@ STREAM_SHEETS_FROM_MB = 64  # sheet XML beyond this is streamed: openpyxl holds 
 
 
 def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> list[Sheet]:
-    """Every non-empty sheet (or the one asked for), after the zip directory and declared sizes were checked.
+    """Every non-empty sheet (or the one asked for), after the zip directory and declared sizes were checked and
+    each sheet's XML was scanned once (rows counted whatever the sheet declares; formulas with no value found).
 
     A large workbook is streamed (openpyxl's read-only mode): merged header
     cells then read as a CSV's do, the value in the first cell and blanks to
@@ -271,13 +274,13 @@ def _read_xlsx(path: pathlib.Path, file: str, wanted: str | None) -> list[Sheet]
     """
     limits.check_xlsx(path, file)
     streamed = limits.sheet_bytes(path) > STREAM_SHEETS_FROM_MB * limits.MB
-    book = _guarded(file, _workbook, path, file, streamed)
+    book, formulas = _guarded(file, _workbook, path, file, streamed)
     try:
         names = tuple(book.sheetnames)
         out = []
         for ws in [book[n] for n in _wanted(names, wanted, file)]:
             limits.check_sheet_shape(ws, file)
-            rows = _guarded(file, _cells, ws, file)
+            rows = _guarded(file, _cells, ws, file, formulas.get(ws.title, {}))
             if any(any(cell for cell in row) for row in rows):
                 out.append(_sheet(file, rows, ws.title, names))
     finally:
@@ -297,8 +300,12 @@ def _wanted(names: tuple[str, ...], wanted: str | None, file: str) -> tuple[str,
 
 def _sheet(file: str, rows: list[list[str]], title: str, names: tuple[str, ...]) -> Sheet:
     """A sheet's text rows as a trimmed Sheet (index: the sheet's row numbers, 1-based)."""
-    limits.check_width(max(len(row) for row in rows), file)
-    cells = pd.DataFrame(rows, dtype=object).fillna("")
+    widths = [len(row) for row in rows]
+    width = max(widths)
+    limits.check_width(width, file)
+    if min(widths) < width:  # a streamed sheet's rows end at their last cell
+        rows = [row + [""] * (width - len(row)) for row in rows]
+    cells = pd.DataFrame(rows, dtype=object)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return _trimmed(Sheet(file, cells, title, names))
 
@@ -359,18 +366,75 @@ def _calamine_step(file: str, kind: str, step, *args):
 
 
 def _workbook(path: pathlib.Path, file: str, streamed: bool):
-    """The workbook; a loaded one only after a read-only pass checked each sheet's declared size (no cells read)."""
+    """(the workbook, {sheet title: its formula cells with no value}). Each sheet's XML is scanned first
+    (`_scanned`: its real row count refused past the limit, whatever its <dimension> claims); a loaded workbook
+    only after that, and a streamed one reads every row it holds, not only those its dimension declares."""
     import openpyxl  # only XLSX needs it
 
     lazy = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    if streamed:
-        return lazy
+    formulas = {}
     try:
         for ws in lazy.worksheets:
             limits.check_sheet_shape(ws, file)
+            formulas[ws.title] = _scanned(path, ws._worksheet_path, file)  # openpyxl's own record of the member
+            ws.reset_dimensions()
     finally:
-        lazy.close()
-    return openpyxl.load_workbook(path, data_only=True)
+        if not streamed:
+            lazy.close()
+    return (lazy if streamed else openpyxl.load_workbook(path, data_only=True)), formulas
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# A cell holding a formula and no value: no <v> after the <f>, or an empty <v> where the cell is not text (a
+# formula whose text result is empty is written <v></v> with t="str", and that is a value).
+_NO_VALUE = re.compile(rb'<(?:\w+:)?c\b(?P<attrs>[^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>(?P<formula>[^<]*)</(?:\w+:)?f>)'
+                       rb'\s*(?P<after></(?:\w+:)?c>|<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)')
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_TEXT_TYPE = re.compile(rb'\bt="(?:str|s|inlineStr)"')
+SCAN_CHUNK = 1 << 20
+
+
+def _scanned(path: pathlib.Path, member: str, file: str) -> dict[tuple[int, int], str]:
+    """One streamed pass over a sheet's XML: its rows counted, refused as soon as they pass the row limit (a
+    6 MB workbook can declare 21 rows and hold 1.5 million: openpyxl would build them all first), and
+    {(row, column): formula} for each formula cell that has no value (a workbook written by a script, or never
+    recalculated), so that it reads as its formula, never as an empty cell."""
+    import zipfile
+
+    rows, carry, found = 0, b"", {}
+    with zipfile.ZipFile(path) as archive, archive.open(member.lstrip("/")) as xml:
+        while chunk := xml.read(SCAN_CHUNK):
+            text = carry + chunk
+            end = text.rfind(b"</c>") + 4 if b"</c>" in text else 0  # a cell is never split between passes
+            whole, carry = text[:end], text[end:]
+            rows += len(_ROW_TAG.findall(whole))
+            limits.check_rows(rows, file)
+            found.update(_uncomputed(whole))
+        rows += len(_ROW_TAG.findall(carry))
+        limits.check_rows(rows, file)
+    return found
+
+
+def _uncomputed(xml: bytes) -> dict[tuple[int, int], str]:
+    """{(row, column), 1-based: "=FORMULA"} for the cells of this XML that hold a formula and no value."""
+    if b"<f" not in xml and b":f" not in xml:
+        return {}
+    out = {}
+    for match in _NO_VALUE.finditer(xml):
+        ref = _REF.search(match["attrs"])
+        if ref is None or (b"</c>" not in match["after"] and _TEXT_TYPE.search(match["attrs"])):
+            continue
+        formula = html.unescape((match["formula"] or b"").decode("utf-8", "replace")) or "…"
+        out[(int(ref[2]), _column_number(ref[1].decode()))] = f"={formula}"
+    return out
+
+
+def _column_number(letters: str) -> int:
+    """A → 1, Z → 26, AA → 27: the column of a cell reference."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _guarded(file: str, step, *args):
@@ -385,14 +449,19 @@ def _guarded(file: str, step, *args):
         raise InputError([Message("err_corrupt_xlsx", {"file": file, "detail": type(exc).__name__})]) from exc
 
 
-def _cells(ws, file: str) -> list[list[str]]:
-    """Every cell as text, refused past the row limit whatever the sheet declared; a merged range repeats its
-    top-left value (ranges outside the cells are ignored; a streamed sheet has none)."""
+def _cells(ws, file: str, formulas: dict[tuple[int, int], str]) -> list[list[str]]:
+    """Every cell as text, refused past the row limit whatever the sheet declared; a formula with no value reads
+    as its formula (=SUM(C3:C9)), which no figure column takes for a number; a merged range repeats its top-left
+    value (ranges outside the cells are ignored; a streamed sheet has none)."""
     rows = []
     for row in ws.iter_rows(values_only=True):
         rows.append([_text(v) for v in row])
         if len(rows) > limits.MAX_ROWS + limits.HEADER_ROWS:
             limits.check_rows(len(rows), file)
+    for (r, c), formula in formulas.items():
+        if r <= len(rows):
+            rows[r - 1].extend([""] * (c - len(rows[r - 1])))
+            rows[r - 1][c - 1] = formula
     ranges = ws.merged_cells.ranges if hasattr(ws, "merged_cells") else ()
     return _spread(rows, [((m.min_row, m.min_col), (m.max_row, m.max_col)) for m in ranges])
 

@@ -17,7 +17,7 @@ from ..domain import codes
 from ..domain.messages import InputError, Message, cell
 from ..storage import materialize, queries
 from ..storage.store import Store
-from . import readers
+from . import limits, readers
 
 
 @dataclass
@@ -57,6 +57,8 @@ def parse_units(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Mess
 def _row_problems(code, name, file, row, code_col, name_col, seen) -> list[Message]:
     if not name:
         return [cell("err_missing_name", file, row, name_col, "")]
+    if len(name) > limits.MAX_NAME_CHARS:
+        return [cell("err_name_too_long", file, row, name_col, "", length=f"{len(name):,}", limit=limits.MAX_NAME_CHARS)]
     if code in seen:
         return [cell("err_duplicate_code", file, row, code_col, code)]
     if len(code) == 15 and code.endswith("000"):
@@ -181,6 +183,8 @@ def _orphans(units: pd.DataFrame):
 def rename(store: Store, code: str, name: str, effective: dt.date) -> None:
     """A new name from `effective` on; the unit keeps its code and history."""
     _require(store, code)
+    if len(name) > limits.MAX_NAME_CHARS:
+        raise InputError([Message("err_rename_too_long", {"length": f"{len(name):,}", "limit": limits.MAX_NAME_CHARS})])
     with store.write() as con:
         queries.execute(con, "unit_rename", code=code, name=name, effective=effective)
 

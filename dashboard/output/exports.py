@@ -31,12 +31,15 @@ def safe_cell(value):
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens the names right.
+    """A download: `csv_text` in UTF-8 with BOM, so Excel on a Chinese Windows opens the names right."""
+    return csv_text(frame).encode("utf-8-sig")
 
-    CRLF line ends (RFC 4180): the csv writer then quotes any cell holding a
-    CR or LF, so a name with a line break cannot split its row.
-    """
-    return neutralised(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """Every CSV the product writes (downloads, `coverage --format csv`): neutralised cells, CRLF line ends
+    (RFC 4180: the csv writer then quotes any cell holding a CR or LF, so a name with a line break cannot split
+    its row)."""
+    return neutralised(frame).to_csv(index=False, lineterminator="\r\n")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
