@@ -4,16 +4,20 @@ Each file is built from a model that knows what every cell means: headers
 from the alias table (any alias, any case, a unit in brackets, 万 columns)
 mixed with junk columns, cells that are counts written the ways offices write
 them (thousands separators, full-width commas, spaces, 1.0) or cells that are
-not counts (negative, 12.5, 50%, 1.2万, huge, NaN, SQL, quotes, separators,
-NUL), title lines, CSV in UTF-8/BOM/GB18030/UTF-16 (Excel's "Unicode text") with , ; or tab, or XLSX.
-The property: a file whose cells are all counts loads, and the stored rows
-equal the model's numbers; any other file is refused with messages naming it,
-a commit of the refused plan raises, and no table gains a row. Any other
-exception fails the test.
+not counts (negative, 12.5, 50%, 1.2万, huge, NaN, SQL, quotes, separators
+in odd places (1,2 · 8 00 with a no-break space), NUL, a formula with no value), title lines (sometimes
+with a date that disagrees with the file name's), a second column for a field (another alias or the same
+header again; agreeing or not), personal data (a header such as 联系人姓名, or a phone or ID-card number in a
+note column), CSV in UTF-8/BOM/GB18030/UTF-16 (Excel's "Unicode text") with , ; or tab, or XLSX.
+The property: a file whose cells are all counts and whose second columns agree loads, and the stored rows
+equal the model's numbers (on the title's date where it disagrees with the name's, with the conflict shown);
+any other file is refused with messages naming it, a commit of the refused plan raises, and no table gains a
+row. Any other exception fails the test.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import pathlib
 import shutil
@@ -35,11 +39,14 @@ from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, V_JIA, V_ONE, V_TW
 
 UNITS = {"village": (V_ONE, V_TWO, V_JIA, V_YI), "grid": (G_ONE_1, G_ONE_2, G_JIA_1, G_JIA_2)}
 JUNK_HEADERS = ("备注", "序号", "说明", "note", "remarks", "其他情况", "x_col", "")
-JUNK_TEXT = st.text(alphabet="甲乙丙丁abc xyz-_/()（）#@!?'\";,\t", max_size=12)
+JUNK_TEXT = st.text(alphabet="甲乙丙戊abc xyz-_/()（）#@!?'\";,\t", max_size=12)  # no surname first: not a person
+PERSONAL_HEADERS = ("联系人姓名", "网格员", "联系人", "户主手机号", "身份证号码")
+PERSONAL_VALUES = ("+86 138 0013 8000", "138-0013-8000", "13912345678", "0874-5123456", "53032619800101123X")
 TITLES = ("核酸采样统计表", "填报单位：北镇", "（单位：人）", "说明：以上数据截至当日")
 TABLES = ("facts", "facts_history", "loads", "load_events", "load_warnings", "rollups", "village_rollups", "units")
 NOT_COUNTS = ("-5", "-1", "abc", "50%", "1.2万", "1e30", "99999999999999999999999", "NaN", "inf", "-inf", "一百",
-              "'; drop table facts; --", "\"", "1;2", "0x1F", "12-3", "１２３ｘ", "\x00")
+              "'; drop table facts; --", "\"", "1;2", "0x1F", "12-3", "１２３ｘ", "\x00",
+              "1,2", "8\u00a000", "12 34", "1,23,456", "1, 234", "１，２")
 
 
 @dataclass
@@ -56,15 +63,17 @@ def count_cell(draw, scale: int, xlsx: bool, messy: bool) -> Cell:
     if kind == "blank":
         return Cell("", None)
     if kind == "bad":
-        bad = draw(st.sampled_from(NOT_COUNTS + (("12.5",) if scale == 1 else ())))
-        return Cell(bad.replace("\x00", "?") if xlsx else bad, None, ok=False)
+        bad = draw(st.sampled_from(NOT_COUNTS + (("12.5",) if scale == 1 else ()) + (("=B2*2",) if xlsx else ())))
+        return Cell(bad.replace("\x00", "?") if xlsx else bad, None, ok=False)  # =B2*2: a formula with no value
     if scale == 10_000:
         k = draw(st.integers(0, 10**6))  # 万 to four decimals: 12.3456万 = 123,456 people
         return Cell(repr(k / 10_000), k)
     n = draw(st.integers(0, 10**7))
-    form = draw(st.sampled_from(["plain", "thousands", "fullwidth", "spaces", "point_zero"] + (["number"] if xlsx else [])))
+    form = draw(st.sampled_from(["plain", "thousands", "fullwidth", "spaces", "point_zero", "space_thousands",
+                                 "nbsp_thousands"] + (["number"] if xlsx else [])))
     text = {"plain": str(n), "thousands": f"{n:,}", "fullwidth": f"{n:,}".replace(",", "，"),
-            "spaces": f" {n} ", "point_zero": f"{n}.0", "number": n}[form]
+            "spaces": f" {n} ", "point_zero": f"{n}.0", "space_thousands": f"{n:,}".replace(",", " "),
+            "nbsp_thousands": f"{n:,}".replace(",", "\u00a0"), "number": n}[form]
     return Cell(text, n)
 
 
@@ -86,7 +95,15 @@ def report_files(draw):
                         scale))
     for _ in range(draw(st.integers(0, 2))):
         columns.insert(draw(st.integers(1, len(columns))), ("junk", draw(st.sampled_from(JUNK_HEADERS)), 1))
-    rows, expected, ok = [], {}, True
+    twice = draw(st.sampled_from([None] * 3 + chosen))  # a second column for this field: another alias, or the same
+    if twice:
+        scale = next(scale for kind, _, scale in columns if kind == twice)
+        alias = draw(st.sampled_from((twice,) + aliases.FIELD_ALIASES[twice]))
+        columns.insert(draw(st.integers(1, len(columns))), ("again", alias + ("（万人）" if scale == 10_000 else ""), scale))
+    agree = draw(st.booleans())
+    if draw(st.integers(0, 7)) == 0:  # personal data: a header naming it, or a phone or ID-card number in a note
+        columns.insert(draw(st.integers(1, len(columns))), ("personal", draw(st.sampled_from(PERSONAL_HEADERS + ("备注",))), 1))
+    rows, expected, ok = [], {}, not any(kind == "personal" for kind, _, _ in columns)
     for code in codes:
         row = []
         for kind, _, scale in columns:
@@ -94,16 +111,29 @@ def report_files(draw):
                 row.append(Cell(code, None))
             elif kind == "junk":
                 row.append(Cell(draw(JUNK_TEXT), None))
+            elif kind == "personal":
+                row.append(Cell(draw(st.sampled_from(PERSONAL_VALUES)), None))
+            elif kind == "again":
+                row.append(None)  # filled from its field's cell below
             else:
                 row.append(draw(count_cell(scale, xlsx, messy)))
+        if twice:
+            first = row[[kind for kind, _, _ in columns].index(twice)]
+            differs = not agree and first.ok
+            row[[kind for kind, _, _ in columns].index("again")] = Cell(str((first.value or 0) + 1), None) if differs else first
+            ok &= not differs
         rows.append(row)
-        counts = [c for c, (kind, _, _) in zip(row, columns) if kind not in ("code", "junk")]
+        counts = [c for c, (kind, _, _) in zip(row, columns) if kind not in ("code", "junk", "personal", "again")]
         ok &= all(c.ok for c in counts)
         if any(c.value is not None or not c.ok for c in counts):  # a row with no values at all is skipped
             ok &= code not in expected
-            expected[code] = {name: c.value for c, (name, _, _) in zip(row, columns) if name not in ("code", "junk")}
+            expected[code] = {name: c.value for c, (name, _, _) in zip(row, columns)
+                              if name not in ("code", "junk", "personal", "again")}
     ok &= bool(expected)  # nothing to load is refused too
     titles = draw(st.lists(st.sampled_from(TITLES), max_size=2))
+    title_day = draw(st.sampled_from([None, 4, 5]))  # a title's date: the file name's (4 May) or another
+    if title_day:
+        titles.insert(0, f"统计表（截至2022年5月{title_day}日）")
     header = [h for _, h, _ in columns]
     name = f"{domain}_报表_20220504.{'xlsx' if xlsx else 'csv'}"
     if xlsx:
@@ -113,7 +143,7 @@ def report_files(draw):
         delimiter = draw(st.sampled_from([",", ";", "\t"]))
         data = _csv(titles, header, rows, delimiter, encoding)
         ok &= not any("\x00" in str(c.text) for row in rows for c in row)
-    return name, data, expected if ok else None
+    return name, data, expected if ok else None, title_day
 
 
 def _csv(titles, header, rows, delimiter: str, encoding: str) -> bytes:
@@ -169,7 +199,7 @@ def base_store(tmp_path_factory) -> pathlib.Path:
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(report=report_files())
 def test_a_messy_file_loads_exactly_or_is_refused_with_a_message_and_nothing_stored(base_store, report):
-    name, data, expected = report
+    name, data, expected, title_day = report
     folder = pathlib.Path(tempfile.mkdtemp(prefix="property-"))
     shutil.copyfile(base_store, folder / "store.duckdb")
     store = Store(folder / "store.duckdb")
@@ -188,6 +218,9 @@ def test_a_messy_file_loads_exactly_or_is_refused_with_a_message_and_nothing_sto
             assert _counts(store.path) == before
             return
         assert plan.ok, [m.text("en") for m in plan.errors]
+        assert plan.snapshot_date == dt.date(2022, 5, title_day or 4)  # the title's date where it gives one
+        assert any(m.key == "warn_conflict" and m.values["what"]["en"] == "date" for m in plan.warnings) \
+            == (title_day == 5)  # and the disagreement shown
         result = ingest.commit(store, plan)
         names = sorted({field for row in expected.values() for field in row})
         assert _stored(store.path, result.load_id, names) == expected
