@@ -314,6 +314,23 @@ def test_a_prepared_upload_is_previewed_confirmed_and_shows_on_the_overview(monk
     assert i18n.fmt_count(total["sampled"], "zh", wan=True) in "\n".join(c.value for c in at.caption)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_file_whose_title_and_name_disagree_on_the_date_says_so_and_the_chosen_date_decides(monkeypatch, jintang,
+                                                                                              lang):
+    """The conflict is shown above everything else with the date used, and the corrections are opened to choose."""
+    text = "金堂县核酸采样统计表（截至2022年4月13日）\n镇（街道）,应检人数,已采样人数\n赵镇街道,1000,900\n"
+    file = Upload("金堂县核酸_20220412.csv", text.encode())
+    at = run(monkeypatch, jintang.path, "pages/import.py", session={"imp-files": [file]}, lang=lang)
+    [shown] = [w.value.replace("\\", "") for w in at.warning if "2022\\-04\\-12" in w.value]  # Markdown-escaped
+    assert "2022-04-13" in shown and ("标题" if lang == "zh" else "title") in shown
+    assert at.date_input(key=f"imp-date-{file.key}").value is None  # blank: inferred, until the clerk chooses
+    at.date_input(key=f"imp-date-{file.key}").set_value(dt.date(2022, 4, 12))
+    at.button(key=f"FormSubmitter:imp-form-{file.key}-{i18n.t('imp_recheck', lang)}").click().run()
+    assert_clean(at)
+    at.button(key=f"imp-confirm-{file.key}").click().run()
+    assert [str(d)[:10] for d in jintang.query("loads_all")["snapshot_date"]] == ["2022-04-12"]
+
+
 def test_a_file_that_breaks_the_reader_is_refused_alone_and_the_list_can_be_cleared(monkeypatch, jintang):
     good, odd = upload("jintang_testing_20220412.xlsx"), Upload("odd.csv", b"code,sampled\n1,2\n")
     real = import_model.plan_upload

@@ -50,6 +50,11 @@ class Plan:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def conflicts(self) -> list[Message]:
+        """Where the file's own signals disagree (title vs name date, hour, round, domain): see `decided`."""
+        return [m for m in self.warnings if m.key == "warn_conflict"]
+
 
 @dataclass
 class LoadResult:

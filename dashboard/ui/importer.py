@@ -276,6 +276,8 @@ def show_plan(adm: Admin, plan: ingest.Plan) -> None:
     lang = adm.lang
     facts = import_model.facts(plan, adm.units, lang)
     st.markdown(" · ".join(f"{md_escape(label)} **{md_escape(value)}**" for label, value in facts))
+    for conflict in plan.conflicts:  # which date (hour, round, domain) was used is the first thing to check
+        st.warning(md_escape(conflict.text(lang)), icon=":material/rule:")
     if plan.ok:
         st.success(i18n.t("imp_ready", lang, rows=i18n.fmt_count(len(plan.frame), lang)), icon=":material/task_alt:")
     else:
@@ -291,9 +293,9 @@ def show_plan(adm: Admin, plan: ingest.Plan) -> None:
         st.dataframe(names, hide_index=True, width="stretch", height=_height(len(names)))
     if others:
         _messages(i18n.t("imp_errors_title", lang, count=i18n.fmt_count(rows_meant(others), lang)), others, lang)
-    if plan.warnings:
-        _messages(i18n.t("imp_warnings_title", lang, count=i18n.fmt_count(rows_meant(plan.warnings), lang)),
-                  plan.warnings, lang)
+    notes = [m for m in plan.warnings if m not in plan.conflicts]
+    if notes:
+        _messages(i18n.t("imp_warnings_title", lang, count=i18n.fmt_count(rows_meant(notes), lang)), notes, lang)
     rows = import_model.preview_rows(plan, adm.units, lang)
     if not rows.empty:
         title = i18n.t("imp_values_title", lang, rows=i18n.fmt_count(len(plan.frame), lang))
@@ -327,7 +329,7 @@ def _height(rows: int) -> int | str:
 def corrections(adm: Admin, upload: Upload, plan: ingest.Plan, overrides: Overrides) -> None:
     """Domain, date, round and the parent unit, for a file whose name or title says too little (blank = inferred)."""
     lang, key = adm.lang, upload.key
-    with st.expander(i18n.t("imp_corrections", lang), expanded=overrides.any or not plan.ok,
+    with st.expander(i18n.t("imp_corrections", lang), expanded=overrides.any or not plan.ok or bool(plan.conflicts),
                      icon=":material/edit:"):
         with st.form(key=f"imp-form-{key}", border=False):
             domains = [None, *settings.enabled_domains(adm.store)]
