@@ -14,6 +14,7 @@ import os
 import pathlib
 
 import pytest
+import shapely
 
 from dashboard import i18n
 from dashboard.analysis import rollup
@@ -25,6 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
 SHOTS.mkdir(exist_ok=True)
 TOWNSHIP = "990101101000"  # 城关镇
+VILLAGE = "990101101001"  # 府前北社区, 14 grids named 第1网格 … 第14网格
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     return plots.length > 0 && plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
@@ -137,6 +139,37 @@ def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     assert set(drawn) == villages
     assert page.external == [], "the map must not fetch anything from the internet"
     page.close()
+
+
+LABELS = """() => { const gd = document.querySelector('.js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map, box = map.getCanvas().getBoundingClientRect();
+    return Array.from(gd.querySelectorAll('.annotation-text')).map(a => { const b = a.getBoundingClientRect();
+        const x = b.left + b.width / 2, y = b.top + b.height / 2, at = map.unproject([x - box.left, y - box.top]);
+        return {text: a.textContent, x, y, lon: at.lng, lat: at.lat}; }); }"""
+
+
+def test_grid_labels_on_the_map_read_as_the_lists_write_them(browser, server, demo_store):
+    """A village's grids are labelled 第10网格 (ASCII digits, as in the list beside the map, not full-width), each
+    label on its own grid, nothing fetched for them, and a hover through a label still reaches the unit."""
+    shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, VILLAGE))
+    named = shapes.merge(demo_store.query("unit_children", code=VILLAGE)[["code", "name"]]).set_index("name")
+    for width, height in SIZES:
+        page = open_page(browser, server, f"/map?unit={VILLAGE}", width, height)
+        wait_map(page)
+        labels = page.evaluate(LABELS)
+        texts = [label["text"] for label in labels]
+        assert "第10网格" in texts and len(texts) == len(set(texts)) and set(texts) <= set(named.index), texts
+        for label in labels:
+            assert named.loc[label["text"], "geometry"].contains(shapely.Point(label["lon"], label["lat"])), label
+        buttons = page.locator("[class*='st-key-focus-'] button").all_inner_texts()  # 第2网格：93.2%，还差 3 户
+        assert buttons and all(sum(f"{t}：" in b for t in texts) == 1 for b in buttons), (buttons, texts)
+        first = labels[0]
+        page.mouse.move(first["x"] - 3, first["y"] - 3)
+        page.mouse.move(first["x"], first["y"], steps=3)
+        wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes('{first['text']}')",
+                 "the tooltip under a label")
+        assert page.external == []
+        page.close()
 
 
 def test_deep_link_in_english_and_page_switch_keeps_the_view(browser, server):
