@@ -234,6 +234,25 @@ def test_a_phones_first_screen_shows_every_domains_status(browser, server, lang)
     page.close()
 
 
+TABLES = """() => Array.from(document.querySelectorAll("[data-testid='stDataFrame']"))
+    .filter(t => t.getBoundingClientRect().width > 0).map(t => { const s = t.querySelector('.dvn-scroller');
+        return {phone: !!t.closest("[class*='st-key-phone-table-']"), scrolls: s.scrollWidth - s.clientWidth,
+                right: t.getBoundingClientRect().right}; })"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overviews_children_table_fits_a_phone(browser, server, lang):
+    """At 390×844 the table of child units shows the phone's columns (name, rate, gap) and does not scroll
+    sideways; on a laptop the full table shows instead, also without scrolling."""
+    page = open_page(browser, server, f"/?lang={lang}", width=390, height=844)
+    for width, _ in at_each_size(page, "the overview", sizes=((390, 844), (1440, 900))):
+        wait_for(page, "() => document.querySelector(\"[data-testid='stDataFrame'] .dvn-scroller\")", "the table")
+        tables = page.evaluate(TABLES)
+        assert len(tables) == 1 and tables[0]["phone"] == (width < 640), tables
+        assert tables[0]["scrolls"] <= 1 and tables[0]["right"] <= width, (width, tables)
+    page.close()
+
+
 def test_no_page_logs_an_error_or_asks_for_a_missing_file(browser, server):
     """Every page in the menu, loaded in one tab: no console error, no request answered 4xx/5xx, but for the one
     cause found of the 404s an issue saw on every page, which is Streamlit's and not removable from an app:
