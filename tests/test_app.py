@@ -316,6 +316,7 @@ def test_the_map_colours_a_count_by_quantiles_and_drills_from_the_largest(monkey
     townships with the most returnees, in the rollup's order; a click drills in and keeps the count."""
     at = run_page(monkeypatch, demo_store_path, "pages/map.py", domain="screening", count="returnees")
     assert_clean(at)
+    assert [s.key for s in at.selectbox if s.key == "map-ind"] == []  # the count replaces the ratio: no indicator
     legend = " ".join(m.value for m in at.markdown)
     assert "返乡人员 · 按数量五分位分级（非目标）" in legend
     children = rollup.rollup(Store(demo_store_path), COUNTY, "screening", LATEST).children
@@ -327,6 +328,7 @@ def test_the_map_colours_a_count_by_quantiles_and_drills_from_the_largest(monkey
     assert at.query_params["unit"] == expected[0] and at.query_params["count"] == "returnees"
     at.selectbox(key="map-measure").set_value("ratio").run()
     assert "count" not in at.query_params
+    assert at.selectbox(key="map-ind").value == "household_screening_rate"  # back with the ratio
     assert any(b.key and b.key.startswith("focus-") for b in at.button)
 
 
