@@ -176,6 +176,26 @@ def test_a_grid_has_nothing_to_rank(monkeypatch, demo_store_path):
 
 # ---- trends ------------------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_trends_compare_limit_is_said_in_the_pages_language(monkeypatch, demo_store_path, demo_store, lang):
+    """Past the limit of units compared, the unit picked last is taken off again and our own words say why
+    (Streamlit's max_selections message would be English): the picker sets no max_selections of its own."""
+    from dashboard.ui.trends_view import MAX_COMPARED
+
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="testing", lang=lang)
+    towns = list(rollup.rollup(demo_store, COUNTY, "testing", LATEST).children["code"])
+    picker = at.multiselect(key=f"trends-compare-{COUNTY}")
+    assert len(towns) > MAX_COMPARED and not picker.proto.max_selections
+    limit = i18n.t("trends_compare_limit", lang, count=MAX_COMPARED)
+    picker.set_value(towns[:MAX_COMPARED - 1]).run()
+    assert limit not in [c.value for c in at.caption]
+    at.multiselect(key=f"trends-compare-{COUNTY}").set_value(towns[:MAX_COMPARED + 1]).run()
+    assert_clean(at)
+    assert at.multiselect(key=f"trends-compare-{COUNTY}").value == towns[:MAX_COMPARED]
+    assert limit in [c.value for c in at.caption]
+    assert len(table_with(at, "日期" if lang == "zh" else "Date").columns) == 2 + MAX_COMPARED
+
+
 def test_trends_compare_units_and_measures(monkeypatch, demo_store_path, demo_store):
     at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="testing", lang="en")
     assert_clean(at)

@@ -240,13 +240,24 @@ def test_status_classes_are_relative_to_the_target_and_no_data_is_apart():
     assert labels[0] == "Met target ≥ 60.0%" and labels[-1] == "No data"
 
 
-def test_map_labels_need_no_glyph_server():
+def test_map_labels_are_the_names_as_the_lists_write_them():
+    """第10网格 with ASCII digits, as every list writes it (no full-width 第１０网格), escaped as data, placed by its
+    pixels from the map's centre; any name that fits carries a label (the browser draws it with its own fonts)."""
     from dashboard.output import charts
 
-    assert charts.map_label("第1网格") == "第１网格"
+    labels = pd.DataFrame({"name": ["第10网格", "<b>x</b>", "东村"], "lon": [113.0, 113.01, 112.99],
+                           "lat": [33.0, 33.0, 33.01]})
+    base = {"key": "k", "geojson": None, "centre": {"lon": 113.0, "lat": 33.0}, "zoom": 12, "labels": labels}
+    values = pd.DataFrame({"code": ["1"], "status": ["met"], "tip": ["t"]})
+    notes = charts.choropleth(base, values, "zh", 400).layout.annotations
+    assert [n.text for n in notes] == ["第10网格", "&lt;b&gt;x&lt;/b&gt;", "东村"]
+    assert (notes[0].x, notes[0].y, notes[0].xshift, notes[0].yshift) == (0.5, 0.5, 0, 0)
+    assert notes[1].xshift == pytest.approx(0.01 / 360 * 512 * 2 ** 12) and notes[1].yshift == 0
+    assert notes[2].xshift < 0 < notes[2].yshift  # west and north of the centre: left and up
     names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])
-    shapes = gpd.GeoSeries([shapely.box(113.0, 33.0, 113.5, 33.5)] * 4, crs=4326).to_frame("geometry")
-    assert list(charts.label_fits(shapes, names, zoom=9)) == [True, True, True, False]
+    shapes = gpd.GeoSeries([shapely.box(113.0, 33.0, 113.5, 33.5)] * 3 + [shapely.box(113.0, 33.0, 113.01, 33.01)],
+                           crs=4326).to_frame("geometry")
+    assert list(charts.label_fits(shapes, names, zoom=9)) == [True, True, True, False]  # the last is too small
 
 
 def test_the_screening_card_lists_its_tallies_as_the_sql_counts_them(monkeypatch, demo_store_path):
@@ -305,6 +316,7 @@ def test_the_map_colours_a_count_by_quantiles_and_drills_from_the_largest(monkey
     townships with the most returnees, in the rollup's order; a click drills in and keeps the count."""
     at = run_page(monkeypatch, demo_store_path, "pages/map.py", domain="screening", count="returnees")
     assert_clean(at)
+    assert [s.key for s in at.selectbox if s.key == "map-ind"] == []  # the count replaces the ratio: no indicator
     legend = " ".join(m.value for m in at.markdown)
     assert "返乡人员 · 按数量五分位分级（非目标）" in legend
     children = rollup.rollup(Store(demo_store_path), COUNTY, "screening", LATEST).children
@@ -316,6 +328,7 @@ def test_the_map_colours_a_count_by_quantiles_and_drills_from_the_largest(monkey
     assert at.query_params["unit"] == expected[0] and at.query_params["count"] == "returnees"
     at.selectbox(key="map-measure").set_value("ratio").run()
     assert "count" not in at.query_params
+    assert at.selectbox(key="map-ind").value == "household_screening_rate"  # back with the ratio
     assert any(b.key and b.key.startswith("focus-") for b in at.button)
 
 

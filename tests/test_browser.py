@@ -14,6 +14,7 @@ import os
 import pathlib
 
 import pytest
+import shapely
 
 from dashboard import i18n
 from dashboard.analysis import rollup
@@ -25,6 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
 SHOTS.mkdir(exist_ok=True)
 TOWNSHIP = "990101101000"  # 城关镇
+VILLAGE = "990101101001"  # 府前北社区, 14 grids named 第1网格 … 第14网格
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     return plots.length > 0 && plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
@@ -139,6 +141,37 @@ def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     page.close()
 
 
+LABELS = """() => { const gd = document.querySelector('.js-plotly-plot');
+    const map = gd._fullLayout.map._subplot.map, box = map.getCanvas().getBoundingClientRect();
+    return Array.from(gd.querySelectorAll('.annotation-text')).map(a => { const b = a.getBoundingClientRect();
+        const x = b.left + b.width / 2, y = b.top + b.height / 2, at = map.unproject([x - box.left, y - box.top]);
+        return {text: a.textContent, x, y, lon: at.lng, lat: at.lat}; }); }"""
+
+
+def test_grid_labels_on_the_map_read_as_the_lists_write_them(browser, server, demo_store):
+    """A village's grids are labelled 第10网格 (ASCII digits, as in the list beside the map, not full-width), each
+    label on its own grid, nothing fetched for them, and a hover through a label still reaches the unit."""
+    shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, VILLAGE))
+    named = shapes.merge(demo_store.query("unit_children", code=VILLAGE)[["code", "name"]]).set_index("name")
+    for width, height in SIZES:
+        page = open_page(browser, server, f"/map?unit={VILLAGE}", width, height)
+        wait_map(page)
+        labels = page.evaluate(LABELS)
+        texts = [label["text"] for label in labels]
+        assert "第10网格" in texts and len(texts) == len(set(texts)) and set(texts) <= set(named.index), texts
+        for label in labels:
+            assert named.loc[label["text"], "geometry"].contains(shapely.Point(label["lon"], label["lat"])), label
+        buttons = page.locator("[class*='st-key-focus-'] button").all_inner_texts()  # 第2网格：93.2%，还差 3 户
+        assert buttons and all(sum(f"{t}：" in b for t in texts) == 1 for b in buttons), (buttons, texts)
+        first = labels[0]
+        page.mouse.move(first["x"] - 3, first["y"] - 3)
+        page.mouse.move(first["x"], first["y"], steps=3)
+        wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes('{first['text']}')",
+                 "the tooltip under a label")
+        assert page.external == []
+        page.close()
+
+
 def test_deep_link_in_english_and_page_switch_keeps_the_view(browser, server):
     page = open_page(browser, server, f"/map?unit={TOWNSHIP}&date=2022-05-01&ind=booster_coverage&lang=en")
     body = page.locator("[data-testid='stMain']")
@@ -198,6 +231,25 @@ def test_a_phones_first_screen_shows_every_domains_status(browser, server, lang)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.wait_for_timeout(200)
     assert not page.locator(".status-strip").is_visible()
+    page.close()
+
+
+TABLES = """() => Array.from(document.querySelectorAll("[data-testid='stDataFrame']"))
+    .filter(t => t.getBoundingClientRect().width > 0).map(t => { const s = t.querySelector('.dvn-scroller');
+        return {phone: !!t.closest("[class*='st-key-phone-table-']"), scrolls: s.scrollWidth - s.clientWidth,
+                right: t.getBoundingClientRect().right}; })"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overviews_children_table_fits_a_phone(browser, server, lang):
+    """At 390×844 the table of child units shows the phone's columns (name, rate, gap) and does not scroll
+    sideways; on a laptop the full table shows instead, also without scrolling."""
+    page = open_page(browser, server, f"/?lang={lang}", width=390, height=844)
+    for width, _ in at_each_size(page, "the overview", sizes=((390, 844), (1440, 900))):
+        wait_for(page, "() => document.querySelector(\"[data-testid='stDataFrame'] .dvn-scroller\")", "the table")
+        tables = page.evaluate(TABLES)
+        assert len(tables) == 1 and tables[0]["phone"] == (width < 640), tables
+        assert tables[0]["scrolls"] <= 1 and tables[0]["right"] <= width, (width, tables)
     page.close()
 
 

@@ -62,6 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trends_period_all": {"zh": "全部日期", "en": "All dates"},
     "trends_compare": {"zh": "对比下辖{level}", "en": "Compare {level}"},
     "trends_compare_placeholder": {"zh": "选择要对比的单位", "en": "Choose units to compare"},
+    "trends_compare_limit": {"zh": "最多同时对比 {count} 个单位：先移除一个，再添加别的。",
+                             "en": "At most {count} units at once: remove one before adding another."},
     "trends_multiples": {"zh": "全部下辖{level}小图", "en": "Small charts of all {level}"},
     "trends_multiples_title": {"zh": "下辖{level}（{count} 个，同一刻度）", "en": "{level} ({count}, same scale)"},
     "trends_multiples_cut": {"zh": "只显示前 {shown} 个（共 {total} 个）", "en": "Showing the first {shown} of {total}"},

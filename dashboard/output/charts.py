@@ -3,13 +3,12 @@
 Why here and not in the UI: the same classes and colours must mean the same
 thing on every page and in later exports (briefings, images), and figures
 built from plain frames can be tested without a browser.
-Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `map_label`).
+Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `label_annotations`).
 """
 from __future__ import annotations
 
 import html
 import math
-import re
 
 import altair as alt
 import geopandas as gpd
@@ -28,12 +27,6 @@ TEXT_COLOURS = {"met": "#ffffff", "near": "#3d3300", "below": "#ffffff", "far": 
 LINE_COLOUR = "#ffffff"
 DOMAIN_COLOURS = fields.DOMAIN_COLOURS  # each domain's own colour, as its declaration gives it
 LABEL_PX = 13  # label font size; a CJK character is about this wide
-# Characters MapLibre draws with the local CJK font (its `localIdeographFontFamily` ranges, a subset):
-# a label made only of these asks no glyph server, so only such names become map labels (offline).
-_LOCAL_GLYPHS = re.compile(
-    "^[\u02EA\u02EB\u1100-\u11FF\u2E80-\u2FDF\u3000-\u30FF\u3105-\u312F\u3131-\u318E\u31A0-\u4DBF"
-    "\u4E00-\uA48C\uA490-\uA4C6\uA960-\uA97C\uAC00-\uD7C6\uF900-\uFA6D\uFA70-\uFAD9\uFE10-\uFE1F"
-    "\uFE30-\uFE4F\uFF00-\uFFEF\U00020000-\U0002A3FF\U0002A800-\U0002B7FF\U0002BC00-\U0002CBFF]+$")
 
 
 def status(ratio, target: float) -> str:
@@ -140,13 +133,24 @@ def view_for(bounds, width_px: float, height_px: float, max_zoom: float = 15.0) 
     return centre, zoom
 
 
-_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)} | {0x20: 0x3000}
+def label_annotations(base: dict) -> list[dict]:
+    """The labels as Plotly annotations, placed by pixel offset from the map's centre (Web Mercator at its zoom).
 
-
-def map_label(name: str) -> str:
-    """A name as a map label: ASCII turned into fullwidth forms ('第1网格' -> '第１网格'), which MapLibre
-    draws with the local CJK font; ASCII would make it fetch glyphs from the internet."""
-    return str(name).translate(_FULLWIDTH)
+    Why not a `Scattermap` text trace: MapLibre draws its text from glyphs it fetches from a server, and only CJK
+    from the local font, so offline a name such as 第10网格 could carry no ASCII digit (full-width 第１０网格 was the
+    workaround, unlike every list). Annotations are SVG text drawn by the browser with its local fonts, the same
+    text as the lists. They sit in paper coordinates, so each is put at the paper's centre (the map's centre: no
+    margins, fixed view, no pan or zoom) and shifted by its pixels from it, which holds at any width.
+    """
+    labels = base["labels"]
+    if not len(labels):
+        return []
+    world = 512 * 2 ** base["zoom"]
+    centre_x, centre_y = base["centre"]["lon"] / 360.0, _mercator_y(base["centre"]["lat"]) / (2 * math.pi)
+    return [{"x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False, "text": plotly_text(name),
+             "xshift": (lon / 360.0 - centre_x) * world, "yshift": (_mercator_y(lat) / (2 * math.pi) - centre_y) * world,
+             "font": {"size": LABEL_PX, "color": "#1a1a1a"}}
+            for name, lon, lat in zip(labels["name"], labels["lon"], labels["lat"])]
 
 
 def name_list(names: list[str], lang: str, most: int = 12) -> str:
@@ -162,12 +166,8 @@ def unlabelled_names(base: dict, names: pd.Series) -> list[str]:
 
 
 def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Series:
-    """Which units are big enough on screen at this zoom to carry their name as a label.
-
-    Only names MapLibre can draw from the local CJK font once ASCII is made
-    fullwidth (`map_label`): any other character would make it fetch glyphs
-    from fonts.openmaptiles.org.
-    """
+    """Which units are big enough on screen at this zoom to carry their name as a label (any name: the browser
+    draws the labels with its own fonts, see `label_annotations`)."""
     if shapes.empty:
         return pd.Series(dtype=bool)
     mercator_m_per_px = 156543.03392 / 2 ** (zoom + 1)  # 512-px tiles
@@ -175,8 +175,7 @@ def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Se
     width_px = (box["maxx"] - box["minx"]).values / mercator_m_per_px
     height_px = (box["maxy"] - box["miny"]).values / mercator_m_per_px
     text_px = names.str.len().fillna(0).values * LABEL_PX + 6
-    drawable = names.fillna("").map(lambda n: bool(_LOCAL_GLYPHS.match(map_label(n)))).values
-    return pd.Series(drawable & (width_px >= text_px * 1.15) & (height_px >= LABEL_PX * 2.4), index=shapes.index)
+    return pd.Series((width_px >= text_px * 1.15) & (height_px >= LABEL_PX * 2.4), index=shapes.index)
 
 
 def geojson(shapes: gpd.GeoDataFrame) -> dict:
@@ -194,8 +193,8 @@ def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int, classes
     `values` has code, status (one of `classes`, coloured by `colours`: the target's classes, or a count's
     quantiles) and `tip` (see `tooltip_html`).
     Style "white-bg" and not a style object: with an object, the bundled Plotly
-    rejects the map ("Map error.") and hover and click never work. Its glyph
-    server is only asked for characters outside the local CJK font (`map_label`).
+    rejects the map ("Map error.") and hover and click never work. The names are
+    SVG annotations over the map (`label_annotations`), so no glyph is fetched.
     """
     index = {s: i for i, s in enumerate(classes)}
     z = values["status"].map(index).astype(float) + 0.5
@@ -208,12 +207,8 @@ def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int, classes
         marker={"line": {"color": LINE_COLOUR, "width": 1.2}, "opacity": 0.92},
         customdata=values[["code", "tip"]].values, hovertemplate="%{customdata[1]}<extra></extra>",
     ))
-    labels = base["labels"]
-    if len(labels):
-        fig.add_trace(go.Scattermap(
-            lon=labels["lon"], lat=labels["lat"], mode="text", text=labels["name"].map(map_label), hoverinfo="skip",
-            textfont={"size": LABEL_PX, "color": "#1a1a1a"}, showlegend=False))
     fig.update_layout(
+        annotations=label_annotations(base),
         map={"style": "white-bg", "center": base["centre"], "zoom": base["zoom"], "fitbounds": False},
         margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False,
         hoverlabel={"bgcolor": "white", "font": {"size": 13}}, uirevision=base["key"],

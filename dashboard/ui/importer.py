@@ -536,8 +536,8 @@ def template_section(adm: Admin) -> None:
     title = i18n.t("template_title", lang, unit=rollup.unit(adm.store, code)["name"],
                    domain=fields.DOMAIN_LABELS[domain][lang],
                    date=i18n.t("full_date", lang, year=day.year, month=day.month, day=day.day))
-    st.download_button(i18n.t("imp_template_download", lang, rows=len(frame)),
-                       data=templates.xlsx_bytes(frame, title), key="imp-tpl-download",
+    st.download_button(i18n.t("imp_template_download", lang, rows=len(frame)),  # the file is made on click only
+                       data=lambda: templates.xlsx_bytes(frame, title), key="imp-tpl-download", on_click="ignore",
                        file_name=templates.file_name(adm.store, domain, code, day, lang), icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
     st.dataframe(frame.astype(object).where(frame.notna(), ""), hide_index=True, width="stretch",

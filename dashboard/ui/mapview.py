@@ -42,7 +42,8 @@ def render(ctx: Context) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with right:
         controls.domain_picker(ctx, "map")
-        controls.indicator_picker(ctx, "map")
+        if not ctx.count:  # a count replaces the indicator's ratio: no indicator to pick
+            controls.indicator_picker(ctx, "map")
         controls.measure_picker(ctx, "map")
         if ctx.count and fields.RESIDENTS:
             controls.per_1000_switch(ctx)

@@ -84,16 +84,19 @@ def _leave_pages_directory_mode() -> None:
 
 
 # Less empty space above the title, so the figures show without scrolling (on a phone a smaller title, and the
-# date picker beside it); and a finger on the (not pannable) choropleth scrolls the page instead of being
-# swallowed by the map.
+# date picker beside it); a table of units in its phone columns at phone width, in full elsewhere (table.py); and a
+# finger on the (not pannable) choropleth scrolls the page instead of being swallowed by the map.
 _STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+[class*="st-key-phone-table-"] { display: none; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.25rem; }
   .st-key-page-title h1 { font-size: 1.5rem; padding: 0.25rem 0; }
   .st-key-page-title [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 0.5rem; }
   .st-key-page-title [data-testid="stColumn"] { min-width: 0; flex: 1 1 auto; }
   .st-key-page-title [data-testid="stColumn"]:last-child { flex: 0 0 9.5rem; }
+  [class*="st-key-phone-table-"] { display: flex; }
+  [class*="st-key-full-table-"] { display: none; }
 }
 [data-testid="stPlotlyChart"] .maplibregl-canvas-container,
 [data-testid="stPlotlyChart"] .maplibregl-canvas { touch-action: pan-x pan-y !important; }

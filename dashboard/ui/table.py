@@ -40,11 +40,31 @@ def drill_table(ctx: Context, rows: pd.DataFrame, key: str, height: int | str = 
     styled = shown.style.map(lambda word: _cell_style(colours.get(word, "none")), subset=["status"])
     widget_key = f"{key}-{ctx.code}-{ind.key}-{ctx.lang}-{len(shown.columns)}"
     codes = list(rows["code"])
+    with st.container(key=f"full-table-{widget_key}"):
+        _grid(ctx, styled, widget_key, codes, height)
+    with st.container(key=f"phone-table-{widget_key}"):  # shown instead of the full table at phone width
+        _grid(ctx, _phone(shown, rows["status"]), f"{widget_key}-phone", codes, height)
+    downloads.table(shown, f"{ctx.unit['name']}_{ind.label(ctx.lang)}_{ctx.date.isoformat()}", ctx.lang,
+                    key=widget_key, labels=_columns(ctx))
+
+
+# On a phone the table's columns are what a leader reads (name, rate on its status colour, gap): it fits 390 px
+# without scrolling sideways; a wider window shows the full table instead. Which one is the browser's choice (the
+# page style's media query in shell.py), so one script run serves any width.
+PHONE_COLUMNS = ("name", "ratio", "gap")
+
+
+def _phone(shown: pd.DataFrame, statuses: pd.Series):
+    """The phone's columns, the rate cell on its status colour (the status word's column left out)."""
+    colours = [_cell_style(s) for s in statuses]
+    return shown[list(PHONE_COLUMNS)].style.apply(lambda _: colours, subset=["ratio"])
+
+
+def _grid(ctx: Context, styled, widget_key: str, codes: list[str], height) -> None:
+    """One sortable table; ticking a row opens that unit."""
     st.dataframe(styled, key=widget_key, hide_index=True, width="stretch", height=height,
                  on_select=lambda: _drill(widget_key, codes), selection_mode="single-row",
                  column_config=_columns(ctx))
-    downloads.table(shown, f"{ctx.unit['name']}_{ind.label(ctx.lang)}_{ctx.date.isoformat()}", ctx.lang,
-                    key=widget_key, labels=_columns(ctx))
 
 
 def _cell_style(status: str) -> str:

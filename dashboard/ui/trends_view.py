@@ -22,6 +22,7 @@ from .controls import measure_picker, view_pickers
 
 PERIODS = (14, 28, 0)  # days shown; 0 = every snapshot
 MAX_MULTIPLES = 36
+MAX_COMPARED = len(analysis_charts.PALETTE) - 1  # the units compared with the current one, a colour each
 
 
 def render(ctx: Context) -> None:
@@ -92,12 +93,21 @@ def controls(ctx: Context, children) -> tuple[str, int, list[str], bool]:
     level = level_words(children["level"].mode().iloc[0], ctx.lang)
     three, four = st.columns([3, 2], vertical_alignment="bottom")
     with three:
+        key = f"trends-compare-{ctx.code}"
         chosen = st.multiselect(i18n.t("trends_compare", ctx.lang, level=level), list(names), format_func=names.get,
-                                max_selections=len(analysis_charts.PALETTE) - 1, key=f"trends-compare-{ctx.code}",
+                                key=key, on_change=_at_most, args=(key,),
                                 placeholder=i18n.t("trends_compare_placeholder", ctx.lang))
+        if len(chosen) >= MAX_COMPARED:
+            st.caption(i18n.t("trends_compare_limit", ctx.lang, count=MAX_COMPARED))
     with four:
         multiples = st.toggle(i18n.t("trends_multiples", ctx.lang, level=level), key="trends-multiples")
     return measure, period, chosen, multiples
+
+
+def _at_most(key: str) -> None:
+    """Runs before the rerun: a unit picked past the limit is taken off again, and the caption under the picker says
+    why, in the page's language (Streamlit's own `max_selections` message is English only)."""
+    st.session_state[key] = st.session_state[key][:MAX_COMPARED]
 
 
 def small_multiples(ctx: Context, children, measure: str, first, last, marks) -> None:
