@@ -192,12 +192,16 @@ def _date_of(report, result, given) -> dt.date:
     """The snapshot date: the one given, else the title's (截至5月4日), else the file name's, else a date column
     with one date; where they disagree the plan says which was used. None anywhere: an error asking for it."""
     from_name = reports.date_in(result.file)
+    from_title = reports.date_in(report.title, (from_name or dt.date.today()).year)
     from_column = None
     if "date" in report.frame and report.frame["date"].nunique() == 1:
-        from_column = parse_date(report.frame["date"].iloc[0])
-    found = decided(result, "date", given, [
-        ("title", reports.date_in(report.title, (from_name or dt.date.today()).year)),
-        ("file_name", from_name), ("date_column", from_column)])
+        try:
+            from_column = parse_date(report.frame["date"].iloc[0])
+        except InputError:
+            if given is None and from_title is None and from_name is None:
+                raise  # the only place that states a date cannot be read: say so
+    found = decided(result, "date", given, [("title", from_title), ("file_name", from_name),
+                                            ("date_column", from_column)])
     if found is None:
         raise InputError([Message("err_no_date", {"file": result.file})])
     return found
