@@ -189,13 +189,13 @@ def writers_alone(source_db: pathlib.Path, db: pathlib.Path, commands) -> list[d
 # ---- the sessions ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def shared_chromium():
-    """One headless Chromium, its DevTools endpoint on 127.0.0.1, for every session's thread to connect to."""
+    """One headless Chromium, for every session's thread to connect to: its DevTools endpoint on 127.0.0.1, its pid."""
     with tempfile.TemporaryDirectory(prefix="rush-chromium-") as profile:
         proc = subprocess.Popen([browser.CHROMIUM, *browser.ARGS, "--remote-debugging-address=127.0.0.1",
                                  "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            yield _endpoint(pathlib.Path(profile) / "DevToolsActivePort", proc)
+            yield _endpoint(pathlib.Path(profile) / "DevToolsActivePort", proc), proc.pid
         finally:
             browser.stop(proc)
 
@@ -261,7 +261,6 @@ def rush(endpoint: str, base: str, codes: list[str], domains: tuple, sessions: i
                                 args=(endpoint, base, _paths(s, codes, domains, iterations),
                                       lambda: not writers_done.is_set(), visits[s], started.release))
                for s in range(sessions)]
-    cpu = _cpu()
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + START_WRITERS_AFTER_S
@@ -272,7 +271,7 @@ def rush(endpoint: str, base: str, codes: list[str], domains: tuple, sessions: i
     writers_done.set()
     for thread in threads:
         thread.join()
-    return {"visits": [v for per in visits for v in per], "writers": written, "cpu_busy": _cpu(cpu)}
+    return {"visits": [v for per in visits for v in per], "writers": written}
 
 
 def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[str]:
@@ -284,14 +283,47 @@ def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[st
     return out
 
 
-def _cpu(before: tuple | None = None):
-    """The machine's CPU times (/proc/stat); with `before`, the busy share since then (every user of the machine)."""
+def cpu_now(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far: the machine's busy and total (/proc/stat, every user of it), and each named process's with
+    its descendants (those already ended counted in their parents' children's time). Why: on 2 cores, whether the
+    rush is slow because of the server or because of the browsers that play its users decides what would help."""
+    tick = os.sysconf("SC_CLK_TCK")
     with open("/proc/stat") as stat:
         ticks = [int(x) for x in stat.readline().split()[1:]]
-    idle, total = ticks[3] + ticks[4], sum(ticks)
-    if before is None:
-        return idle, total
-    return 1 - (idle - before[0]) / max(total - before[1], 1)
+    out = {"busy": (sum(ticks) - ticks[3] - ticks[4]) / tick, "total": sum(ticks) / tick}
+    parent, spent = {}, {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            field = pathlib.Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            parent[int(entry)], spent[int(entry)] = int(field[1]), sum(map(int, field[11:15])) / tick
+    for name, root in roots.items():
+        tree, grown = {root}, True
+        while grown:
+            more = {pid for pid, up in parent.items() if up in tree} - tree
+            tree |= more
+            grown = bool(more)
+        out[name] = sum(spent.get(pid, 0.0) for pid in tree)
+    return out
+
+
+@contextlib.contextmanager
+def spent(roots: dict[str, int]):
+    """The block's CPU seconds (see `cpu_now`) and wall time, filled into the yielded dict when it ends."""
+    out: dict[str, float] = {}
+    before, began = cpu_now(roots), time.monotonic()
+    yield out
+    now = cpu_now(roots)
+    out.update({key: now[key] - before[key] for key in before}, wall_s=time.monotonic() - began)
+
+
+def serving_pid(base: str) -> int:
+    """The Streamlit server's process, found by the port in its command line (`browser.served` yields the URL only)."""
+    port = f"--server.port\0{base.rsplit(':', 1)[1]}\0".encode()
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            if port in pathlib.Path(f"/proc/{entry}/cmdline").read_bytes():
+                return int(entry)
+    raise RuntimeError(f"no process serves {base}")
 
 
 # ---- the run --------------------------------------------------------------------------------
@@ -306,15 +338,18 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         files = corrections(folder)
         commands = lambda target: writer_commands(target, files, load_id, writers)  # noqa: E731
         base = stack.enter_context(browser.served(browser.ROOT / "app.py", db))
-        endpoint = stack.enter_context(shared_chromium())
-        before = one_user(endpoint, base, pages, 1 + repeat)
+        endpoint, chromium = stack.enter_context(shared_chromium())
+        roots = {"server": serving_pid(base), "chromium": chromium}
+        warm = one_user(endpoint, base, pages, 1)
+        with spent(roots) as single_cpu:
+            single = one_user(endpoint, base, pages, repeat)
         alone = writers_alone(source_db, folder / "alone.duckdb", commands)
-        with LockWatch(db) as watch:
+        with LockWatch(db) as watch, spent(roots) as rush_cpu:
             loaded = rush(endpoint, base, codes, DOMAINS[:writers], sessions, iterations, commands(db), watch)
         after = one_user(endpoint, base, pages, 1)
-    return {"sessions": sessions, "iterations": iterations, "units": codes, "pages": len(pages),
-            "single": before[len(pages):], "rush": loaded, "alone": alone, "after": after,
-            "torn": torn_reads(before, loaded["visits"], after)}
+    return {"sessions": sessions, "iterations": iterations, "units": codes, "pages": len(pages), "single": single,
+            "rush": loaded, "alone": alone, "after": after, "cpu": {"single": single_cpu, "rush": rush_cpu},
+            "torn": torn_reads(warm + single, loaded["visits"], after)}
 
 
 def torn_reads(before: list[dict], during: list[dict], after: list[dict]) -> dict:
@@ -371,6 +406,16 @@ def _aside(writer: dict) -> float | None:
     return writer["gate_s"] - writer["intent_s"]
 
 
+def _cpu_row(name: str, cpu: dict, visits: int) -> str:
+    """Where the cores went in a phase: per page for the server and for Chromium, the rest (Playwright, the writers,
+    the machine's other users) as a whole."""
+    if not cpu:
+        return f"| {name} | — | — | — | — | — |"
+    per_page = max(visits, 1)
+    return (f"| {name} | {cpu['wall_s']:,.0f} s | {cpu['busy'] / cpu['total']:.0%} | {cpu['server'] / per_page:.2f} |"
+            f" {cpu['chromium'] / per_page:.2f} | {cpu['busy'] - cpu['server'] - cpu['chromium']:,.0f} |")
+
+
 def markdown(result: dict) -> str:
     """The tables for BENCHMARKS.md: page times one user against the rush (p95 ratio against the 4× target),
     errors, torn reads, and each writer's time alone and in the rush (its wait against the 30 s target)."""
@@ -378,8 +423,7 @@ def markdown(result: dict) -> str:
     visits = loaded["visits"]
     lines = [f"{result['sessions']} sessions at once × {result['iterations']} iterations (overview and map of one of "
              f"{len(result['units'])} units an iteration, more while a writer runs), one Streamlit server, "
-             f"{len(loaded['writers'])} writers during it; machine CPU busy {loaded['cpu_busy']:.0%} meanwhile "
-             f"(every user of the machine).", "",
+             f"{len(loaded['writers'])} writers during it.", "",
              f"| page | one user p50 | one user p95 | rush p50 | rush p95 | × one user's p95 (≤ {TARGET_P95:g}) |"
              " visits (one user / rush) |", "|---|---|---|---|---|---|---|"]
     for kind, title in (("overview", "总览 `/`"), ("map", "地图 `/map`")):
@@ -403,4 +447,8 @@ def markdown(result: dict) -> str:
         lines.append(f"| `{during['name']}` | {_s(alone['wall_s'])} | {_s(during['wall_s'])} |"
                      f" {_s(alone['gate_s'])} → {_s(during['gate_s'])} | {_s(_aside(during))} | {_s(waited)}{mark} |"
                      f" {during['rc']} |")
+    lines += ["", "| phase | wall | cores busy (whole machine) | server CPU-s per page | Chromium CPU-s per page |"
+              " rest, CPU-s |", "|---|---|---|---|---|---|",
+              _cpu_row("one user", result.get("cpu", {}).get("single"), len(result["single"])),
+              _cpu_row("the rush", result.get("cpu", {}).get("rush"), len(visits))]
     return "\n".join(lines) + "\n"
