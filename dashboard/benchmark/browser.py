@@ -115,11 +115,16 @@ def served(script: pathlib.Path, db: pathlib.Path | None = None):
             _wait_healthy(base, proc, errors)
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ends a process this benchmark started (a server, a browser): asked first, killed after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def _wait_healthy(base: str, proc: subprocess.Popen, errors) -> None:
@@ -148,15 +153,20 @@ def _settle(page, started: float) -> dict:
             "http_bytes": http}
 
 
-def full_load(context, url: str) -> dict:
-    """A new tab on `url`: navigation start to done."""
+def full_load(context, url: str, inspect=None) -> dict:
+    """A new tab on `url`: navigation start to done. `inspect(page)`, if given, reads the settled page before the
+    tab closes (what it showed, for the rush's torn-read check); its answer is the result's "inspected"."""
     page = context.new_page()
     page.set_default_timeout(PATIENCE_MS)
     page.add_init_script(WATCH)
-    page.goto(url)
-    result = _settle(page, 0.0)
-    result["first_message_ms"] = page.evaluate("() => window.__ws.first")
-    page.close()
+    try:
+        page.goto(url)
+        result = _settle(page, 0.0)
+        result["first_message_ms"] = page.evaluate("() => window.__ws.first")
+        if inspect is not None:
+            result["inspected"] = inspect(page)
+    finally:
+        page.close()
     return result
 
 

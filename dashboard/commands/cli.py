@@ -148,6 +148,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="2 counties, 4 days, 3 runs each: a smoke run (CI)")
     p.add_argument("--browser", action="store_true",
                    help="the pages as a person waits for them, in headless Chromium, on the demo county (--quick: two pages, one run)")
+    p.add_argument("--rush", action="store_true",
+                   help="the morning rush: --sessions people at once on the overview and the map while two ingests and a "
+                        "rollback run, against one person (--quick: 3 sessions, one ingest, one iteration)")
+    p.add_argument("--sessions", type=int, default=20, help="--rush: browser sessions at once")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
     p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
     p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
@@ -348,8 +352,8 @@ def cmd_round(store: Store, args) -> int:
 
 
 def cmd_bench(store: Store, args) -> int:
-    if args.browser:
-        return _bench_browser(store, args)
+    if args.browser or args.rush:
+        return _bench_in_browser(store, args)
     from ..benchmark import bench  # heavy imports only when asked
 
     counties, days, repeat = (2, 4, 3) if args.quick else (args.counties, args.days, 7)
@@ -362,9 +366,9 @@ def cmd_bench(store: Store, args) -> int:
     return 0
 
 
-def _bench_browser(store: Store, args) -> int:
-    """The browser benchmark on the demo county (built first where the store is missing)."""
-    from ..benchmark import browser
+def _bench_in_browser(store: Store, args) -> int:
+    """The browser benchmark or the rush (--rush) on the demo county (built first where the store is missing)."""
+    from ..benchmark import browser, rush
     from ..example import demo
 
     missing = browser.missing()
@@ -373,9 +377,12 @@ def _bench_browser(store: Store, args) -> int:
         return 2
     if not store.exists():
         demo.build(store)
-    pages, repeat = (browser.QUICK_PAGES, 1) if args.quick else (browser.PAGES, 3)
-    result = browser.run(store.path, repeat, pages)
-    text = browser.markdown(result)
+    if args.rush:
+        scale = dict(sessions=3, iterations=1, repeat=1, units=1, writers=1) if args.quick else {}
+        text = rush.markdown(rush.run(store.path, **{"sessions": args.sessions, **scale}))
+    else:
+        pages, repeat = (browser.QUICK_PAGES, 1) if args.quick else (browser.PAGES, 3)
+        text = browser.markdown(browser.run(store.path, repeat, pages))
     print(text)
     if args.markdown:
         pathlib.Path(args.markdown).write_text(text, encoding="utf-8")
