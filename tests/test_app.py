@@ -255,9 +255,12 @@ def test_map_labels_are_the_names_as_the_lists_write_them():
     assert notes[1].xshift == pytest.approx(0.01 / 360 * 512 * 2 ** 12) and notes[1].yshift == 0
     assert notes[2].xshift < 0 < notes[2].yshift  # west and north of the centre: left and up
     names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])
-    shapes = gpd.GeoSeries([shapely.box(113.0, 33.0, 113.5, 33.5)] * 3 + [shapely.box(113.0, 33.0, 113.01, 33.01)],
-                           crs=4326).to_frame("geometry")
+    shapes = gpd.GeoSeries([shapely.box(113.0 + i, 33.0, 113.5 + i, 33.5) for i in range(3)]
+                           + [shapely.box(116.0, 33.0, 116.01, 33.01)], crs=4326).to_frame("geometry")
     assert list(charts.label_fits(shapes, names, zoom=9)) == [True, True, True, False]  # the last is too small
+    crowded = gpd.GeoSeries([shapely.box(113.0, 33.0, 113.5, 33.5), shapely.box(113.0, 33.0, 113.5, 33.49)],
+                            crs=4326).to_frame("geometry")
+    assert list(charts.label_fits(crowded, names[:2], zoom=9)) == [True, False]  # never one label over another
 
 
 def test_the_screening_card_lists_its_tallies_as_the_sql_counts_them(monkeypatch, demo_store_path):

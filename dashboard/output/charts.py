@@ -12,9 +12,11 @@ import math
 
 import altair as alt
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck
+import shapely
 
 from .. import i18n
 from ..domain import fields
@@ -166,16 +168,30 @@ def unlabelled_names(base: dict, names: pd.Series) -> list[str]:
 
 
 def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Series:
-    """Which units are big enough on screen at this zoom to carry their name as a label (any name: the browser
-    draws the labels with its own fonts, see `label_annotations`)."""
+    """Which units carry their name as a label at this zoom: the label's box, centred on the unit's
+    representative point, lies inside the unit and clear of every label already placed (the largest units
+    first), as MapLibre's own placement would have it. The browser draws the labels with its own fonts (see
+    `label_annotations`); a unit left out is named beside the map instead."""
     if shapes.empty:
         return pd.Series(dtype=bool)
-    mercator_m_per_px = 156543.03392 / 2 ** (zoom + 1)  # 512-px tiles
-    box = shapes.to_crs(3857).bounds
-    width_px = (box["maxx"] - box["minx"]).values / mercator_m_per_px
-    height_px = (box["maxy"] - box["miny"]).values / mercator_m_per_px
-    text_px = names.str.len().fillna(0).values * LABEL_PX + 6
-    return pd.Series((width_px >= text_px * 1.15) & (height_px >= LABEL_PX * 2.4), index=shapes.index)
+    m_per_px = 156543.03392 / 2 ** (zoom + 1)  # 512-px tiles
+    flat = shapes.geometry.to_crs(3857)
+    points = shapes.geometry.representative_point().to_crs(3857)
+    half_w = names.fillna("").map(_text_width).to_numpy() * m_per_px / 2
+    half_h = LABEL_PX * 1.3 * m_per_px / 2
+    boxes = shapely.box(points.x - half_w, points.y - half_h, points.x + half_w, points.y + half_h)
+    inside = shapely.contains(flat.values, boxes)
+    placed, fits = [], np.zeros(len(shapes), dtype=bool)
+    for i in np.argsort(-flat.area.to_numpy(), kind="stable"):
+        if inside[i] and not any(shapely.intersects(boxes[i], other) for other in placed):
+            fits[i] = True
+            placed.append(boxes[i])
+    return pd.Series(fits, index=shapes.index)
+
+
+def _text_width(name: str) -> float:
+    """A label's width in pixels: a CJK character about LABEL_PX, a Latin letter or digit about 0.6 of it."""
+    return sum(LABEL_PX if ord(ch) > 0x2E80 else LABEL_PX * 0.6 for ch in str(name)) + 4
 
 
 def geojson(shapes: gpd.GeoDataFrame) -> dict:
