@@ -24,7 +24,7 @@ def test_a_small_rush_shows_no_error_and_no_torn_read_and_its_writer_finishes(de
     visits = result["rush"]["visits"]
     assert len(visits) >= 3 * 2
     assert [(v["path"], v["error"]) for v in visits if v["error"]] == []
-    assert result["torn"]["torn"] == []
+    assert result["torn"]["torn"] == [], list(result["torn"]["examples"].items())[:2]  # the texts, to tell why
     assert result["torn"]["changed"] > 0  # the ingest did change figures the sessions were showing
     assert [(w["rc"], w["stderr"]) for w in result["alone"] + result["rush"]["writers"]] == [(0, "")] * 2
     assert "Torn reads: 0 of" in rush.markdown(result)
