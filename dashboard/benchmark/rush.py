@@ -254,16 +254,20 @@ def session(endpoint: str, base: str, paths: list[str], more, out: list, first=N
 
 
 def one_user(endpoint: str, base: str, pages: list[str], passes: int) -> list[dict]:
-    """One context, every page in turn, `passes` times (the first pass fills the browser's and the server's caches)."""
+    """One context, every page in turn, `passes` times (the first pass fills the browser's and the server's caches).
+    In a thread of its own, as every session: Playwright's sync API cannot start on a thread that already runs
+    one (a test process's shared browser), and every visit would fail unseen."""
     out: list[dict] = []
-    session(endpoint, base, pages * passes, lambda: False, out)
+    thread = threading.Thread(target=session, args=(endpoint, base, pages * passes, lambda: False, out),
+                              name="rush-one-user", daemon=True)
+    thread.start()
+    thread.join()
     return out
 
 
 def baseline(endpoint: str, base: str, pages: list[str], tries: int = 3) -> list[dict]:
     """One user's pass over every page, a page visited again (up to `tries` times) while it showed no figure: the
-    torn-read check compares the rush's figures with these, so each page must have shown its figures once. (In a
-    full test run on a busy machine a first visit was seen done before its cards were drawn.)"""
+    torn-read check compares the rush's figures with these, so each page must have shown its figures once."""
     visits = one_user(endpoint, base, pages, 1)
     for _ in range(tries - 1):
         empty = [p for p in pages if not any(v["seen"] for v in visits if v["path"] == p)]
