@@ -265,18 +265,6 @@ def one_user(endpoint: str, base: str, pages: list[str], passes: int) -> list[di
     return out
 
 
-def baseline(endpoint: str, base: str, pages: list[str], tries: int = 3) -> list[dict]:
-    """One user's pass over every page, a page visited again (up to `tries` times) while it showed no figure: the
-    torn-read check compares the rush's figures with these, so each page must have shown its figures once."""
-    visits = one_user(endpoint, base, pages, 1)
-    for _ in range(tries - 1):
-        empty = [p for p in pages if not any(v["seen"] for v in visits if v["path"] == p)]
-        if not empty:
-            break
-        visits += one_user(endpoint, base, empty, 1)
-    return visits
-
-
 def rush(endpoint: str, base: str, codes: list[str], domains: tuple, sessions: int, iterations: int,
          commands: list[tuple], watch: LockWatch) -> dict:
     """`sessions` people at once, each on its own units; the writers start once every one has a page."""
@@ -366,13 +354,13 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         base = stack.enter_context(browser.served(browser.ROOT / "app.py", db))
         endpoint, chromium = stack.enter_context(shared_chromium())
         roots = {"server": serving_pid(base), "chromium": chromium}
-        warm = baseline(endpoint, base, pages)
+        warm = one_user(endpoint, base, pages, 1)
         with spent(roots) as single_cpu:
             single = one_user(endpoint, base, pages, repeat)
         alone = writers_alone(source_db, folder / "alone.duckdb", commands)
         with LockWatch(db) as watch, spent(roots) as rush_cpu:
             loaded = rush(endpoint, base, codes, DOMAINS[:writers], sessions, iterations, commands(db), watch)
-        after = baseline(endpoint, base, pages)
+        after = one_user(endpoint, base, pages, 1)
     return {"sessions": sessions, "iterations": iterations, "units": codes, "pages": len(pages), "single": single,
             "rush": loaded, "alone": alone, "after": after, "cpu": {"single": single_cpu, "rush": rush_cpu},
             "torn": torn_reads(warm + single, loaded["visits"], after)}
