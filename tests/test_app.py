@@ -241,19 +241,23 @@ def test_status_classes_are_relative_to_the_target_and_no_data_is_apart():
 
 
 def test_map_labels_are_the_names_as_the_lists_write_them():
-    """第10网格 with ASCII digits, as every list writes it (no full-width 第１０网格), escaped as data, placed by its
-    pixels from the map's centre; any name that fits carries a label (the browser draws it with its own fonts)."""
+    """第10网格 with ASCII digits, as every list writes it (no full-width 第１０网格), escaped as data, at its point; the
+    names that fit only on a wider map in a trace of their own (hidden where the map is narrow), and the map framed
+    by the unit's bounds, with nothing to fetch."""
     from dashboard.output import charts
 
     labels = pd.DataFrame({"name": ["第10网格", "<b>x</b>", "东村"], "lon": [113.0, 113.01, 112.99],
-                           "lat": [33.0, 33.0, 33.01]})
-    base = {"key": "k", "geojson": None, "centre": {"lon": 113.0, "lat": 33.0}, "zoom": 12, "labels": labels}
+                           "lat": [33.0, 33.0, 33.01], "wide": [False, False, True]})
+    base = {"key": "k", "geojson": None, "bounds": (112.9, 32.9, 113.1, 33.1), "labels": labels}
     values = pd.DataFrame({"code": ["1"], "status": ["met"], "tip": ["t"]})
-    notes = charts.choropleth(base, values, "zh", 400).layout.annotations
-    assert [n.text for n in notes] == ["第10网格", "&lt;b&gt;x&lt;/b&gt;", "东村"]
-    assert (notes[0].x, notes[0].y, notes[0].xshift, notes[0].yshift) == (0.5, 0.5, 0, 0)
-    assert notes[1].xshift == pytest.approx(0.01 / 360 * 512 * 2 ** 12) and notes[1].yshift == 0
-    assert notes[2].xshift < 0 < notes[2].yshift  # west and north of the centre: left and up
+    fig = charts.choropleth(base, values, "zh", 400)
+    narrow, wide = fig.data[1], fig.data[2]
+    assert list(narrow.text) == ["第10网格", "&lt;b&gt;x&lt;/b&gt;"] and list(narrow.lon) == [113.0, 113.01]
+    assert list(wide.text) == ["东村"] and wide.mode == "text"
+    assert list(fig.layout.geo.lonaxis.range) == [112.9, 113.1] and fig.layout.geo.visible is False
+    assert charts.MAP_CONFIG["topojsonURL"].startswith("data:")
+    assert charts.unlabelled_names(base, pd.Series(["第10网格", "东村", "西村"]), wide=False) == ["东村", "西村"]
+    assert charts.unlabelled_names(base, pd.Series(["第10网格", "东村", "西村"]), wide=True) == ["西村"]
     names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])
     shapes = gpd.GeoSeries([shapely.box(113.0 + i, 33.0, 113.5 + i, 33.5) for i in range(3)]
                            + [shapely.box(116.0, 33.0, 116.01, 33.01)], crs=4326).to_frame("geometry")
@@ -410,12 +414,13 @@ def test_the_map_page_names_the_units_too_small_for_a_label(monkeypatch, demo_st
 
     at = run_page(monkeypatch, demo_store_path, "pages/map.py", unit=COUNTY)
     assert_clean(at)
-    line = next(c.value for c in at.caption if "图中未标名称" in c.value)
+    line = next(c.value for c in at.caption if "图中未标名称" in c.value)  # the phone's line comes first
     store = Store(demo_store_path)
     shapes = geo.child_shapes(store, rollup.unit(store, COUNTY))
     names = shapes[["code"]].merge(store.query("unit_children", code=COUNTY)[["code", "name"]])["name"]
-    _, zoom = charts.view_for(shapes.total_bounds, *data.MAP_FIT_PX)
-    fits = charts.label_fits(shapes, names, zoom).to_numpy()
+    base = data.map_base(store, COUNTY)
+    _, zoom = charts.view_for(base["bounds"], charts.PHONE_MAP_PX, base["phone_height"])
+    fits = charts.label_fits(data.shapes(store, COUNTY), names, zoom).to_numpy()
     small = set(names[~fits])
     assert small == {n for n in names if n.endswith("街道")} and len(small) == 4
     assert all((n in line) == (n in small) for n in names), line

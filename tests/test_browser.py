@@ -31,11 +31,10 @@ VILLAGE = "990101101001"  # 府前北社区, 14 grids named 第1网格 … 第14
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
     return plots.length > 0 && plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
-        && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded()))); }"""
+        && (!gd._fullLayout.geo || gd.querySelector('.choroplethlayer path'))); }"""
 DRAWN = "() => !document.querySelector(\"[data-testid='stSkeleton']\")"
 MAP_READY = """() => { const gd = document.querySelector('.js-plotly-plot');
-    const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    return !!(m && m.map && m.map.loaded()); }"""
+    return !!(gd && gd._fullLayout && gd._fullLayout.geo && gd.querySelector('.choroplethlayer path')); }"""
 
 
 _REASON = bench_browser.missing()
@@ -54,9 +53,14 @@ def launched_browser():
     return bench_browser.launched()
 
 
+PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.0 Mobile/15E148 Safari/604.1")  # a phone says so; a page may lay out for it
+
+
 def open_page(browser, server, path: str, width: int = 1440, height: int = 900):
-    """A new tab on `path`, after the script has run; requests leaving the machine are collected in `.external`."""
-    page = browser.new_page(viewport={"width": width, "height": height})
+    """A new tab on `path`, after the script has run (a phone's browser where the screen is a phone's); requests
+    leaving the machine are collected in `.external`."""
+    page = browser.new_page(viewport={"width": width, "height": height}, user_agent=PHONE_UA if width <= 640 else None)
     page.set_default_timeout(PATIENCE_MS)
     page.external = []
     page.on("request", lambda r: page.external.append(r.url)
@@ -142,11 +146,52 @@ def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     page.close()
 
 
-LABELS = """() => { const gd = document.querySelector('.js-plotly-plot');
-    const map = gd._fullLayout.map._subplot.map, box = map.getCanvas().getBoundingClientRect();
-    return Array.from(gd.querySelectorAll('.annotation-text')).map(a => { const b = a.getBoundingClientRect();
-        const x = b.left + b.width / 2, y = b.top + b.height / 2, at = map.unproject([x - box.left, y - box.top]);
-        return {text: a.textContent, x, y, lon: at.lng, lat: at.lat}; }); }"""
+# The names shown on the map (a hidden trace's are not), each with its box on the screen and where its centre is on
+# the ground (Plotly's geo projection, inverted).
+LABELS = """() => { const gd = document.querySelector('.js-plotly-plot'), sub = gd._fullLayout.geo._subplot;
+    const svg = gd.querySelector('.main-svg').getBoundingClientRect();
+    return Array.from(gd.querySelectorAll('.scatterlayer .trace text')).filter(t => t.getBoundingClientRect().width > 0)
+      .map(t => { const b = t.getBoundingClientRect(), x = b.left + b.width / 2, y = b.top + b.height / 2;
+        const at = sub.projection.invert([x - svg.left, y - svg.top]);
+        return {text: t.textContent, x, y, lon: at[0], lat: at[1], box: [b.left, b.top, b.right, b.bottom]}; }); }"""
+
+
+def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes on the screen overlap (one name written over another)."""
+    return [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if a["box"][0] < b["box"][2] and b["box"][0] < a["box"][2] and a["box"][1] < b["box"][3]
+            and b["box"][1] < a["box"][3]]
+
+
+def test_the_map_fills_its_column_and_names_more_units_where_it_is_wider(browser, server, demo_store):
+    """The county's map is the page's largest thing on a laptop; on a phone it takes the screen's width. A wider map
+    names small central 街道 a phone's cannot; at both widths no name is written over another, each sits on
+    its own unit, and the names that are not on the map are listed under it."""
+    shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, "990101000000"))
+    named = shapes.merge(demo_store.query("unit_children", code="990101000000")[["code", "name"]]).set_index("name")
+    small = {n for n in named.index if n.endswith("街道")}
+    shown = {}
+    for width, height in SIZES:
+        page = open_page(browser, server, "/map", width, height)
+        wait_map(page)
+        box = page.locator(".js-plotly-plot").bounding_box()
+        main = page.evaluate("""() => { const c = document.querySelector("[data-testid='stMainBlockContainer']"),
+            style = getComputedStyle(c); return c.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight); }""")
+        drawn = page.locator(".js-plotly-plot .choroplethlayer").bounding_box()  # the map, not its figure
+        assert drawn["width"] >= (0.6 if width > 800 else 0.9) * main and drawn["height"] >= 300, (drawn, main)
+        assert box["height"] - drawn["height"] <= 0.1 * box["height"], (box, drawn)  # no empty band (a margin)
+        labels = page.evaluate(LABELS)
+        assert overlapping(labels) == [], (width, overlapping(labels))
+        for label in labels:
+            assert named.loc[label["text"], "geometry"].contains(shapely.Point(label["lon"], label["lat"])), label
+        shown[width] = {label["text"] for label in labels}
+        listed = page.locator("[class*='st-key-unlabelled-']").filter(visible=True).all_inner_texts()
+        assert all(any(n in line for line in listed) for n in set(named.index) - shown[width]), (width, listed)
+        assert not any(n in line for line in listed for n in shown[width]), (width, listed)
+        assert page.external == []
+        page.close()
+    assert small & shown[1440] and not small & shown[390], shown  # the wider map names central 街道
+    assert shown[390] < shown[1440]
 
 
 def test_grid_labels_on_the_map_read_as_the_lists_write_them(browser, server, demo_store):
@@ -161,10 +206,13 @@ def test_grid_labels_on_the_map_read_as_the_lists_write_them(browser, server, de
         texts = [label["text"] for label in labels]
         two_digits = [t for t in texts if re.fullmatch(r"第1\d网格", t)]  # 第10网格 … as the list writes them
         assert two_digits and len(texts) == len(set(texts)) and set(texts) <= set(named.index), texts
+        assert overlapping(labels) == [], (width, overlapping(labels))
         for label in labels:
             assert named.loc[label["text"], "geometry"].contains(shapely.Point(label["lon"], label["lat"])), label
         buttons = page.locator("[class*='st-key-focus-'] button").all_inner_texts()  # 第2网格：93.2%，还差 3 户
-        assert buttons and all(sum(f"{t}：" in b for t in texts) == 1 for b in buttons), (buttons, texts)
+        listed = " ".join(page.locator("[class*='st-key-unlabelled-']").filter(visible=True).all_inner_texts())
+        for name in (b.split("：")[0].split()[-1] for b in buttons):  # on the map or named under it, written alike
+            assert (name in texts) != bool(re.search(f"(^|[：:、 ]){name}($|[、，, ])", listed)), (width, name, listed)
         first = labels[0]
         page.mouse.move(first["x"] - 3, first["y"] - 3)
         page.mouse.move(first["x"], first["y"], steps=3)

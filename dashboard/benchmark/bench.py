@@ -276,9 +276,8 @@ def map_payloads(store: Store, province: synthetic.Province) -> dict:
         if unit["level"] == "province":  # the province view draws counties, not prefectures
             shapes = geo.simplified(geo.child_shapes(store, unit, level="county"))
         values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": shapes["code"]})
-        centre, zoom = charts.view_for(shapes.total_bounds, 360, 420)
-        base = {"key": unit["code"], "geojson": charts.geojson(shapes), "centre": centre, "zoom": zoom,
-                "labels": pd.DataFrame(columns=["name", "lon", "lat"])}
+        base = {"key": unit["code"], "geojson": charts.geojson(shapes), "bounds": charts.framed(shapes.total_bounds),
+                "labels": pd.DataFrame(columns=["name", "lon", "lat", "wide"])}
         payload = charts.choropleth(base, values, "zh", 500).to_json().encode()
         out[view] = {"polygons": len(shapes), "raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload))}
     del day

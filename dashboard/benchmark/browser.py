@@ -10,7 +10,7 @@ button) served the same way in the same run, and every figure is a ratio to that
 
 "Done" is when the server has sent something since the start, the script has finished, no element is still a
 placeholder (Streamlit draws a grey skeleton while an element's code loads), every chart has drawn (Plotly's, a
-map once MapLibre reports it loaded, Vega-Lite's canvas), and no message has come for 300 ms. Where the time goes:
+map once its areas are drawn, Vega-Lite's canvas), and no message has come for 300 ms. Where the time goes:
 the server's last message after the start (where it stopped sending; the rest is the browser's own work) and the
 bytes sent over the WebSocket and HTTP.
 """
@@ -69,7 +69,7 @@ SETTLED = """(quiet) => {
   const app = document.querySelector("[data-testid='stApp']");
   const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
   const drawn = plots.every(gd => gd._fullLayout && gd.querySelector('.main-svg')
-      && (!gd._fullLayout.map || (gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map.loaded())));
+      && (!gd._fullLayout.geo || gd.querySelector('.choroplethlayer path')));
   const charts = document.querySelectorAll("[data-testid='stPlotlyChart']").length;
   const vega = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart']"))
       .every(c => c.querySelector('canvas, svg.marks'));
@@ -322,12 +322,16 @@ def _drill(context, app: str, db: pathlib.Path) -> dict:
     return result
 
 
+# Where a longitude and latitude are on the screen, on the page's (first) map: Plotly's geo projection gives the
+# point within the figure's SVG.
+SCREEN_POINT = """const gd = document.querySelector('.js-plotly-plot'), box = gd.querySelector('.main-svg').getBoundingClientRect();
+    const screen = (lon, lat) => { const p = gd._fullLayout.geo._subplot.projection([lon, lat]);
+        return [box.left + p[0], box.top + p[1]]; };"""
+
+
 def hover_on_map(page, lon: float, lat: float) -> tuple[float, float]:
     """Moves the mouse onto a place of the page's (first) map, as a hand does; returns where, for a click."""
-    x, y = page.evaluate("""([lon, lat]) => {
-        const map = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
-        const p = map.project([lon, lat]), box = map.getCanvas().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y]; }""", [lon, lat])
+    x, y = page.evaluate(f"([lon, lat]) => {{ {SCREEN_POINT} return screen(lon, lat); }}", [lon, lat])
     page.mouse.move(x - 4, y - 4)
     page.mouse.move(x, y, steps=4)
     return x, y

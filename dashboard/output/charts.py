@@ -3,7 +3,7 @@
 Why here and not in the UI: the same classes and colours must mean the same
 thing on every page and in later exports (briefings, images), and figures
 built from plain frames can be tested without a browser.
-Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `label_annotations`).
+Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `MAP_CONFIG`, `label_traces`).
 """
 from __future__ import annotations
 
@@ -29,6 +29,24 @@ TEXT_COLOURS = {"met": "#ffffff", "near": "#3d3300", "below": "#ffffff", "far": 
 LINE_COLOUR = "#ffffff"
 DOMAIN_COLOURS = fields.DOMAIN_COLOURS  # each domain's own colour, as its declaration gives it
 LABEL_PX = 13  # label font size; a CJK character is about this wide
+# The map's Plotly config. Plotly's geo map loads a world topology from cdn.plot.ly even when it draws none of its
+# layers (a choropleth over our own GeoJSON asks for it all the same): an empty topology given inline stands in, so
+# nothing is fetched (a data: URL ignores the '#…' Plotly appends).
+MAP_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False,
+              "topojsonURL": 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'}
+LABEL_INSIDE = 0.8  # the share of a label's box that must lie within its unit
+PHONE_MAP_PX = 350  # a phone's map width: the names that fit there are shown at every width
+WIDE_MAP_PX = 600  # at least this wide (a laptop), more names fit: MAP_STYLE shows them from this width on
+# A container query, not a media query: what decides is the map's own width.
+MAP_STYLE = f"""[class*="st-key-map-frame"] {{ container-type: inline-size; }}
+[class*="st-key-unlabelled-wide"] {{ display: none; }}
+@container (max-width: {WIDE_MAP_PX - 1}px) {{
+  [class*="st-key-map-frame"] .scatterlayer .trace:nth-child(2) {{ display: none; }}
+}}
+@container (min-width: {WIDE_MAP_PX}px) {{
+  [class*="st-key-unlabelled-narrow"] {{ display: none; }}
+  [class*="st-key-unlabelled-wide"] {{ display: flex; }}
+}}"""
 
 
 def status(ratio, target: float) -> str:
@@ -118,12 +136,20 @@ def drawn_size(bounds, zoom: float) -> tuple[float, float]:
     return (east - west) / 360.0 * world, (_mercator_y(north) - _mercator_y(south)) / (2 * math.pi) * world
 
 
+def framed(bounds, margin: float = 0.03) -> tuple[float, float, float, float]:
+    """A unit's bounds with a margin on each side (a share of the larger span), so its outer borders are not cut by
+    the map's frame."""
+    west, south, east, north = (float(v) for v in bounds)
+    pad = margin * max(east - west, north - south)
+    return west - pad, south - pad, east + pad, north + pad
+
+
 def view_for(bounds, width_px: float, height_px: float, max_zoom: float = 15.0) -> tuple[dict, float]:
     """Centre and zoom that fit lon/lat bounds into a box of pixels (Web Mercator, 512-px world at zoom 0).
 
-    Why: the plotly.js bundled with Streamlit (3.8.2) skips `map.fitbounds` when a
-    choroplethmap trace is present, so the view is computed here, once per unit,
-    and cached with the geometry. The box is a phone's width, so it fits everywhere.
+    Why: the grids' deck (pydeck) has no fit of its own, so its view is computed here, once per unit, and cached
+    with the geometry; and the choropleth's names are placed for the scale the browser's fit will give a box of
+    this size (`label_fits`).
     """
     west, south, east, north = bounds
     y = _mercator_y
@@ -135,24 +161,24 @@ def view_for(bounds, width_px: float, height_px: float, max_zoom: float = 15.0) 
     return centre, zoom
 
 
-def label_annotations(base: dict) -> list[dict]:
-    """The labels as Plotly annotations, placed by pixel offset from the map's centre (Web Mercator at its zoom).
+def label_traces(base: dict) -> list[go.Scattergeo]:
+    """The names as text on the map, placed at each unit's representative point: two traces, the names that fit at
+    a phone's width, then those that fit only on a wider map (hidden by `MAP_STYLE` where the map is narrow).
 
-    Why not a `Scattermap` text trace: MapLibre draws its text from glyphs it fetches from a server, and only CJK
-    from the local font, so offline a name such as 第10网格 could carry no ASCII digit (full-width 第１０网格 was the
-    workaround, unlike every list). Annotations are SVG text drawn by the browser with its local fonts, the same
-    text as the lists. They sit in paper coordinates, so each is put at the paper's centre (the map's centre: no
-    margins, fixed view, no pan or zoom) and shifted by its pixels from it, which holds at any width.
+    Why text traces of the SVG geo map and not MapLibre's symbols: MapLibre draws its text from glyphs it fetches
+    from a server (only CJK comes from the local font), so offline 第10网格 could carry no ASCII digit; these are SVG
+    text drawn by the browser with its local fonts, the same text as the lists, and they stay on their unit at any
+    width because the map is fitted in the browser.
     """
     labels = base["labels"]
-    if not len(labels):
-        return []
-    world = 512 * 2 ** base["zoom"]
-    centre_x, centre_y = base["centre"]["lon"] / 360.0, _mercator_y(base["centre"]["lat"]) / (2 * math.pi)
-    return [{"x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False, "text": plotly_text(name),
-             "xshift": (lon / 360.0 - centre_x) * world, "yshift": (_mercator_y(lat) / (2 * math.pi) - centre_y) * world,
-             "font": {"size": LABEL_PX, "color": "#1a1a1a"}}
-            for name, lon, lat in zip(labels["name"], labels["lon"], labels["lat"])]
+    traces = []
+    for wide in (False, True):
+        shown = labels[labels["wide"] == wide] if len(labels) else labels
+        traces.append(go.Scattergeo(
+            lon=list(shown["lon"]) if len(shown) else [], lat=list(shown["lat"]) if len(shown) else [],
+            text=[plotly_text(n) for n in shown["name"]] if len(shown) else [], mode="text", hoverinfo="skip",
+            textfont={"size": LABEL_PX, "color": "#1a1a1a"}, name="labels-wide" if wide else "labels"))
+    return traces
 
 
 def name_list(names: list[str], lang: str, most: int = 12) -> str:
@@ -161,17 +187,21 @@ def name_list(names: list[str], lang: str, most: int = 12) -> str:
     return i18n.t("name_list_more", lang, names=shown, count=len(names) - most) if len(names) > most else shown
 
 
-def unlabelled_names(base: dict, names: pd.Series) -> list[str]:
-    """The names of the mapped units that carry no label at the map's zoom (too small): listed beside the map."""
-    labelled = set(base["labels"]["name"]) if len(base["labels"]) else set()  # an empty frame has no columns
+def unlabelled_names(base: dict, names: pd.Series, wide: bool) -> list[str]:
+    """The names of the mapped units that carry no label on a narrow map (a phone's) or a `wide` one (too small
+    there): listed beside the map."""
+    labels = base["labels"]
+    labelled = set(labels["name"][labels["wide"] <= wide]) if len(labels) else set()  # no columns when empty
     return [str(n) for n in names if n not in labelled]
 
 
-def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Series:
+def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float, placed_first=None) -> pd.Series:
     """Which units carry their name as a label at this zoom: the label's box, centred on the unit's
-    representative point, lies inside the unit and clear of every label already placed (the largest units
-    first), as MapLibre's own placement would have it. The browser draws the labels with its own fonts (see
-    `label_annotations`); a unit left out is named beside the map instead."""
+    representative point, lies mostly inside the unit (`LABEL_INSIDE` of it: a corner may cross a border, as
+    MapLibre's labels do freely) and clear of every label already placed (the largest units
+    first; `placed_first`, a mask, places those before any other: the names already shown on a narrower map),
+    as MapLibre's own placement would have it. The browser draws the labels with its own fonts (see
+    `label_traces`); a unit left out is named beside the map instead."""
     if shapes.empty:
         return pd.Series(dtype=bool)
     m_per_px = 156543.03392 / 2 ** (zoom + 1)  # 512-px tiles
@@ -180,9 +210,10 @@ def label_fits(shapes: gpd.GeoDataFrame, names: pd.Series, zoom: float) -> pd.Se
     half_w = names.fillna("").map(_text_width).to_numpy() * m_per_px / 2
     half_h = LABEL_PX * 1.3 * m_per_px / 2
     boxes = shapely.box(points.x - half_w, points.y - half_h, points.x + half_w, points.y + half_h)
-    inside = shapely.contains(flat.values, boxes)
+    inside = shapely.area(shapely.intersection(flat.values, boxes)) >= LABEL_INSIDE * shapely.area(boxes)
     placed, fits = [], np.zeros(len(shapes), dtype=bool)
-    for i in np.argsort(-flat.area.to_numpy(), kind="stable"):
+    first = np.zeros(len(shapes), dtype=bool) if placed_first is None else np.asarray(placed_first, dtype=bool)
+    for i in np.lexsort((-flat.area.to_numpy(), ~first)):
         if inside[i] and not any(shapely.intersects(boxes[i], other) for other in placed):
             fits[i] = True
             placed.append(boxes[i])
@@ -208,25 +239,28 @@ def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int, classes
     `base` is the cached geometry part (geojson, centre, zoom, label points);
     `values` has code, status (one of `classes`, coloured by `colours`: the target's classes, or a count's
     quantiles) and `tip` (see `tooltip_html`).
-    Style "white-bg" and not a style object: with an object, the bundled Plotly
-    rejects the map ("Map error.") and hover and click never work. The names are
-    SVG annotations over the map (`label_annotations`), so no glyph is fetched.
+    Plotly's SVG geo map and not a tile map (MapLibre): framed by the unit's bounds (`framed`), it fills whatever
+    width the browser gives it (a phone, a laptop: the map is the page's largest thing on both) at a scale known
+    here (`view_for` of the same box), draws without WebGL, and needs nothing fetched (see `MAP_CONFIG`). The
+    names are text traces over it (`label_traces`).
     """
     index = {s: i for i, s in enumerate(classes)}
     z = values["status"].map(index).astype(float) + 0.5
     scale = []
     for i, key in enumerate(classes):
         scale += [[i / len(classes), colours[key]], [(i + 1) / len(classes), colours[key]]]
-    fig = go.Figure(go.Choroplethmap(
+    fig = go.Figure(go.Choropleth(
         geojson=base["geojson"], locations=values["code"], featureidkey="id", z=z,
         zmin=0, zmax=len(classes), colorscale=scale, showscale=False,
         marker={"line": {"color": LINE_COLOUR, "width": 1.2}, "opacity": 0.92},
         customdata=values[["code", "tip"]].values, hovertemplate="%{customdata[1]}<extra></extra>",
     ))
+    fig.add_traces(label_traces(base))
+    west, south, east, north = base["bounds"]
+    fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",  # the frame: the unit's shape
+                    lonaxis_range=[west, east], lataxis_range=[south, north])
     fig.update_layout(
-        annotations=label_annotations(base),
-        map={"style": "white-bg", "center": base["centre"], "zoom": base["zoom"], "fitbounds": False},
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False, paper_bgcolor="rgba(0,0,0,0)",
         hoverlabel={"bgcolor": "white", "font": {"size": 13}}, uirevision=base["key"],
         clickmode="event+select", dragmode=False)  # no panning: a finger on the map scrolls the page
     return fig

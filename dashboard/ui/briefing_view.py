@@ -184,8 +184,8 @@ def _slide_picture(s: Store, code: str, day, lang: str, chosen: tuple) -> bytes 
 
 def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: bool) -> None:
     """The map page's legend and choropleth, fitted to the box; no click (a slide is not a drill-down). On the
-    full-screen slide, the deck's own picture instead: the slide is zoomed to the window, which an interactive
-    map does not survive (MapLibre sizes its canvas in screen pixels), while an image scales like text."""
+    full-screen slide, the deck's own picture instead: the slide is zoomed to the window, and an image scales like
+    text, the same picture as the deck's."""
     if showing:
         picture = _slide_picture(ctx.store, ctx.code, ctx.date, ctx.lang, ((ctx.domain, ctx.ind.key),))
         if picture is not None:
@@ -199,8 +199,9 @@ def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: 
     if mapped.empty:  # no child has a boundary: the children ranked against the target, as in the PNG and the deck
         st.image(briefing.ranking_image(brief, d), width=int(PAGE_MAP_HEIGHT * 4 / 3))  # 4:3 in the map's height
         return
-    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, PAGE_MAP_HEIGHT), key=f"briefing-map-{ctx.code}",
-                    width="stretch", config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
+    with st.container(key=f"map-frame-briefing-{ctx.code}"):  # names by the map's width, as on the map page
+        st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, PAGE_MAP_HEIGHT), key=f"briefing-map-{ctx.code}",
+                        width="stretch", config=charts.MAP_CONFIG)
 
 
 def _gaps(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: bool) -> None:

@@ -18,8 +18,10 @@ from ..storage.store import Store, default_path, is_demo
 from . import auth, reads
 from .reads import store_at
 
-MAP_HEIGHT = 460
-MAP_FIT_PX = (350, MAP_HEIGHT - 30)  # a map view fits this box: a phone's width, so it fits on every screen
+MAP_HEIGHT = 460  # the grids' deck and the briefing's map
+MAP_FIT_PX = (350, MAP_HEIGHT - 30)  # the grids' deck fits this box: a phone's width, so it fits on every screen
+CHOROPLETH_HEIGHT = (200, 600)  # the choropleth's figure: as tall as the unit's shape at the map's width, within
+LAPTOP_MAP_PX = 660  # the map's width on a 1440-px laptop screen (a phone's: charts.PHONE_MAP_PX)
 
 
 def store() -> Store:
@@ -155,17 +157,29 @@ def shapes(s: Store, code: str, level: str | None = None) -> gpd.GeoDataFrame:
 
 @reads.scoped(max_entries=64, resource=True)
 def map_base(s: Store, code: str) -> dict:
-    """The value-free part of a unit's map (geometry as GeoJSON, view, figure height, the labels that fit);
-    shared, do not mutate."""
+    """The value-free part of a unit's map (geometry as GeoJSON, figure height, the labels that fit at a phone's
+    width and those that fit only on a wider map); shared, do not mutate.
+
+    The heights are the unit's shape at a laptop's and at a phone's map width, so a tall county gets a tall map
+    and a wide one no empty band; the browser fits the shape into the width it has."""
     shp = shapes(s, code)
     if shp.empty:
         return {"key": code, "geojson": None, "labels": pd.DataFrame(), "codes": set()}
-    centre, zoom = charts.view_for(shp.total_bounds, *MAP_FIT_PX)
-    names = shp[["code"]].merge(s.query("unit_children", code=code)[["code", "name"]], how="left")
-    fits = charts.label_fits(shp, names["name"], zoom)
+    bounds = charts.framed(shp.total_bounds)
+    height, phone_height = (_fitted_height(bounds, width) for width in (LAPTOP_MAP_PX, charts.PHONE_MAP_PX))
+    names = shp[["code"]].merge(s.query("unit_children", code=code)[["code", "name"]], how="left")["name"]
+    narrow = charts.label_fits(shp, names, charts.view_for(bounds, charts.PHONE_MAP_PX, phone_height)[1])
+    wide = charts.label_fits(shp, names, charts.view_for(bounds, charts.WIDE_MAP_PX, height)[1], narrow)
     points = shp.geometry.representative_point()
-    labels = pd.DataFrame({"name": names["name"].values, "lon": points.x.values, "lat": points.y.values})[fits.values]
-    height = min(MAP_HEIGHT, int(charts.drawn_size(shp.total_bounds, zoom)[1]) + 40)
-    return {"key": code, "geojson": charts.geojson(shp), "centre": centre, "zoom": zoom, "labels": labels,
-            "codes": set(shp["code"]), "height": height}
+    labels = pd.DataFrame({"name": names.values, "lon": points.x.values, "lat": points.y.values,
+                           "wide": ~narrow.values})[(narrow | wide).values]
+    return {"key": code, "geojson": charts.geojson(shp), "labels": labels, "bounds": bounds,
+            "codes": set(shp["code"]), "height": height, "phone_height": phone_height}
+
+
+def _fitted_height(bounds, width: float) -> int:
+    """The figure's height for a map `width` pixels wide: the unit's shape at that width, within CHOROPLETH_HEIGHT
+    (Plotly centres the map in its figure, so a taller figure would only add empty bands)."""
+    _, zoom = charts.view_for(bounds, width, CHOROPLETH_HEIGHT[1])
+    return int(min(max(charts.drawn_size(bounds, zoom)[1] + 2, CHOROPLETH_HEIGHT[0]), CHOROPLETH_HEIGHT[1]))
 

@@ -3,8 +3,8 @@
 The map colours a ratio against its target, or one of the domain's counts by quantile classes (`count=` in the URL);
 either way every tooltip lists the domain's card tallies.
 
-Why two map engines: Plotly's tile-less choropleth registers clicks reliably in
-Chromium, so drilling happens there; thousands of grid polygons need WebGL, so
+Why two map engines: Plotly's SVG choropleth registers clicks reliably and fits any width
+without WebGL, so drilling happens there; thousands of grid polygons need WebGL, so
 the all-grids view is a pydeck deck with hover tooltips only.
 Geometry and the grid deck are built once and cached; a rerun recomputes values.
 """
@@ -39,7 +39,7 @@ def render(ctx: Context) -> None:
     if rows.empty:
         st.info(i18n.t("map_leaf", ctx.lang, name=controls.md_escape(ctx.unit["name"])))
         return
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([7, 3], gap="medium")  # the map is the page's largest thing
     with right:
         controls.domain_picker(ctx, "map")
         if not ctx.count:  # a count replaces the indicator's ratio: no indicator to pick
@@ -122,11 +122,8 @@ def count_map(ctx: Context, classed: pd.DataFrame, ranges: list) -> dict:
     if mapped.empty:
         return base
     key = f"map-{ctx.code}-{ctx.count}-{ctx.per_1000}"
-    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"], charts.COUNT_CLASSES,
-                                      charts.COUNT_COLOURS), key=key, width="stretch",
-                    on_select=lambda: _drill(key), selection_mode="points",
-                    config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-    _under_map(ctx, base, mapped)
+    drawn(ctx, base, mapped, charts.choropleth(base, mapped, ctx.lang, figure_height(base), charts.COUNT_CLASSES,
+                                               charts.COUNT_COLOURS), key)
     return base
 
 
@@ -156,20 +153,31 @@ def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
     if mapped.empty:
         return base
     key = f"map-{ctx.code}"
-    st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, base["height"]), key=key, width="stretch",
-                    on_select=lambda: _drill(key), selection_mode="points",
-                    config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-    _under_map(ctx, base, mapped)
+    drawn(ctx, base, mapped, charts.choropleth(base, mapped, ctx.lang, figure_height(base)), key)
     return base
 
 
-def _under_map(ctx: Context, base: dict, mapped: pd.DataFrame) -> None:
-    """The click hint, and the units too small at this zoom to carry their name, named under the map."""
-    hint = i18n.t("map_click_hint", ctx.lang)
-    small = charts.unlabelled_names(base, mapped["name"])
-    if small:
-        hint += "  \n" + controls.md_escape(i18n.t("map_unlabelled", ctx.lang, names=charts.name_list(small, ctx.lang)))
-    st.caption(hint)
+def figure_height(base: dict) -> int:
+    """The map's height for this device: the unit's shape at a phone's width on a phone (its browser says "Mobi",
+    as MDN advises to detect one), else at a laptop's. Plotly centres the map in its figure, so a laptop's height on
+    a phone would put empty bands above and below it; a narrow desktop window gets them, and the same map."""
+    phone = "Mobi" in (st.context.headers.get("User-Agent") or "")
+    return base["phone_height"] if phone else base["height"]
+
+
+def drawn(ctx: Context, base: dict, mapped: pd.DataFrame, figure, key: str) -> None:
+    """The choropleth, click to drill, in a frame whose width decides which names it shows (`charts.MAP_STYLE`),
+    and under it the click hint and the units that carry no name on the map, named."""
+    with st.container(key=f"map-frame-{key}"):
+        st.plotly_chart(figure, key=key, width="stretch", on_select=lambda: _drill(key), selection_mode="points",
+                        config=charts.MAP_CONFIG)
+        st.caption(i18n.t("map_click_hint", ctx.lang))
+        for wide in (False, True):  # a wider map names more units: the frame's width shows one of the two lines
+            small = charts.unlabelled_names(base, mapped["name"], wide)
+            if small:
+                with st.container(key=f"unlabelled-{'wide' if wide else 'narrow'}-{key}"):
+                    names = charts.name_list(small, ctx.lang)
+                    st.caption(controls.md_escape(i18n.t("map_unlabelled", ctx.lang, names=names)))
 
 
 def _drill(key: str) -> None:

@@ -14,6 +14,7 @@ import streamlit as st
 from .. import i18n
 from ..domain import fields
 from ..domain.messages import InputError
+from ..output import charts
 from ..storage.store import StoreBusy
 from . import auth, context, controls, data, signin
 from .context import Context
@@ -98,9 +99,9 @@ _STYLE = """<style>
   [class*="st-key-phone-table-"] { display: flex; }
   [class*="st-key-full-table-"] { display: none; }
 }
-[data-testid="stPlotlyChart"] .maplibregl-canvas-container,
-[data-testid="stPlotlyChart"] .maplibregl-canvas { touch-action: pan-x pan-y !important; }
-</style>"""
+[data-testid="stPlotlyChart"] .main-svg, [data-testid="stPlotlyChart"] .nsewdrag {
+  touch-action: pan-x pan-y !important; }
+""" + charts.MAP_STYLE + "</style>"
 
 
 def _sidebar(lang: str) -> None:
