@@ -87,6 +87,16 @@ def _shows_the_form(page) -> bool:
     return page.locator("[data-testid='stMetric']").count() == 0
 
 
+def _cookie_once_set(context, page) -> dict:
+    """The sign-in cookie, once the server's answer to the page's post has set it (polled: no script can see it)."""
+    for _ in range(PATIENCE_MS // 100):
+        found = [c for c in context.cookies() if c["name"] == "dashboard_session"]
+        if found:
+            return found[0]
+        page.wait_for_timeout(100)
+    raise AssertionError("the server never set the sign-in cookie")
+
+
 def test_a_device_stays_signed_in_across_tabs_and_reloads_until_it_signs_out(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.set_default_timeout(PATIENCE_MS)
@@ -94,9 +104,9 @@ def test_a_device_stays_signed_in_across_tabs_and_reloads_until_it_signs_out(bro
     first.goto(server + "/")
     assert _shows_the_form(first)
     _sign_in(first)
-    wait_for(first, "() => document.cookie.includes('dashboard_session=')", "the sign-in cookie")
-    cookie = next(c for c in context.cookies() if c["name"] == "dashboard_session")
+    cookie = _cookie_once_set(context, first)
     assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0  # kept for the day, not for the tab
+    assert cookie["httpOnly"] and "dashboard_session" not in first.evaluate("() => document.cookie")  # no script reads it
     second = context.new_page()  # the morning link opened in a new tab: no form
     second.goto(server + "/map")
     second.wait_for_selector("[data-testid='stSidebarNav']")
@@ -113,7 +123,26 @@ def test_a_device_stays_signed_in_across_tabs_and_reloads_until_it_signs_out(bro
     stranger.close()
     second.get_by_role("button", name="退出登录").click()
     assert _shows_the_form(second)
+    for _ in range(PATIENCE_MS // 100):  # the server's answer drops the cookie from the device too
+        if not any(c["name"] == "dashboard_session" for c in context.cookies()):
+            break
+        second.wait_for_timeout(100)
+    else:
+        raise AssertionError("signing out left the cookie on the device")
     third = context.new_page()  # signing out in one tab ends the day on the device (and on every other one)
     third.goto(server + "/")
     assert _shows_the_form(third)
     context.close()
+
+
+@pytest.mark.parametrize("headers, body", [({}, "x"), ({"X-Dashboard": "1"}, "bm8.1.99999999999.forged")],
+                         ids=["another site's post", "a token this server did not issue"])
+def test_the_cookie_route_sets_no_cookie_it_was_not_asked_for_by_the_page(server, headers, body):
+    """The route answers only the page's own post (its header) of a token it issued: no cookie otherwise."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(server + "/_session", data=body.encode(), headers=headers, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 403 and refused.value.headers.get("set-cookie") is None

@@ -45,7 +45,7 @@ pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 def streamlit_server(db):
     """`streamlit run app.py` on a free port with DASHBOARD_DB=db (the benchmark's own server, one way to start it)."""
-    return bench_browser.served(ROOT / "app.py", db)
+    return bench_browser.served(bench_browser.SERVER, db)
 
 
 def launched_browser():

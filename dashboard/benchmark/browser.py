@@ -33,6 +33,7 @@ from ..storage import geo
 from ..storage.store import Store
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+SERVER = ROOT / "dashboard" / "ui" / "server.py"  # the dashboard as the README runs it (app.py and its routes)
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -101,7 +102,8 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def served(script: pathlib.Path, db: pathlib.Path | None = None):
-    """`streamlit run script` on a free port (DASHBOARD_DB=db); yields its base URL once healthy, stops it after.
+    """`streamlit run script` on a free port (DASHBOARD_DB=db), from the script's folder (the dashboard's server:
+    from the repository, where .streamlit/config.toml is); yields its base URL once healthy, stops it after.
     Its error output goes to a temporary file (a pipe nobody reads could fill and stall it), quoted if it dies."""
     port = _free_port()
     env = {**os.environ, **({"DASHBOARD_DB": str(db)} if db else {})}
@@ -109,7 +111,7 @@ def served(script: pathlib.Path, db: pathlib.Path | None = None):
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=script.parent, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+            cwd=ROOT if script == SERVER else script.parent, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(base, proc, errors)
@@ -232,7 +234,7 @@ def run(source_db: pathlib.Path, repeat: int = 3, pages=PAGES, chromium=None) ->
             (empty / name).write_text(text, encoding="utf-8")
         loads = Loads(db, folder)
         blank = stack.enter_context(served(empty / "app.py"))
-        app = stack.enter_context(served(ROOT / "app.py", db))
+        app = stack.enter_context(served(SERVER, db))
         chromium = chromium or stack.enter_context(launched())
         context = chromium.new_context(viewport={"width": 1440, "height": 900})
         result = {"baseline": _baselines(context, blank, repeat), "pages": _pages(context, app, pages, repeat, loads),

@@ -351,7 +351,7 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         codes, pages, load_id = plan(db, units, writers)
         files = corrections(folder)
         commands = lambda target: writer_commands(target, files, load_id, writers)  # noqa: E731
-        base = stack.enter_context(browser.served(browser.ROOT / "app.py", db))
+        base = stack.enter_context(browser.served(browser.SERVER, db))
         endpoint, chromium = stack.enter_context(shared_chromium())
         roots = {"server": serving_pid(base), "chromium": chromium}
         warm = one_user(endpoint, base, pages, 1)

@@ -7,9 +7,10 @@ session that sends it back is signed in as that account. A token is refused when
 has expired, when the account is gone or its password changed, and when the account signed out after the token
 was issued (the `logout` line of the access log): signing out on one device ends every device's day.
 
-Why a cookie set from the page and not an HTTP-only one: Streamlit's server gives a script no response to set a
-header on (only `st.login`'s own routes do); the token is read on the next connection through
-`st.context.cookies`. No Streamlit here: dashboard/ui/auth.py carries the token to and from the browser.
+The cookie is HTTP-only, so no script in the page can read it: a script's run has no HTTP response to set a
+header on, so the page posts the token it was just issued to `ROUTE`, a route of the dashboard's server
+(dashboard/ui/server.py), which checks it and answers with the cookie. The token is read on the next connection
+through `st.context.cookies`. No Streamlit here: dashboard/ui/auth.py carries the token to the route and back.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from . import access
 from .access import Account
 
 COOKIE = "dashboard_session"
+ROUTE = "/_session"  # the server's route that sets the cookie (POST the token) or drops it (POST nothing)
+ROUTE_HEADER = "X-Dashboard"  # the route answers only requests that carry it ("1"): no other site can send it
 LIFETIME = dt.timedelta(hours=12)  # a working day, on the device that signed in
 
 

@@ -8,8 +8,9 @@ but the sign-in form shows until the session has an account. Three ways in:
   X-Forwarded-User) naming an account;
 - OIDC through `st.login` when `.streamlit/secrets.toml` has an `[auth]`
   section; the identity's email maps to an account.
-A password sign-in also gives the browser a signed cookie, so that the device
-stays signed in for a working day in every tab (dashboard/storage/sessions.py).
+A password sign-in also gives the browser a signed, HTTP-only cookie, so that the
+device stays signed in for a working day in every tab (dashboard/storage/sessions.py,
+set by the route of dashboard/ui/server.py).
 
 The scope is enforced where data is read: every cached read (reads.py: the
 reads of data.py and analysis_data.py) calls `require_in_scope(code)` before it
@@ -169,14 +170,14 @@ def gate(lang: str) -> Account | None:
 
 
 def _hand_cookie_to_browser() -> None:
-    """Sets (or drops) the sign-in cookie in the browser, once, on the run after a sign-in (or a sign-out)."""
+    """Has the server set (or drop) the HTTP-only sign-in cookie, once, on the run after a sign-in (or a sign-out):
+    the page posts the token to the server's route (dashboard/ui/server.py), whose answer carries the cookie."""
     token = st.session_state.pop(_COOKIE_TO_SET, None)
     if token is None:
         return
-    lifetime = int(sessions.LIFETIME.total_seconds()) if token else 0
-    cookie = json.dumps(f"{sessions.COOKIE}={token}; Max-Age={lifetime}; Path=/; SameSite=Strict")
-    st.html(f'<script>document.cookie = {cookie} + (location.protocol === "https:" ? "; Secure" : "");</script>',
-            unsafe_allow_javascript=True)
+    request = json.dumps({"method": "POST", "body": token, "credentials": "same-origin",
+                          "headers": {sessions.ROUTE_HEADER: "1"}})
+    st.html(f"<script>fetch({json.dumps(sessions.ROUTE)}, {request});</script>", unsafe_allow_javascript=True)
 
 
 def _header_name() -> str:
