@@ -322,3 +322,19 @@ def test_no_page_logs_an_error_or_asks_for_a_missing_file(browser, server):
     assert sorted(failed) == sorted(probes)
     assert console == ["Failed to load resource: the server responded with a status of 404 (Not Found)"] * len(probes)
     page.close()
+
+
+def test_no_page_asks_for_what_the_server_does_not_have(browser, server):
+    """Every page loads without a failed request or an error in the console: Streamlit's page looked for its server
+    under its own path first (/map/_stcore/health: two 404s at every load, streamlit#7074), unless told where it is."""
+    for path in ("/", "/map", "/gaps?lang=en", "/trends/"):
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        failed, errors = [], []
+        page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server + path)
+        page.wait_for_selector(READY)
+        page.wait_for_function(DRAWN)
+        page.wait_for_timeout(500)  # a late request would still be caught
+        assert (path, failed, errors) == (path, [], [])
+        page.close()
