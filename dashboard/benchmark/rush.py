@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import os
 import pathlib
@@ -253,39 +254,111 @@ def session(endpoint: str, base: str, paths: list[str], more, out: list, first=N
             first()
 
 
-def one_user(endpoint: str, base: str, pages: list[str], passes: int) -> list[dict]:
-    """One context, every page in turn, `passes` times (the first pass fills the browser's and the server's caches).
-    In a thread of its own, as every session: Playwright's sync API cannot start on a thread that already runs
-    one (a test process's shared browser), and every visit would fail unseen."""
-    out: list[dict] = []
-    thread = threading.Thread(target=session, args=(endpoint, base, pages * passes, lambda: False, out),
-                              name="rush-one-user", daemon=True)
-    thread.start()
-    thread.join()
-    return out
+class BrowserClients:
+    """The people as Chromium contexts of one shared headless Chromium, each driven by its own thread (its own sync
+    Playwright: its API cannot start on a thread that already runs one, e.g. a test process's shared browser)."""
+
+    label = "Chromium"
+
+    def __init__(self, stack: contextlib.ExitStack, base: str):
+        self.endpoint, self.pid = stack.enter_context(shared_chromium())
+        self.base = base
+
+    def cpu(self) -> float:
+        """Chromium's CPU seconds so far, with its children's (its renderers, its GPU process)."""
+        return cpu_now({"clients": self.pid})["clients"]
+
+    def start(self, plans: list[list[str]], first=None, think=None) -> "Running":
+        """A thread per plan; `first()` after each one's first page. Reading time is the ws clients' only."""
+        more = threading.Event()
+        visits: list[list] = [[] for _ in plans]
+        threads = [threading.Thread(target=session, name=f"rush-{s}", daemon=True,
+                                    args=(self.endpoint, self.base, paths, lambda: not more.is_set(), visits[s], first))
+                   for s, paths in enumerate(plans)]
+        for thread in threads:
+            thread.start()
+
+        def join() -> list[dict]:
+            for thread in threads:
+                thread.join()
+            return [v for per in visits for v in per]
+        return Running(more.set, join)
 
 
-def rush(endpoint: str, base: str, codes: list[str], domains: tuple, sessions: int, iterations: int,
-         commands: list[tuple], watch: LockWatch) -> dict:
+class WsClients:
+    """The people as WebSocket clients speaking Streamlit's protocol, rendering nothing (`dashboard/ui/ws_client.py`,
+    run as a process of its own: only the UI imports Streamlit). Every session of a phase runs in that one process;
+    the CPU it reports is the clients' column of the report."""
+
+    label = "WS clients"
+
+    def __init__(self, base: str, folder: pathlib.Path, seed: int = 18):
+        self.url = base.replace("http://", "ws://") + "/_stcore/stream"
+        self.folder, self.seed, self.spent, self.runs = folder, seed, 0.0, 0
+
+    def cpu(self) -> float:
+        """The CPU seconds of every client process that has ended (a phase is read after its clients ended)."""
+        return self.spent
+
+    def start(self, plans: list[list[str]], first=None, think=None) -> "Running":
+        """The client process on `plans`, its events read by a thread: `first()` per session's first page."""
+        self.runs += 1
+        stop = self.folder / f"ws-stop-{self.runs}"
+        plan = {"url": self.url, "sessions": plans, "think": think, "seed": self.seed, "stop_file": str(stop),
+                "extra_rounds": EXTRA_ROUNDS}
+        proc = subprocess.Popen([sys.executable, "-m", "dashboard.ui.ws_client"], cwd=browser.ROOT, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc.stdin.write(json.dumps(plan))
+        proc.stdin.close()
+        visits: list[dict] = []
+        reader = threading.Thread(target=self._read, args=(proc, visits, first), name="rush-ws", daemon=True)
+        reader.start()
+
+        def join() -> list[dict]:
+            reader.join()
+            proc.wait()
+            return visits
+        return Running(stop.touch, join)
+
+    def _read(self, proc: subprocess.Popen, visits: list[dict], first) -> None:
+        for line in proc.stdout:
+            event = json.loads(line)
+            if "visit" in event:
+                visits.append(event["visit"])
+            elif "first" in event and first:
+                first()
+            elif "done" in event:
+                self.spent += event["cpu_s"]
+        if proc.wait() and not visits:  # the client process itself failed: every session's pages are errors
+            visits.append({"path": "", "kind": "session", "ms": None, "seen": {},
+                           "error": f"ws client exited {proc.returncode}"})
+
+
+class Running:
+    """A phase's sessions under way: `stop()` ends their extra rounds (the writers are done), `join()` their visits."""
+
+    def __init__(self, stop, join):
+        self.stop, self.join = stop, join
+
+
+def one_user(clients, pages: list[str], passes: int) -> list[dict]:
+    """One session, every page in turn, `passes` times (the first pass fills the browser's and the server's caches)."""
+    running = clients.start([pages * passes])
+    running.stop()
+    return running.join()
+
+
+def rush(clients, codes: list[str], domains: tuple, sessions: int, iterations: int, commands: list[tuple],
+         watch: LockWatch, think=None) -> dict:
     """`sessions` people at once, each on its own units; the writers start once every one has a page."""
-    visits: list[list] = [[] for _ in range(sessions)]
     started = threading.Semaphore(0)
-    writers_done = threading.Event()
-    threads = [threading.Thread(target=session, name=f"rush-{s}", daemon=True,
-                                args=(endpoint, base, _paths(s, codes, domains, iterations),
-                                      lambda: not writers_done.is_set(), visits[s], started.release))
-               for s in range(sessions)]
-    for thread in threads:
-        thread.start()
+    running = clients.start([_paths(s, codes, domains, iterations) for s in range(sessions)], started.release, think)
     deadline = time.monotonic() + START_WRITERS_AFTER_S
     for _ in range(sessions):
         started.acquire(timeout=max(deadline - time.monotonic(), 0))
-    running = [start_writer(name, argv) for name, argv in commands]
-    written = [finish_writer(writer, watch) for writer in running]
-    writers_done.set()
-    for thread in threads:
-        thread.join()
-    return {"visits": [v for per in visits for v in per], "writers": written}
+    written = [finish_writer(writer, watch) for writer in [start_writer(name, argv) for name, argv in commands]]
+    running.stop()
+    return {"visits": running.join(), "writers": written}
 
 
 def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[str]:
@@ -321,12 +394,13 @@ def cpu_now(roots: dict[str, int]) -> dict[str, float]:
 
 
 @contextlib.contextmanager
-def spent(roots: dict[str, int]):
-    """The block's CPU seconds (see `cpu_now`) and wall time, filled into the yielded dict when it ends."""
+def spent(roots: dict[str, int], clients):
+    """The block's CPU seconds (see `cpu_now`; the clients' from `clients.cpu()`) and wall time, filled into the
+    yielded dict when it ends."""
     out: dict[str, float] = {}
-    before, began = cpu_now(roots), time.monotonic()
+    before, began = cpu_now(roots) | {"clients": clients.cpu()}, time.monotonic()
     yield out
-    now = cpu_now(roots)
+    now = cpu_now(roots) | {"clients": clients.cpu()}
     out.update({key: now[key] - before[key] for key in before}, wall_s=time.monotonic() - began)
 
 
@@ -341,9 +415,14 @@ def serving_pid(base: str) -> int:
 
 
 # ---- the run --------------------------------------------------------------------------------
+CLIENTS = ("ws", "browser")
+ARRIVALS = {"closed": None, "reading": (5.0, 20.0)}  # reading: seconds a person reads a page before the next
+
+
 def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat: int = 2, units: int = 4,
-        writers: int = 3) -> dict:
-    """Every measure of the module docstring on copies of `source_db` (the demo county's store)."""
+        writers: int = 3, clients: str = "ws", arrivals: str = "closed") -> dict:
+    """Every measure of the module docstring on copies of `source_db` (the demo county's store), the people as
+    `clients` (CLIENTS) arriving as `arrivals` says (ARRIVALS; one user's passes are always back to back)."""
     with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp, contextlib.ExitStack() as stack:
         folder = pathlib.Path(tmp)
         db = folder / "dashboard.duckdb"
@@ -352,18 +431,19 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         files = corrections(folder)
         commands = lambda target: writer_commands(target, files, load_id, writers)  # noqa: E731
         base = stack.enter_context(browser.served(browser.ROOT / "app.py", db))
-        endpoint, chromium = stack.enter_context(shared_chromium())
-        roots = {"server": serving_pid(base), "chromium": chromium}
-        warm = one_user(endpoint, base, pages, 1)
-        with spent(roots) as single_cpu:
-            single = one_user(endpoint, base, pages, repeat)
+        people = BrowserClients(stack, base) if clients == "browser" else WsClients(base, folder)
+        roots = {"server": serving_pid(base)}
+        warm = one_user(people, pages, 1)
+        with spent(roots, people) as single_cpu:
+            single = one_user(people, pages, repeat)
         alone = writers_alone(source_db, folder / "alone.duckdb", commands)
-        with LockWatch(db) as watch, spent(roots) as rush_cpu:
-            loaded = rush(endpoint, base, codes, DOMAINS[:writers], sessions, iterations, commands(db), watch)
-        after = one_user(endpoint, base, pages, 1)
+        with LockWatch(db) as watch, spent(roots, people) as rush_cpu:
+            loaded = rush(people, codes, DOMAINS[:writers], sessions, iterations, commands(db), watch,
+                          ARRIVALS[arrivals])
+        after = one_user(people, pages, 1)
     return {"sessions": sessions, "iterations": iterations, "units": codes, "pages": len(pages), "single": single,
             "rush": loaded, "alone": alone, "after": after, "cpu": {"single": single_cpu, "rush": rush_cpu},
-            "torn": torn_reads(warm + single, loaded["visits"], after)}
+            "torn": torn_reads(warm + single, loaded["visits"], after), "clients": people.label, "arrivals": arrivals}
 
 
 def torn_reads(before: list[dict], during: list[dict], after: list[dict]) -> dict:
@@ -426,26 +506,30 @@ def _aside(writer: dict) -> float | None:
 
 
 def _cpu_row(name: str, cpu: dict, visits: int) -> str:
-    """Where the cores went in a phase: per page for the server and for Chromium, the rest (Playwright, the writers,
-    the machine's other users) as a whole."""
+    """Where the cores went in a phase: per page for the server and for the clients, the rest (Playwright, the
+    writers, the machine's other users) as a whole."""
     if not cpu:
         return f"| {name} | — | — | — | — | — |"
     per_page = max(visits, 1)
     return (f"| {name} | {cpu['wall_s']:,.0f} s | {cpu['busy'] / cpu['total']:.0%} | {cpu['server'] / per_page:.2f} |"
-            f" {cpu['chromium'] / per_page:.2f} | {cpu['busy'] - cpu['server'] - cpu['chromium']:,.0f} |")
+            f" {cpu['clients'] / per_page:.3g} | {cpu['busy'] - cpu['server'] - cpu['clients']:,.0f} |")
 
 
 def markdown(result: dict) -> str:
     """The tables for BENCHMARKS.md: page times one user against the rush (p95 ratio against the 4× target),
     errors, torn reads, each writer's time alone and in the rush (its wait against the 30 s target), the cores."""
     loaded = result["rush"]
-    lines = [f"{result['sessions']} sessions at once × {result['iterations']} iterations (overview and map of one of "
-             f"{len(result['units'])} units an iteration, more while a writer runs), one Streamlit server, "
-             f"{len(loaded['writers'])} writers during it.", ""]
+    arrival = ("back to back, no reading time" if result["arrivals"] == "closed" else
+               "each arriving within the first {1:g} s, then reading a page {0:g}–{1:g} s before the next".format(
+                   *ARRIVALS[result["arrivals"]]))
+    lines = [f"{result['sessions']} sessions ({result['clients']}, {arrival}) × {result['iterations']} iterations"
+             f" (overview and map of one of {len(result['units'])} units an iteration, more while a writer runs), one"
+             f" Streamlit server, {len(loaded['writers'])} writers during it.", ""]
     pages = [v for v in loaded["visits"] if v["kind"] != "session"]
     lines += _page_rows(result["single"], pages) + [""] + _findings(loaded["visits"], result["torn"]) + [""]
     lines += _writer_rows(result["alone"], loaded["writers"]) + [""]
-    lines += ["| phase | wall | cores busy (whole machine) | server CPU-s per page | Chromium CPU-s per page |"
+    lines += ["| phase | wall | cores busy (whole machine) | server CPU-s per page |"
+              f" {result['clients']} CPU-s per page |"
               " rest, CPU-s |", "|---|---|---|---|---|---|",
               _cpu_row("one user", result.get("cpu", {}).get("single"), len(result["single"])),
               _cpu_row("the rush", result.get("cpu", {}).get("rush"), len(pages))]
