@@ -1,26 +1,35 @@
-"""The morning rush (`python -m dashboard bench --rush`, issue 18) at a tiny scale: three browser sessions on the
-county's overview and map while a CLI ingest changes what they show, on a copy of the demo store.
+"""The morning rush (`python -m dashboard bench --rush`, issue 18) at a tiny scale: three sessions on the county's
+overview and map while a CLI ingest changes what they show, on a copy of the demo store; as WebSocket clients
+speaking Streamlit's protocol (dashboard/ui/ws_client.py) and as browser sessions.
 
-Skips when /usr/bin/chromium is missing, except under CI=true, where it fails.
+The browser test skips when /usr/bin/chromium is missing, except under CI=true, where it fails.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 
 import pytest
 
 from dashboard.benchmark import browser as bench_browser
 from dashboard.benchmark import rush
+from dashboard.storage.store import Store
+from dashboard.ui import ws_client
 
 _REASON = bench_browser.missing()
 if _REASON and os.environ.get("CI") == "true":
     raise RuntimeError(f"browser tests cannot be skipped in CI: {_REASON}")
-pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
+needs_browser = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
 
-def test_a_small_rush_shows_no_error_and_no_torn_read_and_its_writer_finishes(demo_store_path, monkeypatch):
+def _small_rush(store_path, monkeypatch, clients: str, arrivals: str = "closed") -> dict:
     monkeypatch.setattr(rush, "EXTRA_ROUNDS", 0)  # no more pages while the writer finishes: the test's time bound
-    result = rush.run(demo_store_path, sessions=3, iterations=1, repeat=0, units=1, writers=1)
+    return rush.run(store_path, sessions=3, iterations=1, repeat=0, units=1, writers=1, clients=clients,
+                    arrivals=arrivals)
+
+
+def _assert_sound(result: dict) -> None:
     visits = result["rush"]["visits"]
     assert len(visits) >= 3 * 2
     assert [(v["path"], v["error"]) for v in visits + result["single"] + result["after"] if v["error"]] == []
@@ -28,3 +37,48 @@ def test_a_small_rush_shows_no_error_and_no_torn_read_and_its_writer_finishes(de
     assert result["torn"]["changed"] > 0  # the ingest did change figures the sessions were showing
     assert [(w["rc"], w["stderr"]) for w in result["alone"] + result["rush"]["writers"]] == [(0, "")] * 2
     assert "Torn reads: 0 of" in rush.markdown(result)
+
+
+def test_a_small_rush_of_websocket_clients_shows_no_error_and_no_torn_read(demo_store_path, monkeypatch):
+    result = _small_rush(demo_store_path, monkeypatch, "ws")
+    _assert_sound(result)
+    visits = result["rush"]["visits"] + result["single"] + result["after"]
+    assert all(v["finished"] and v["ms"] > 0 for v in visits)  # script_finished seen for every visit
+    for v in visits:  # every page showed its figures: the three cards, or the map's areas
+        assert set(v["seen"]) == ({"map"} if v["kind"] == "map" else set(rush.DOMAINS)), v["path"]
+    assert result["cpu"]["rush"]["clients"] > 0 and "WS clients CPU-s per page" in rush.markdown(result)
+
+
+def test_a_websocket_client_opens_the_page_and_unit_its_url_names(demo_store_path, tmp_path):
+    """The map of a township shows that township (its name, its villages' areas); the overview of the county its
+    cards: the client's page_name and query_string select what a browser's URL would."""
+    store = Store(demo_store_path)
+    county = store.query("root_units").iloc[0]
+    town = store.query("unit_children", code=county["code"]).iloc[0]
+    villages = set(store.query("unit_children", code=town["code"])["code"])
+    store.close()
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store_path, db)
+    with bench_browser.served(bench_browser.ROOT / "app.py", db) as base:
+        shown = rush.one_user(rush.WsClients(base, tmp_path), [f"/map?unit={town['code']}&domain=testing",
+                                                              f"/?unit={county['code']}"], 1)
+    on_map, overview = shown
+    assert (on_map["page"], on_map["error"], overview["error"]) == ("map", None, None)
+    assert on_map["title"].startswith(town["name"]) and overview["title"].startswith(county["name"])
+    areas = set(json.loads(on_map["texts"]["map"])[0][0])  # the first trace's locations
+    assert areas and areas <= villages
+    assert set(overview["seen"]) == set(rush.DOMAINS)
+
+
+def test_the_rerun_a_client_asks_for_carries_the_urls_page_and_query():
+    msg = ws_client.BackMsg()
+    msg.ParseFromString(ws_client.client_state("/map?unit=990101101000&domain=testing"))
+    assert (msg.rerun_script.page_name, msg.rerun_script.query_string) == ("map", "unit=990101101000&domain=testing")
+    msg.ParseFromString(ws_client.client_state("/?unit=990101000000"))
+    assert (msg.rerun_script.page_name, msg.rerun_script.query_string) == ("", "unit=990101000000")
+
+
+@needs_browser
+def test_a_small_rush_of_browsers_shows_no_error_and_no_torn_read_and_its_writer_finishes(demo_store_path,
+                                                                                          monkeypatch):
+    _assert_sound(_small_rush(demo_store_path, monkeypatch, "browser"))

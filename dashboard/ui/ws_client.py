@@ -11,8 +11,10 @@ socket to that message: the server's whole part of a page load (a browser's draw
 What a page showed is rebuilt from the deltas as the frontend would (the last element at each delta path wins):
 each domain's card (every element inside the block keyed `card-<domain>`, as protobuf text, the equivalent of the
 browser rush's innerText), and on the map the first Plotly chart's traces (locations, z, customdata, text: what
-the browser rush read from `gd.data`). An error is an exception element, an error alert, a page not found, a run
-that ended otherwise than FINISHED_SUCCESSFULLY, or a socket that closed first.
+the browser rush read from `gd.data`). A run that ends FINISHED_EARLY_FOR_RERUN (`st.rerun`: a fresh server's
+first deep link reruns through app.py, see `shell._leave_pages_directory_mode`) is followed, as the frontend
+follows it: the page is the last run's elements, its time runs to that run's end. An error is an exception
+element, an error alert, a page not found, a run that ended otherwise, or a socket that closed first.
 
 Lives in the UI, as it imports `streamlit.proto`; the benchmark runs it as a process (`python -m
 dashboard.ui.ws_client`): one JSON plan on stdin, one JSON line per event on stdout (`first` when a session has its
@@ -38,6 +40,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 PATIENCE_S = 180.0  # as the browser benchmark's: a bound against hangs, not a speed check
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")  # the server runs the script again itself
 ALERT_ERROR = 1  # Alert.Format.ERROR
 DOMAINS = ("testing", "vaccination", "screening")
 
@@ -62,14 +65,16 @@ class Page:
 
     def take(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
-        if kind == "delta":
+        if kind == "new_session":  # a run begins: what the page shows at its end is that run's alone
+            self.elements, self.blocks = {}, {}
+        elif kind == "delta":
             self._delta(tuple(msg.metadata.delta_path), msg.delta)
         elif kind == "navigation":
             self.pages.update({p.page_script_hash: p.url_pathname for p in msg.navigation.app_pages})
             self.page = self.pages.get(msg.navigation.page_script_hash, self.page)
         elif kind == "page_not_found":
             self.error = self.error or f"page not found: {msg.page_not_found.page_name}"
-        elif kind == "script_finished":
+        elif kind == "script_finished" and msg.script_finished != RERUN:
             self.finished = True
             if msg.script_finished != FINISHED:
                 self.error = self.error or f"script finished: {ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)}"
