@@ -40,7 +40,7 @@ import pandas as pd
 from ..example import demo_data
 from ..intake import loads
 from ..storage.store import Store
-from . import browser
+from . import browser, proxy
 
 DOMAINS = ("testing", "vaccination", "screening")  # each writer's domain: the two ingests', the rollback's
 TARGET_P95 = 4.0  # p95 under the rush against one user's
@@ -266,7 +266,7 @@ class BrowserClients:
 
     def cpu(self) -> float:
         """Chromium's CPU seconds so far, with its children's (its renderers, its GPU process)."""
-        return cpu_now({"clients": self.pid})["clients"]
+        return cpu_now({"clients": [self.pid]})["clients"]
 
     def start(self, plans: list[list[str]], first=None, think=None) -> "Running":
         """A thread per plan; `first()` after each one's first page. Reading time is the ws clients' only."""
@@ -370,9 +370,10 @@ def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[st
     return out
 
 
-def cpu_now(roots: dict[str, int]) -> dict[str, float]:
+def cpu_now(roots: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds so far: the machine's busy and total (/proc/stat, every user of it), and each named process's with
-    its descendants (those already ended counted in their parents' children's time). Why: on 2 cores, whether the
+    its descendants (those already ended counted in their parents' children's time), summed over a name's processes
+    (several servers). Why: on 2 cores, whether the
     rush is slow because of the server or because of the browsers that play its users decides what would help."""
     tick = os.sysconf("SC_CLK_TCK")
     with open("/proc/stat") as stat:
@@ -384,7 +385,7 @@ def cpu_now(roots: dict[str, int]) -> dict[str, float]:
             field = pathlib.Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             parent[int(entry)], spent[int(entry)] = int(field[1]), sum(map(int, field[11:15])) / tick
     for name, root in roots.items():
-        tree, grown = {root}, True
+        tree, grown = set(root), True
         while grown:
             more = {pid for pid, up in parent.items() if up in tree} - tree
             tree |= more
@@ -394,7 +395,7 @@ def cpu_now(roots: dict[str, int]) -> dict[str, float]:
 
 
 @contextlib.contextmanager
-def spent(roots: dict[str, int], clients):
+def spent(roots: dict[str, list[int]], clients):
     """The block's CPU seconds (see `cpu_now`; the clients' from `clients.cpu()`) and wall time, filled into the
     yielded dict when it ends."""
     out: dict[str, float] = {}
@@ -416,13 +417,17 @@ def serving_pid(base: str) -> int:
 
 # ---- the run --------------------------------------------------------------------------------
 CLIENTS = ("ws", "browser")
+REPEAT = {"ws": 5, "browser": 2}  # one user's measured passes: its p95 is the ratio's denominator
 ARRIVALS = {"closed": None, "reading": (5.0, 20.0)}  # reading: seconds a person reads a page before the next
 
 
-def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat: int = 2, units: int = 4,
-        writers: int = 3, clients: str = "ws", arrivals: str = "closed") -> dict:
+def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat: int | None = None, units: int = 4,
+        writers: int = 3, clients: str = "ws", arrivals: str = "closed", servers: int = 1) -> dict:
     """Every measure of the module docstring on copies of `source_db` (the demo county's store), the people as
-    `clients` (CLIENTS) arriving as `arrivals` says (ARRIVALS; one user's passes are always back to back)."""
+    `clients` (CLIENTS) arriving as `arrivals` says (ARRIVALS; one user's passes are always back to back), served
+    by `servers` Streamlit processes (more than one: behind one port, `proxy.py`). One user's measured passes:
+    `repeat`, by default REPEAT[clients] (a ws pass costs seconds, a browser pass minutes)."""
+    repeat = REPEAT[clients] if repeat is None else repeat
     with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp, contextlib.ExitStack() as stack:
         folder = pathlib.Path(tmp)
         db = folder / "dashboard.duckdb"
@@ -430,10 +435,12 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         codes, pages, load_id = plan(db, units, writers)
         files = corrections(folder)
         commands = lambda target: writer_commands(target, files, load_id, writers)  # noqa: E731
-        base = stack.enter_context(browser.served(browser.ROOT / "app.py", db))
+        base, bases = stack.enter_context(proxy.served_behind_one_port(browser.ROOT / "app.py", db, servers))
         people = BrowserClients(stack, base) if clients == "browser" else WsClients(base, folder)
-        roots = {"server": serving_pid(base)}
+        roots = {"server": [serving_pid(one) for one in bases]}
         warm = one_user(people, pages, 1)
+        for one in bases[1:]:  # one user's visits, one at a time, all land on the first server: warm the others
+            one_user(WsClients(one, folder), pages, 1)
         with spent(roots, people) as single_cpu:
             single = one_user(people, pages, repeat)
         alone = writers_alone(source_db, folder / "alone.duckdb", commands)
@@ -443,7 +450,8 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         after = one_user(people, pages, 1)
     return {"sessions": sessions, "iterations": iterations, "units": codes, "pages": len(pages), "single": single,
             "rush": loaded, "alone": alone, "after": after, "cpu": {"single": single_cpu, "rush": rush_cpu},
-            "torn": torn_reads(warm + single, loaded["visits"], after), "clients": people.label, "arrivals": arrivals}
+            "torn": torn_reads(warm + single, loaded["visits"], after), "clients": people.label, "arrivals": arrivals,
+            "servers": servers}
 
 
 def torn_reads(before: list[dict], during: list[dict], after: list[dict]) -> dict:
@@ -523,8 +531,8 @@ def markdown(result: dict) -> str:
                "each arriving within the first {1:g} s, then reading a page {0:g}–{1:g} s before the next".format(
                    *ARRIVALS[result["arrivals"]]))
     lines = [f"{result['sessions']} sessions ({result['clients']}, {arrival}) × {result['iterations']} iterations"
-             f" (overview and map of one of {len(result['units'])} units an iteration, more while a writer runs), one"
-             f" Streamlit server, {len(loaded['writers'])} writers during it.", ""]
+             f" (overview and map of one of {len(result['units'])} units an iteration, more while a writer runs),"
+             f" {_servers(result.get('servers', 1))}, {len(loaded['writers'])} writers during it.", ""]
     pages = [v for v in loaded["visits"] if v["kind"] != "session"]
     lines += _page_rows(result["single"], pages) + [""] + _findings(loaded["visits"], result["torn"]) + [""]
     lines += _writer_rows(result["alone"], loaded["writers"]) + [""]
@@ -534,6 +542,10 @@ def markdown(result: dict) -> str:
               _cpu_row("one user", result.get("cpu", {}).get("single"), len(result["single"])),
               _cpu_row("the rush", result.get("cpu", {}).get("rush"), len(pages))]
     return "\n".join(lines) + "\n"
+
+
+def _servers(count: int) -> str:
+    return "one Streamlit server" if count == 1 else f"{count} Streamlit servers behind one port"
 
 
 def _page_rows(single: list[dict], pages: list[dict]) -> list[str]:

@@ -158,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--arrivals", choices=("closed", "reading", "both"), default="both",
                    help="--rush: back to back with no reading time (the worst case), reading each page 5-20 s "
                         "(a morning), or one run of each (default)")
+    p.add_argument("--servers", type=int, default=1,
+                   help="--rush: Streamlit server processes over the same store, behind one port (sticky per "
+                        "connection: enough for --clients ws)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
     p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
     p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
@@ -387,7 +390,8 @@ def _bench_in_browser(store: Store, args) -> int:
         scale = dict(sessions=3, iterations=1, repeat=1, units=1, writers=1) if args.quick else {}
         arrivals = ("closed", "reading") if args.arrivals == "both" else (args.arrivals,)
         text = "\n".join(rush.markdown(rush.run(store.path, **{"sessions": args.sessions, **scale},
-                                                 clients=args.clients, arrivals=arrival)) for arrival in arrivals)
+                                                 clients=args.clients, arrivals=arrival, servers=args.servers))
+                         for arrival in arrivals)
     else:
         pages, repeat = (browser.QUICK_PAGES, 1) if args.quick else (browser.PAGES, 3)
         text = browser.markdown(browser.run(store.path, repeat, pages))
