@@ -82,3 +82,39 @@ def test_the_rerun_a_client_asks_for_carries_the_urls_page_and_query():
 def test_a_small_rush_of_browsers_shows_no_error_and_no_torn_read_and_its_writer_finishes(demo_store_path,
                                                                                           monkeypatch):
     _assert_sound(_small_rush(demo_store_path, monkeypatch, "browser"))
+
+
+def test_the_proxy_sends_each_connection_whole_to_the_server_with_fewest_open():
+    """Two echo servers that sign their answers: connections held open spread over both, and every byte of a
+    connection goes to and comes back from the one server it was given (a session stays with its process)."""
+    import socket
+    import socketserver
+    import threading
+
+    from dashboard.benchmark import proxy
+
+    class Echo(socketserver.StreamRequestHandler):
+        def handle(self):
+            for line in self.rfile:
+                self.wfile.write(f"{self.server.server_address[1]}:".encode() + line)
+
+    servers = [socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo) for _ in range(2)]
+    for server in servers:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    front = proxy.Proxy([s.server_address[1] for s in servers])
+    front.start()
+    try:
+        held = [socket.create_connection(("127.0.0.1", front.port)) for _ in range(4)]
+        answers = []
+        for n, conn in enumerate(held * 2):
+            conn.sendall(f"{n}\n".encode())
+            answers.append(conn.makefile().readline().split(":")[0])
+        assert answers[:4] == answers[4:]  # each connection answered by the same server both times
+        assert sorted(answers[:4]) == sorted([str(s.server_address[1]) for s in servers] * 2)  # 2 each
+    finally:
+        for conn in held:
+            conn.close()
+        front.stop()
+        for server in servers:
+            server.shutdown()

@@ -38,7 +38,12 @@ class Proxy:
         ready.wait()
 
     def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        """Cancels the connections still open, then ends the loop once they have unwound."""
+        def halt() -> None:
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.call_later(0.2, self.loop.stop)
+        self.loop.call_soon_threadsafe(halt)
 
     def _serve(self, ready: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)

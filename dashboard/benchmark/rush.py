@@ -1,24 +1,34 @@
-"""`python -m dashboard bench --rush`: the morning rush (issue 18), measured in headless Chromium on 127.0.0.1.
+"""`python -m dashboard bench --rush`: the morning rush (issue 18), measured on 127.0.0.1.
 
 Twenty people open the overview and the map of different units at once while two clerks' loads and a rollback
-run. One Streamlit server serves a temporary copy of the demo county's store; one Chromium holds a browser context
-per session, each driven by its own thread and its own sync Playwright connected over the DevTools protocol (so
-`browser.full_load` times every page exactly as the browser benchmark does). In one run:
-- one user: one context opens every page of the plan in turn (one warm-up pass, then `repeat` measured passes);
-- the rush: `sessions` contexts at once, each opening the overview and the map of a unit `iterations` times (and on
+run. One Streamlit server (or several behind one port, `--servers`, `proxy.py`) serves a temporary copy of the demo
+county's store. The people are one of two kinds of client (`--clients`):
+- `ws` (default): WebSocket clients speaking Streamlit's protocol and rendering nothing (`dashboard/ui/ws_client.py`,
+  one process for all sessions): a page's time is from opening the socket to the last run's `script_finished`, the
+  server's whole part of a page load. Why the default: in a county the browsers run on the readers' own devices, and
+  on these two cores twenty Chromium contexts did nine tenths of the work, so the browser rush timed the browsers.
+- `browser`: one Chromium with a browser context per session, each driven by its own thread and its own sync
+  Playwright connected over the DevTools protocol, every page timed by `browser.full_load` (drawn and quiet).
+They arrive in one of two ways (`--arrivals`): `closed`, each opening its next page as soon as the last one is
+done (the worst case: twenty reruns always queued); `reading`, each arriving at a random moment of the first 20 s
+and reading every page a random 5-20 s (seeded) before the next (a morning: twenty leaders open the link within
+the same minutes). In one run:
+- one user: one session opens every page of the plan in turn (one warm-up pass, then `repeat` measured passes, back
+  to back whatever the arrivals);
+- the rush: `sessions` sessions at once, each opening the overview and the map of a unit `iterations` times (and on
   while a writer is still running), the writers started once every session has its first page; two CLI ingests
   (corrections of the last day, county-wide) and one CLI rollback run concurrently against the same store;
 - the writers alone: the same three commands one after the other on another copy of the store, nobody reading.
 
-An error is a visit that raised (no page, no settle within the browser benchmark's patience) or a page showing
-Streamlit's exception element or an error alert. A torn read is the notion of tests/test_faults.py carried to the
-pages: every writer changes exactly one domain (testing, vaccination, screening), and each figure that one read
-gives (a domain's card on the overview, one rollup; the map's areas, one rollup) must be whole before or whole after
-its writer, i.e. one of the texts that the page showed before the rush (one user) or after it (every writer done).
-How long a writer waited: the moment it held the store's `.gate` (every reader stepped aside, its write began),
-read from /proc/locks, under the rush against the same writer alone on an idle store. Where the cores went: the CPU
-seconds of the server and of Chromium per page, one user and the rush (the users' browsers share the server's cores
-here, as they would not in a county's offices).
+An error is a visit that raised (no page, no settle or no `script_finished` within the browser benchmark's
+patience) or a page showing Streamlit's exception element or an error alert. A torn read is the notion of
+tests/test_faults.py carried to the pages: every writer changes exactly one domain (testing, vaccination,
+screening), and each figure that one read gives (a domain's card on the overview, one rollup; the map's areas, one
+rollup) must be whole before or whole after its writer, i.e. one of the texts that the page showed before the rush
+(one user) or after it (every writer done). How long a writer waited: the moment it held the store's `.gate` (every
+reader stepped aside, its write began), read from /proc/locks, under the rush against the same writer alone on an
+idle store. Where the cores went: the CPU seconds of the server(s) and of the clients per page, one user and the
+rush, and the rest of the machine (the writers, Playwright, other users of the machine).
 """
 from __future__ import annotations
 
@@ -518,9 +528,9 @@ def _cpu_row(name: str, cpu: dict, visits: int) -> str:
     writers, the machine's other users) as a whole."""
     if not cpu:
         return f"| {name} | — | — | — | — | — |"
-    per_page = max(visits, 1)
+    per_page, rest = max(visits, 1), cpu["busy"] - cpu["server"] - cpu["clients"]
     return (f"| {name} | {cpu['wall_s']:,.0f} s | {cpu['busy'] / cpu['total']:.0%} | {cpu['server'] / per_page:.2f} |"
-            f" {cpu['clients'] / per_page:.3g} | {cpu['busy'] - cpu['server'] - cpu['clients']:,.0f} |")
+            f" {cpu['clients'] / per_page:.3g} | {rest:,.0f} ({rest / cpu['wall_s']:.1f}) |")
 
 
 def markdown(result: dict) -> str:
@@ -538,7 +548,7 @@ def markdown(result: dict) -> str:
     lines += _writer_rows(result["alone"], loaded["writers"]) + [""]
     lines += ["| phase | wall | cores busy (whole machine) | server CPU-s per page |"
               f" {result['clients']} CPU-s per page |"
-              " rest, CPU-s |", "|---|---|---|---|---|---|",
+              " rest, CPU-s (cores on average) |", "|---|---|---|---|---|---|",
               _cpu_row("one user", result.get("cpu", {}).get("single"), len(result["single"])),
               _cpu_row("the rush", result.get("cpu", {}).get("rush"), len(pages))]
     return "\n".join(lines) + "\n"
