@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
 from dashboard.benchmark import browser as bench_browser
 from dashboard.benchmark import rush
-from dashboard.storage.store import Store
 from dashboard.ui import ws_client
 
 _REASON = bench_browser.missing()
@@ -49,19 +47,14 @@ def test_a_small_rush_of_websocket_clients_shows_no_error_and_no_torn_read(demo_
     assert result["cpu"]["rush"]["clients"] > 0 and "WS clients CPU-s per page" in rush.markdown(result)
 
 
-def test_a_websocket_client_opens_the_page_and_unit_its_url_names(demo_store_path, tmp_path):
+def test_a_websocket_client_opens_the_page_and_unit_its_url_names(demo_store, server, tmp_path):
     """The map of a township shows that township (its name, its villages' areas); the overview of the county its
     cards: the client's page_name and query_string select what a browser's URL would."""
-    store = Store(demo_store_path)
-    county = store.query("root_units").iloc[0]
-    town = store.query("unit_children", code=county["code"]).iloc[0]
-    villages = set(store.query("unit_children", code=town["code"])["code"])
-    store.close()
-    db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_store_path, db)
-    with bench_browser.served(bench_browser.ROOT / "app.py", db) as base:
-        shown = rush.one_user(rush.WsClients(base, tmp_path), [f"/map?unit={town['code']}&domain=testing",
-                                                              f"/?unit={county['code']}"], 1)
+    county = demo_store.query("root_units").iloc[0]
+    town = demo_store.query("unit_children", code=county["code"]).iloc[0]
+    villages = set(demo_store.query("unit_children", code=town["code"])["code"])
+    shown = rush.one_user(rush.WsClients(server, tmp_path), [f"/map?unit={town['code']}&domain=testing",
+                                                            f"/?unit={county['code']}"], 1)
     on_map, overview = shown
     assert (on_map["page"], on_map["error"], overview["error"]) == ("map", None, None)
     assert on_map["title"].startswith(town["name"]) and overview["title"].startswith(county["name"])

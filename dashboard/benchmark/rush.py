@@ -353,6 +353,8 @@ class Running:
 
 def one_user(clients, pages: list[str], passes: int) -> list[dict]:
     """One session, every page in turn, `passes` times (the first pass fills the browser's and the server's caches)."""
+    if not pages or passes < 1:
+        return []
     running = clients.start([pages * passes])
     running.stop()
     return running.join()
