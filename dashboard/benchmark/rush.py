@@ -316,12 +316,13 @@ class WsClients:
         stop = self.folder / f"ws-stop-{self.runs}"
         plan = {"url": self.url, "sessions": plans, "think": think, "seed": self.seed, "stop_file": str(stop),
                 "extra_rounds": EXTRA_ROUNDS}
+        errors = tempfile.TemporaryFile()  # a pipe nobody reads could fill and stall it; quoted if it fails
         proc = subprocess.Popen([sys.executable, "-m", "dashboard.ui.ws_client"], cwd=browser.ROOT, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         proc.stdin.write(json.dumps(plan))
         proc.stdin.close()
         visits: list[dict] = []
-        reader = threading.Thread(target=self._read, args=(proc, visits, first), name="rush-ws", daemon=True)
+        reader = threading.Thread(target=self._read, args=(proc, visits, first, errors), name="rush-ws", daemon=True)
         reader.start()
 
         def join() -> list[dict]:
@@ -330,7 +331,7 @@ class WsClients:
             return visits
         return Running(stop.touch, join)
 
-    def _read(self, proc: subprocess.Popen, visits: list[dict], first) -> None:
+    def _read(self, proc: subprocess.Popen, visits: list[dict], first, errors) -> None:
         for line in proc.stdout:
             event = json.loads(line)
             if "visit" in event:
@@ -339,9 +340,12 @@ class WsClients:
                 first()
             elif "done" in event:
                 self.spent += event["cpu_s"]
-        if proc.wait() and not visits:  # the client process itself failed: every session's pages are errors
+        if proc.wait():  # the client process itself failed: the pages it did not report are errors of the harness
+            errors.seek(0)
+            why = " ".join(errors.read().decode(errors="replace").split()[-40:])
             visits.append({"path": "", "kind": "session", "ms": None, "seen": {},
-                           "error": f"ws client exited {proc.returncode}"})
+                           "error": f"ws client exited {proc.returncode}: {why}"})
+        errors.close()
 
 
 class Running:
@@ -385,8 +389,8 @@ def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[st
 def cpu_now(roots: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds so far: the machine's busy and total (/proc/stat, every user of it), and each named process's with
     its descendants (those already ended counted in their parents' children's time), summed over a name's processes
-    (several servers). Why: on 2 cores, whether the
-    rush is slow because of the server or because of the browsers that play its users decides what would help."""
+    (several servers). Why: on 2 cores, whether the rush is slow because of the server or because of the clients
+    that play its users decides what would help."""
     tick = os.sysconf("SC_CLK_TCK")
     with open("/proc/stat") as stat:
         ticks = [int(x) for x in stat.readline().split()[1:]]
