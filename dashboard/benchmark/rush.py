@@ -189,6 +189,7 @@ def finish_writer(writer: dict, watch: LockWatch) -> dict:
     stderr = writer["errors"].read().decode(errors="replace")[-500:]
     writer["errors"].close()
     return {"name": writer["name"], "wall_s": wall, "rc": proc.returncode, "stderr": stderr if proc.returncode else "",
+            "started_at": started, "ended_at": writer["ended"],
             "intent_s": watch.at(proc.pid, "intent", started), "gate_s": watch.at(proc.pid, "gate", started)}
 
 

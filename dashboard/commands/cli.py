@@ -162,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="--rush: Streamlit server processes over the same store, behind one port (sticky per "
                         "connection: enough for --clients ws)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
-    p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
+    p.add_argument("--out", help="JSON results file (default: FOLDER/results.json; --rush: written only when given)")
     p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
     p.set_defaults(run=cmd_bench)
 
@@ -389,9 +389,11 @@ def _bench_in_browser(store: Store, args) -> int:
     if args.rush:
         scale = dict(sessions=3, iterations=1, repeat=1, units=1, writers=1) if args.quick else {}
         arrivals = ("closed", "reading") if args.arrivals == "both" else (args.arrivals,)
-        text = "\n".join(rush.markdown(rush.run(store.path, **{"sessions": args.sessions, **scale},
-                                                 clients=args.clients, arrivals=arrival, servers=args.servers))
-                         for arrival in arrivals)
+        results = [rush.run(store.path, **{"sessions": args.sessions, **scale}, clients=args.clients, arrivals=arrival,
+                            servers=args.servers) for arrival in arrivals]
+        text = "\n".join(map(rush.markdown, results))
+        if args.out:  # every visit and writer, with their times: to tell which pages made the p95
+            pathlib.Path(args.out).write_text(json.dumps(results, ensure_ascii=False, default=str), encoding="utf-8")
     else:
         pages, repeat = (browser.QUICK_PAGES, 1) if args.quick else (browser.PAGES, 3)
         text = browser.markdown(browser.run(store.path, repeat, pages))

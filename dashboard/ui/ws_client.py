@@ -119,7 +119,7 @@ class Page:
 
 async def visit(url: str, path: str) -> dict:
     """One new tab on `path`: its time to script_finished, and what it showed."""
-    page, began, received = Page(), time.perf_counter(), 0
+    page, began, at, received = Page(), time.perf_counter(), time.monotonic(), 0
     try:
         async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=PATIENCE_S,
                                       ping_interval=None) as ws:
@@ -136,6 +136,7 @@ async def visit(url: str, path: str) -> dict:
     texts = page.shown()
     return {"path": path, "kind": "map" if path.startswith("/map") else "overview", "ms": ms if page.finished else None,
             "error": page.error, "finished": page.finished, "page": page.page, "title": page.title(), "bytes": received,
+            "at": at,  # the system's monotonic clock: the benchmark places each visit against the writers' times
             "seen": {k: hashlib.sha1(v.encode()).hexdigest()[:16] for k, v in texts.items()}, "texts": texts}
 
 
