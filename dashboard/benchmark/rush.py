@@ -533,7 +533,7 @@ def _aside(writer: dict) -> float | None:
 def _cpu_row(name: str, cpu: dict, visits: int) -> str:
     """Where the cores went in a phase: per page for the server and for the clients, the rest (Playwright, the
     writers, the machine's other users) as a whole."""
-    if not cpu:
+    if not cpu or cpu["total"] <= 0 or not visits:  # no page in the phase (one user with no pass): nothing to say
         return f"| {name} | — | — | — | — | — |"
     per_page, rest = max(visits, 1), cpu["busy"] - cpu["server"] - cpu["clients"]
     return (f"| {name} | {cpu['wall_s']:,.0f} s | {cpu['busy'] / cpu['total']:.0%} | {cpu['server'] / per_page:.2f} |"
