@@ -1,29 +1,40 @@
-"""`python -m dashboard bench --rush`: the morning rush (issue 18), measured in headless Chromium on 127.0.0.1.
+"""`python -m dashboard bench --rush`: the morning rush (issue 18), measured on 127.0.0.1.
 
 Twenty people open the overview and the map of different units at once while two clerks' loads and a rollback
-run. One Streamlit server serves a temporary copy of the demo county's store; one Chromium holds a browser context
-per session, each driven by its own thread and its own sync Playwright connected over the DevTools protocol (so
-`browser.full_load` times every page exactly as the browser benchmark does). In one run:
-- one user: one context opens every page of the plan in turn (one warm-up pass, then `repeat` measured passes);
-- the rush: `sessions` contexts at once, each opening the overview and the map of a unit `iterations` times (and on
+run. One Streamlit server (or several behind one port, `--servers`, `proxy.py`) serves a temporary copy of the demo
+county's store. The people are one of two kinds of client (`--clients`):
+- `ws` (default): WebSocket clients speaking Streamlit's protocol and rendering nothing (`dashboard/ui/ws_client.py`,
+  one process for all sessions): a page's time is from opening the socket to the last run's `script_finished`, the
+  server's whole part of a page load. Why the default: in a county the browsers run on the readers' own devices, and
+  on these two cores twenty Chromium contexts did nine tenths of the work, so the browser rush timed the browsers.
+- `browser`: one Chromium with a browser context per session, each driven by its own thread and its own sync
+  Playwright connected over the DevTools protocol, every page timed by `browser.full_load` (drawn and quiet).
+They arrive in one of two ways (`--arrivals`): `closed`, each opening its next page as soon as the last one is
+done (the worst case: twenty reruns always queued); `reading`, each arriving at a random moment of the first 20 s
+and reading every page a random 5-20 s (seeded) before the next (a morning: twenty leaders open the link within
+the same minutes). In one run:
+- one user: one session opens every page of the plan in turn (one warm-up pass, then `repeat` measured passes, back
+  to back whatever the arrivals);
+- the rush: `sessions` sessions at once, each opening the overview and the map of a unit `iterations` times (and on
   while a writer is still running), the writers started once every session has its first page; two CLI ingests
   (corrections of the last day, county-wide) and one CLI rollback run concurrently against the same store;
 - the writers alone: the same three commands one after the other on another copy of the store, nobody reading.
 
-An error is a visit that raised (no page, no settle within the browser benchmark's patience) or a page showing
-Streamlit's exception element or an error alert. A torn read is the notion of tests/test_faults.py carried to the
-pages: every writer changes exactly one domain (testing, vaccination, screening), and each figure that one read
-gives (a domain's card on the overview, one rollup; the map's areas, one rollup) must be whole before or whole after
-its writer, i.e. one of the texts that the page showed before the rush (one user) or after it (every writer done).
-How long a writer waited: the moment it held the store's `.gate` (every reader stepped aside, its write began),
-read from /proc/locks, under the rush against the same writer alone on an idle store. Where the cores went: the CPU
-seconds of the server and of Chromium per page, one user and the rush (the users' browsers share the server's cores
-here, as they would not in a county's offices).
+An error is a visit that raised (no page, no settle or no `script_finished` within the browser benchmark's
+patience) or a page showing Streamlit's exception element or an error alert. A torn read is the notion of
+tests/test_faults.py carried to the pages: every writer changes exactly one domain (testing, vaccination,
+screening), and each figure that one read gives (a domain's card on the overview, one rollup; the map's areas, one
+rollup) must be whole before or whole after its writer, i.e. one of the texts that the page showed before the rush
+(one user) or after it (every writer done). How long a writer waited: the moment it held the store's `.gate` (every
+reader stepped aside, its write began), read from /proc/locks, under the rush against the same writer alone on an
+idle store. Where the cores went: the CPU seconds of the server(s) and of the clients per page, one user and the
+rush, and the rest of the machine (the writers, Playwright, other users of the machine).
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import os
 import pathlib
@@ -39,7 +50,7 @@ import pandas as pd
 from ..example import demo_data
 from ..intake import loads
 from ..storage.store import Store
-from . import browser
+from . import browser, proxy
 
 DOMAINS = ("testing", "vaccination", "screening")  # each writer's domain: the two ingests', the rollback's
 TARGET_P95 = 4.0  # p95 under the rush against one user's
@@ -178,6 +189,7 @@ def finish_writer(writer: dict, watch: LockWatch) -> dict:
     stderr = writer["errors"].read().decode(errors="replace")[-500:]
     writer["errors"].close()
     return {"name": writer["name"], "wall_s": wall, "rc": proc.returncode, "stderr": stderr if proc.returncode else "",
+            "started_at": started, "ended_at": writer["ended"],
             "intent_s": watch.at(proc.pid, "intent", started), "gate_s": watch.at(proc.pid, "gate", started)}
 
 
@@ -253,39 +265,117 @@ def session(endpoint: str, base: str, paths: list[str], more, out: list, first=N
             first()
 
 
-def one_user(endpoint: str, base: str, pages: list[str], passes: int) -> list[dict]:
-    """One context, every page in turn, `passes` times (the first pass fills the browser's and the server's caches).
-    In a thread of its own, as every session: Playwright's sync API cannot start on a thread that already runs
-    one (a test process's shared browser), and every visit would fail unseen."""
-    out: list[dict] = []
-    thread = threading.Thread(target=session, args=(endpoint, base, pages * passes, lambda: False, out),
-                              name="rush-one-user", daemon=True)
-    thread.start()
-    thread.join()
-    return out
+class BrowserClients:
+    """The people as Chromium contexts of one shared headless Chromium, each driven by its own thread (its own sync
+    Playwright: its API cannot start on a thread that already runs one, e.g. a test process's shared browser)."""
+
+    label = "Chromium"
+
+    def __init__(self, stack: contextlib.ExitStack, base: str):
+        self.endpoint, self.pid = stack.enter_context(shared_chromium())
+        self.base = base
+
+    def cpu(self) -> float:
+        """Chromium's CPU seconds so far, with its children's (its renderers, its GPU process)."""
+        return cpu_now({"clients": [self.pid]})["clients"]
+
+    def start(self, plans: list[list[str]], first=None, think=None) -> "Running":
+        """A thread per plan; `first()` after each one's first page. Reading time is the ws clients' only."""
+        more = threading.Event()
+        visits: list[list] = [[] for _ in plans]
+        threads = [threading.Thread(target=session, name=f"rush-{s}", daemon=True,
+                                    args=(self.endpoint, self.base, paths, lambda: not more.is_set(), visits[s], first))
+                   for s, paths in enumerate(plans)]
+        for thread in threads:
+            thread.start()
+
+        def join() -> list[dict]:
+            for thread in threads:
+                thread.join()
+            return [v for per in visits for v in per]
+        return Running(more.set, join)
 
 
-def rush(endpoint: str, base: str, codes: list[str], domains: tuple, sessions: int, iterations: int,
-         commands: list[tuple], watch: LockWatch) -> dict:
+class WsClients:
+    """The people as WebSocket clients speaking Streamlit's protocol, rendering nothing (`dashboard/ui/ws_client.py`,
+    run as a process of its own: only the UI imports Streamlit). Every session of a phase runs in that one process;
+    the CPU it reports is the clients' column of the report."""
+
+    label = "WS clients"
+
+    def __init__(self, base: str, folder: pathlib.Path, seed: int = 18):
+        self.url = base.replace("http://", "ws://") + "/_stcore/stream"
+        self.folder, self.seed, self.spent, self.runs = folder, seed, 0.0, 0
+
+    def cpu(self) -> float:
+        """The CPU seconds of every client process that has ended (a phase is read after its clients ended)."""
+        return self.spent
+
+    def start(self, plans: list[list[str]], first=None, think=None) -> "Running":
+        """The client process on `plans`, its events read by a thread: `first()` per session's first page."""
+        self.runs += 1
+        stop = self.folder / f"ws-stop-{self.runs}"
+        plan = {"url": self.url, "sessions": plans, "think": think, "seed": self.seed, "stop_file": str(stop),
+                "extra_rounds": EXTRA_ROUNDS}
+        errors = tempfile.TemporaryFile()  # a pipe nobody reads could fill and stall it; quoted if it fails
+        proc = subprocess.Popen([sys.executable, "-m", "dashboard.ui.ws_client"], cwd=browser.ROOT, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        proc.stdin.write(json.dumps(plan))
+        proc.stdin.close()
+        visits: list[dict] = []
+        reader = threading.Thread(target=self._read, args=(proc, visits, first, errors), name="rush-ws", daemon=True)
+        reader.start()
+
+        def join() -> list[dict]:
+            reader.join()
+            proc.wait()
+            return visits
+        return Running(stop.touch, join)
+
+    def _read(self, proc: subprocess.Popen, visits: list[dict], first, errors) -> None:
+        for line in proc.stdout:
+            event = json.loads(line)
+            if "visit" in event:
+                visits.append(event["visit"])
+            elif "first" in event and first:
+                first()
+            elif "done" in event:
+                self.spent += event["cpu_s"]
+        if proc.wait():  # the client process itself failed: the pages it did not report are errors of the harness
+            errors.seek(0)
+            why = " ".join(errors.read().decode(errors="replace").split()[-40:])
+            visits.append({"path": "", "kind": "session", "ms": None, "seen": {},
+                           "error": f"ws client exited {proc.returncode}: {why}"})
+        errors.close()
+
+
+class Running:
+    """A phase's sessions under way: `stop()` ends their extra rounds (the writers are done), `join()` their visits."""
+
+    def __init__(self, stop, join):
+        self.stop, self.join = stop, join
+
+
+def one_user(clients, pages: list[str], passes: int) -> list[dict]:
+    """One session, every page in turn, `passes` times (the first pass fills the browser's and the server's caches)."""
+    if not pages or passes < 1:
+        return []
+    running = clients.start([pages * passes])
+    running.stop()
+    return running.join()
+
+
+def rush(clients, codes: list[str], domains: tuple, sessions: int, iterations: int, commands: list[tuple],
+         watch: LockWatch, think=None) -> dict:
     """`sessions` people at once, each on its own units; the writers start once every one has a page."""
-    visits: list[list] = [[] for _ in range(sessions)]
     started = threading.Semaphore(0)
-    writers_done = threading.Event()
-    threads = [threading.Thread(target=session, name=f"rush-{s}", daemon=True,
-                                args=(endpoint, base, _paths(s, codes, domains, iterations),
-                                      lambda: not writers_done.is_set(), visits[s], started.release))
-               for s in range(sessions)]
-    for thread in threads:
-        thread.start()
+    running = clients.start([_paths(s, codes, domains, iterations) for s in range(sessions)], started.release, think)
     deadline = time.monotonic() + START_WRITERS_AFTER_S
     for _ in range(sessions):
         started.acquire(timeout=max(deadline - time.monotonic(), 0))
-    running = [start_writer(name, argv) for name, argv in commands]
-    written = [finish_writer(writer, watch) for writer in running]
-    writers_done.set()
-    for thread in threads:
-        thread.join()
-    return {"visits": [v for per in visits for v in per], "writers": written}
+    written = [finish_writer(writer, watch) for writer in [start_writer(name, argv) for name, argv in commands]]
+    running.stop()
+    return {"visits": running.join(), "writers": written}
 
 
 def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[str]:
@@ -297,10 +387,11 @@ def _paths(s: int, codes: list[str], domains: tuple, iterations: int) -> list[st
     return out
 
 
-def cpu_now(roots: dict[str, int]) -> dict[str, float]:
+def cpu_now(roots: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds so far: the machine's busy and total (/proc/stat, every user of it), and each named process's with
-    its descendants (those already ended counted in their parents' children's time). Why: on 2 cores, whether the
-    rush is slow because of the server or because of the browsers that play its users decides what would help."""
+    its descendants (those already ended counted in their parents' children's time), summed over a name's processes
+    (several servers). Why: on 2 cores, whether the rush is slow because of the server or because of the clients
+    that play its users decides what would help."""
     tick = os.sysconf("SC_CLK_TCK")
     with open("/proc/stat") as stat:
         ticks = [int(x) for x in stat.readline().split()[1:]]
@@ -311,7 +402,7 @@ def cpu_now(roots: dict[str, int]) -> dict[str, float]:
             field = pathlib.Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             parent[int(entry)], spent[int(entry)] = int(field[1]), sum(map(int, field[11:15])) / tick
     for name, root in roots.items():
-        tree, grown = {root}, True
+        tree, grown = set(root), True
         while grown:
             more = {pid for pid, up in parent.items() if up in tree} - tree
             tree |= more
@@ -321,12 +412,13 @@ def cpu_now(roots: dict[str, int]) -> dict[str, float]:
 
 
 @contextlib.contextmanager
-def spent(roots: dict[str, int]):
-    """The block's CPU seconds (see `cpu_now`) and wall time, filled into the yielded dict when it ends."""
+def spent(roots: dict[str, list[int]], clients):
+    """The block's CPU seconds (see `cpu_now`; the clients' from `clients.cpu()`) and wall time, filled into the
+    yielded dict when it ends."""
     out: dict[str, float] = {}
-    before, began = cpu_now(roots), time.monotonic()
+    before, began = cpu_now(roots) | {"clients": clients.cpu()}, time.monotonic()
     yield out
-    now = cpu_now(roots)
+    now = cpu_now(roots) | {"clients": clients.cpu()}
     out.update({key: now[key] - before[key] for key in before}, wall_s=time.monotonic() - began)
 
 
@@ -341,9 +433,18 @@ def serving_pid(base: str) -> int:
 
 
 # ---- the run --------------------------------------------------------------------------------
-def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat: int = 2, units: int = 4,
-        writers: int = 3) -> dict:
-    """Every measure of the module docstring on copies of `source_db` (the demo county's store)."""
+CLIENTS = ("ws", "browser")
+REPEAT = {"ws": 5, "browser": 2}  # one user's measured passes: its p95 is the ratio's denominator
+ARRIVALS = {"closed": None, "reading": (5.0, 20.0)}  # reading: seconds a person reads a page before the next
+
+
+def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat: int | None = None, units: int = 4,
+        writers: int = 3, clients: str = "ws", arrivals: str = "closed", servers: int = 1) -> dict:
+    """Every measure of the module docstring on copies of `source_db` (the demo county's store), the people as
+    `clients` (CLIENTS) arriving as `arrivals` says (ARRIVALS; one user's passes are always back to back), served
+    by `servers` Streamlit processes (more than one: behind one port, `proxy.py`). One user's measured passes:
+    `repeat`, by default REPEAT[clients] (a ws pass costs seconds, a browser pass minutes)."""
+    repeat = REPEAT[clients] if repeat is None else repeat
     with tempfile.TemporaryDirectory(prefix="bench-rush-") as tmp, contextlib.ExitStack() as stack:
         folder = pathlib.Path(tmp)
         db = folder / "dashboard.duckdb"
@@ -351,19 +452,23 @@ def run(source_db: pathlib.Path, sessions: int = 20, iterations: int = 3, repeat
         codes, pages, load_id = plan(db, units, writers)
         files = corrections(folder)
         commands = lambda target: writer_commands(target, files, load_id, writers)  # noqa: E731
-        base = stack.enter_context(browser.served(browser.SERVER, db))
-        endpoint, chromium = stack.enter_context(shared_chromium())
-        roots = {"server": serving_pid(base), "chromium": chromium}
-        warm = one_user(endpoint, base, pages, 1)
-        with spent(roots) as single_cpu:
-            single = one_user(endpoint, base, pages, repeat)
+        base, bases = stack.enter_context(proxy.served_behind_one_port(browser.SERVER, db, servers))
+        people = BrowserClients(stack, base) if clients == "browser" else WsClients(base, folder)
+        roots = {"server": [serving_pid(one) for one in bases]}
+        warm = one_user(people, pages, 1)
+        for one in bases[1:]:  # one user's visits, one at a time, all land on the first server: warm the others
+            one_user(WsClients(one, folder), pages, 1)
+        with spent(roots, people) as single_cpu:
+            single = one_user(people, pages, repeat)
         alone = writers_alone(source_db, folder / "alone.duckdb", commands)
-        with LockWatch(db) as watch, spent(roots) as rush_cpu:
-            loaded = rush(endpoint, base, codes, DOMAINS[:writers], sessions, iterations, commands(db), watch)
-        after = one_user(endpoint, base, pages, 1)
+        with LockWatch(db) as watch, spent(roots, people) as rush_cpu:
+            loaded = rush(people, codes, DOMAINS[:writers], sessions, iterations, commands(db), watch,
+                          ARRIVALS[arrivals])
+        after = one_user(people, pages, 1)
     return {"sessions": sessions, "iterations": iterations, "units": codes, "pages": len(pages), "single": single,
             "rush": loaded, "alone": alone, "after": after, "cpu": {"single": single_cpu, "rush": rush_cpu},
-            "torn": torn_reads(warm + single, loaded["visits"], after)}
+            "torn": torn_reads(warm + single, loaded["visits"], after), "clients": people.label, "arrivals": arrivals,
+            "servers": servers}
 
 
 def torn_reads(before: list[dict], during: list[dict], after: list[dict]) -> dict:
@@ -426,30 +531,38 @@ def _aside(writer: dict) -> float | None:
 
 
 def _cpu_row(name: str, cpu: dict, visits: int) -> str:
-    """Where the cores went in a phase: per page for the server and for Chromium, the rest (Playwright, the writers,
-    the machine's other users) as a whole."""
-    if not cpu:
+    """Where the cores went in a phase: per page for the server and for the clients, the rest (Playwright, the
+    writers, the machine's other users) as a whole."""
+    if not cpu or cpu["total"] <= 0 or not visits:  # no page in the phase (one user with no pass): nothing to say
         return f"| {name} | — | — | — | — | — |"
-    per_page = max(visits, 1)
+    per_page, rest = max(visits, 1), cpu["busy"] - cpu["server"] - cpu["clients"]
     return (f"| {name} | {cpu['wall_s']:,.0f} s | {cpu['busy'] / cpu['total']:.0%} | {cpu['server'] / per_page:.2f} |"
-            f" {cpu['chromium'] / per_page:.2f} | {cpu['busy'] - cpu['server'] - cpu['chromium']:,.0f} |")
+            f" {cpu['clients'] / per_page:.3g} | {rest:,.0f} ({rest / cpu['wall_s']:.1f}) |")
 
 
 def markdown(result: dict) -> str:
     """The tables for BENCHMARKS.md: page times one user against the rush (p95 ratio against the 4× target),
     errors, torn reads, each writer's time alone and in the rush (its wait against the 30 s target), the cores."""
     loaded = result["rush"]
-    lines = [f"{result['sessions']} sessions at once × {result['iterations']} iterations (overview and map of one of "
-             f"{len(result['units'])} units an iteration, more while a writer runs), one Streamlit server, "
-             f"{len(loaded['writers'])} writers during it.", ""]
+    arrival = ("back to back, no reading time" if result["arrivals"] == "closed" else
+               "each arriving within the first {1:g} s, then reading a page {0:g}–{1:g} s before the next".format(
+                   *ARRIVALS[result["arrivals"]]))
+    lines = [f"{result['sessions']} sessions ({result['clients']}, {arrival}) × {result['iterations']} iterations"
+             f" (overview and map of one of {len(result['units'])} units an iteration, more while a writer runs),"
+             f" {_servers(result.get('servers', 1))}, {len(loaded['writers'])} writers during it.", ""]
     pages = [v for v in loaded["visits"] if v["kind"] != "session"]
     lines += _page_rows(result["single"], pages) + [""] + _findings(loaded["visits"], result["torn"]) + [""]
     lines += _writer_rows(result["alone"], loaded["writers"]) + [""]
-    lines += ["| phase | wall | cores busy (whole machine) | server CPU-s per page | Chromium CPU-s per page |"
-              " rest, CPU-s |", "|---|---|---|---|---|---|",
+    lines += ["| phase | wall | cores busy (whole machine) | server CPU-s per page |"
+              f" {result['clients']} CPU-s per page |"
+              " rest, CPU-s (cores on average) |", "|---|---|---|---|---|---|",
               _cpu_row("one user", result.get("cpu", {}).get("single"), len(result["single"])),
               _cpu_row("the rush", result.get("cpu", {}).get("rush"), len(pages))]
     return "\n".join(lines) + "\n"
+
+
+def _servers(count: int) -> str:
+    return "one Streamlit server" if count == 1 else f"{count} Streamlit servers behind one port"
 
 
 def _page_rows(single: list[dict], pages: list[dict]) -> list[str]:

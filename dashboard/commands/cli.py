@@ -151,9 +151,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rush", action="store_true",
                    help="the morning rush: --sessions people at once on the overview and the map while two ingests and a "
                         "rollback run, against one person (--quick: 3 sessions, one ingest, one iteration)")
-    p.add_argument("--sessions", type=int, default=20, help="--rush: browser sessions at once")
+    p.add_argument("--sessions", type=int, default=20, help="--rush: sessions at once")
+    p.add_argument("--clients", choices=("ws", "browser"), default="ws",
+                   help="--rush: the people as WebSocket clients speaking Streamlit's protocol, rendering nothing "
+                        "(default), or as headless Chromium contexts on the same cores")
+    p.add_argument("--arrivals", choices=("closed", "reading", "both"), default="both",
+                   help="--rush: back to back with no reading time (the worst case), reading each page 5-20 s "
+                        "(a morning), or one run of each (default)")
+    p.add_argument("--servers", type=int, default=1,
+                   help="--rush: Streamlit server processes over the same store, behind one port (sticky per "
+                        "connection: enough for --clients ws)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
-    p.add_argument("--out", help="JSON results file (default: FOLDER/results.json)")
+    p.add_argument("--out", help="JSON results file (default: FOLDER/results.json; --rush: written only when given)")
     p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
     p.set_defaults(run=cmd_bench)
 
@@ -371,7 +380,7 @@ def _bench_in_browser(store: Store, args) -> int:
     from ..benchmark import browser, rush
     from ..example import demo
 
-    missing = browser.missing()
+    missing = browser.missing() if not args.rush or args.clients == "browser" else None
     if missing:
         print(i18n.t("bench_no_browser", args.lang, reason=missing), file=sys.stderr)
         return 2
@@ -379,7 +388,12 @@ def _bench_in_browser(store: Store, args) -> int:
         demo.build(store)
     if args.rush:
         scale = dict(sessions=3, iterations=1, repeat=1, units=1, writers=1) if args.quick else {}
-        text = rush.markdown(rush.run(store.path, **{"sessions": args.sessions, **scale}))
+        arrivals = ("closed", "reading") if args.arrivals == "both" else (args.arrivals,)
+        results = [rush.run(store.path, **{"sessions": args.sessions, **scale}, clients=args.clients, arrivals=arrival,
+                            servers=args.servers) for arrival in arrivals]
+        text = "\n".join(map(rush.markdown, results))
+        if args.out:  # every visit and writer, with their times: to tell which pages made the p95
+            pathlib.Path(args.out).write_text(json.dumps(results, ensure_ascii=False, default=str), encoding="utf-8")
     else:
         pages, repeat = (browser.QUICK_PAGES, 1) if args.quick else (browser.PAGES, 3)
         text = browser.markdown(browser.run(store.path, repeat, pages))
