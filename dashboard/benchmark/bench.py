@@ -155,7 +155,7 @@ def store_size(store: Store) -> dict:
 
 
 INGEST_STAGES = {"read": "file read", "matched": "units, values", "validated": "checks, drops",
-                 "rows": "history rows", "current": "current rows", "rollups": "rollups", "written": "commit"}
+                 "rows": "load record, sort", "current": "rows stored", "rollups": "rollups", "written": "commit"}
 
 
 def stage_medians(runs: list[list[tuple[str, float]]]) -> dict[str, float]:
