@@ -129,6 +129,23 @@ def test_timed_measures_the_function_and_not_its_setup(monkeypatch):
     assert calls == ["file0", "file1", "file2", "file3"]  # one unmeasured warm-up, then three measured runs
 
 
+def test_interleaved_takes_the_runs_in_turn_and_times_only_the_functions(monkeypatch):
+    """The ingest and its baselines run in turn (a busy minute slows both); set-up stays off the clock."""
+    clock = {"now": 0.0}
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock["now"])
+
+    def advance(seconds):
+        clock["now"] += seconds
+
+    calls = []
+    result = bench.interleaved({
+        "a": (lambda: (calls.append("a"), advance(0.001)), None),
+        "b": (lambda path: (calls.append(path), advance(0.003)), lambda: (advance(5.0), "file")[1])}, 2)
+    assert result["a"]["median_ms"] == pytest.approx(1.0) and result["b"]["median_ms"] == pytest.approx(3.0)
+    assert result["a"]["runs"] == result["b"]["runs"] == 2
+    assert calls == ["a", "file"] * 3  # one unmeasured warm-up round, then two measured ones, in turn
+
+
 def test_the_pandas_baselines_group_what_each_page_shows(quick):
     """The naive way of each page query: the map's children on the day, the unit on every day, the villages on the
     last two days; their sums are the stored rows' own (no carry-forward: only a speed baseline)."""

@@ -49,6 +49,22 @@ def timed(function, repeat: int, setup=None, warm_up: bool = True) -> dict:
     return {"median_ms": statistics.median(runs), "min_ms": min(runs), "max_ms": max(runs), "runs": len(runs)}
 
 
+def interleaved(functions: dict, repeat: int) -> dict[str, dict]:
+    """Like `timed` for several functions at once, their runs taken in turn (one unmeasured warm-up round first):
+    `functions` maps a name to (function, setup or None). On a machine shared with other work, a busy minute then
+    slows a product run and the baselines around it alike, instead of only whichever was being measured."""
+    runs: dict[str, list[float]] = {name: [] for name in functions}
+    for run in range(repeat + 1):
+        for name, (function, setup) in functions.items():
+            argument = setup() if setup else None
+            started = time.perf_counter()
+            function(argument) if setup else function()
+            if run:
+                runs[name].append((time.perf_counter() - started) * 1000)
+    return {name: {"median_ms": statistics.median(r), "min_ms": min(r), "max_ms": max(r), "runs": len(r)}
+            for name, r in runs.items()}
+
+
 def ratio(measured: dict, baseline: dict) -> float:
     return measured["median_ms"] / baseline["median_ms"]
 
@@ -134,9 +150,9 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
                         snapshot_date=province.date(province.days - 1))
         bare_db.execute("checkpoint")
 
-    baseline = timed(bare, repeat)
-    least = timed(floor, repeat)
-    measured = timed(product, repeat, setup=new_day if new_days else correction)
+    times = interleaved({"bare": (bare, None), "floor": (floor, None),
+                         "product": (product, new_day if new_days else correction)}, repeat)
+    baseline, least, measured = times["bare"], times["floor"], times["product"]
     bare_db.close()
     return {"rows": len(frame), "bare_read_csv": baseline, "product_ingest": measured,
             "ratio": ratio(measured, baseline), "floor": least, "floor_ratio": ratio(least, baseline),
