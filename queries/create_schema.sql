@@ -36,7 +36,7 @@ create or replace view facts as
 create or replace view facts_history as
 {{domains union: select load_id, '@' as domain, snapshot_date, as_of_hour, num,
         unit_code(num, prefix_len) as code, prefix_len, round, * exclude (load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round)
-    from (select * from facts_@ union all select * from facts_noncurrent_@)}};
+    from (select * from facts_@ union all by name select * from facts_noncurrent_@)}};
 create table if not exists load_events (load_id integer, action varchar, happened_at timestamp, by_user varchar);
 create table if not exists rollups (
     domain varchar, snapshot_date date, num bigint, prefix_len tinyint,

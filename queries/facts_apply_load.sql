@@ -2,7 +2,7 @@
 -- The same winner rule as facts_refresh.sql (latest as-of hour, no hour = end of day, then latest load), applied
 -- incrementally: the new load has the highest id, so it displaces a unit's current row unless that row has a later
 -- hour. A new day touches no current row: its rows are written once, into the current rows.
-insert into {{noncurrent_table}}
+insert into {{noncurrent_table}} by name
 select * from {{facts_table}}
 where domain = $domain and snapshot_date = $snapshot_date
   and num in (select num from incoming_rows)

@@ -2,7 +2,7 @@
 -- Winner per unit and date: the latest as-of hour (no hour = end of day), then the latest load; rolled-back loads
 -- never win. Every row stays in exactly one of the two tables.
 create or replace temp table rebuilt_rows as
-select * from {{facts_table}} union all select * from {{noncurrent_table}};
+select * from {{facts_table}} union all by name select * from {{noncurrent_table}};
 create or replace table {{facts_table}} as
 with candidates as (
     select r.* from rebuilt_rows r join loads l using (load_id) where l.status <> 'rolled_back'

@@ -101,8 +101,8 @@ def _write_boundaries(store: Store, province: synthetic.Province) -> None:
 # ---- measurements ----------------------------------------------------------------------------
 def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.Path, repeat: int,
                    new_days: bool = False) -> dict:
-    """The last day's file through plan + commit (each run a corrected file, so every run really writes), or with
-    `new_days` a day never loaded before each run (the last day's rows under the next date after the store's last).
+    """The last day's rows through plan + commit as a correction of the store's last date (each run a corrected
+    file, so every run really writes), or with `new_days` as a date never loaded before (the date after the last).
 
     The correction is numbered by the store's next load id: a file never seen before, even on a cached store,
     so no run is a cheap "same file again" no-op. The floor is what any layout the pages can read must do at
@@ -114,16 +114,16 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
     frame = pd.read_csv(source, dtype={"code": str})
 
     def correction() -> pathlib.Path:
-        """Written before the clock starts: making the test file is not part of ingest."""
+        """Of the store's last date (its rollups then refresh that date only, however often a cached store was
+        measured); written before the clock starts: making the test file is not part of ingest."""
         version = next_load_id(store)
-        path = scratch / f"{source.stem}_更正{version}.csv"
+        path = scratch / f"testing_{last_date(store):%Y%m%d}_更正{version}.csv"
         corrected(frame, version).to_csv(path, index=False)
         return path
 
     def new_day() -> pathlib.Path:
         """The same rows under the date after the store's last (no cumulative count drops), written unclocked."""
-        day = max(store.query("facts_date_range")["last_date"]) + dt.timedelta(days=1)
-        path = scratch / f"testing_{day:%Y%m%d}.csv"
+        path = scratch / f"testing_{last_date(store) + dt.timedelta(days=1):%Y%m%d}.csv"
         frame.to_csv(path, index=False)
         return path
 
@@ -171,7 +171,7 @@ def store_size(store: Store) -> dict:
 
 
 INGEST_STAGES = {"read": "file read", "matched": "units, values", "validated": "checks, drops",
-                 "rows": "load record, sort", "current": "rows stored", "rollups": "rollups", "written": "commit"}
+                 "rows": "store opened, load recorded", "current": "rows stored", "rollups": "rollups", "written": "commit"}
 
 
 def stage_medians(runs: list[list[tuple[str, float]]]) -> dict[str, float]:
@@ -182,6 +182,11 @@ def stage_medians(runs: list[list[tuple[str, float]]]) -> dict[str, float]:
         for (_, begun), (stage, ended) in zip(marks, marks[1:]):
             spans.setdefault(stage, []).append((ended - begun) * 1000)
     return {stage: statistics.median(spans[stage]) for stage in INGEST_STAGES if stage in spans}
+
+
+def last_date(store: Store) -> dt.date:
+    """The latest date with current rows in any domain."""
+    return max(store.query("facts_date_range")["last_date"])
 
 
 def next_load_id(store: Store) -> int:
