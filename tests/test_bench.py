@@ -44,15 +44,18 @@ def quick(tmp_path_factory):
 
 def test_quick_run_writes_a_complete_result(quick):
     _, result, printed = quick
-    assert {"machine", "ingest", "pages", "pages_after_corrections", "ingest_after_corrections", "map_payloads",
-            "render", "late_corrections", "demo"} <= set(result)
+    assert {"machine", "ingest", "ingest_new_day", "pages", "pages_after_corrections", "ingest_after_corrections",
+            "map_payloads", "render", "late_corrections", "demo", "store_built", "store_measured"} <= set(result)
+    built, measured = result["store_built"], result["store_measured"]
+    assert 0 < built["current_rows"] <= built["loaded_rows"] < measured["loaded_rows"]  # the runs loaded rows
+    assert built["bytes_per_loaded_row"] == pytest.approx(built["bytes"] / built["loaded_rows"])
     for group in ("pages", "pages_after_corrections"):
         assert {f"{v}/{p}" for v in ("province", "county") for p in ("overview_and_map", "trend", "gaps_villages")} \
             == set(result[group])
     assert set(result["map_payloads"]) == {"province", "county", "township"}
     assert {"overview/province", "map/province", "overview/county", "map/county"} == set(result["render"]["pages"])
     assert result["render"]["peak_rss_mib"] > 0
-    assert "ratio to bare read_csv" in printed and "map payload" in printed
+    assert "ratio to bare read_csv" in printed and "map payload" in printed and "bytes per loaded row" in printed
 
 
 def test_ratios_are_computed_from_the_measured_numbers(quick):
