@@ -7,7 +7,7 @@ copy population to $population (format parquet, compression zstd);
 copy rounds to $rounds (format parquet, compression zstd);
 copy settings to $settings (format parquet, compression zstd);
 copy loads to $loads (format parquet, compression zstd);
-{{domains lines: copy facts_history_@ to $facts_history_@ (format parquet, compression zstd);}}
+{{domains lines: copy facts_noncurrent_@ to $facts_noncurrent_@ (format parquet, compression zstd);}}
 {{domains lines: copy facts_@ to $facts_@ (format parquet, compression zstd);}}
 copy load_events to $load_events (format parquet, compression zstd);
 copy rollups to $rollups (format parquet, compression zstd);

@@ -7,9 +7,11 @@ insert into population by name select * from read_parquet($population);
 insert into rounds by name select * from read_parquet($rounds);
 insert into settings by name select * from read_parquet($settings);
 insert into loads by name select * from read_parquet($loads);
--- an older backup has one wide facts (and facts_history) file for all domains: each domain's table is given it
-{{domains lines: insert into facts_history_@ by name select load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round, {{fields_@}} from read_parquet($facts_history_@) where domain = '@';}}
+-- an older backup has one wide facts (and facts_history) file for all domains: each domain's table is given it; an
+-- older backup's history (one wide file, or one per domain) holds every row of every load, the current ones too:
+-- those are restored from the facts file alone, so each row is kept once (a newer backup's files never share a row)
 {{domains lines: insert into facts_@ by name select load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round, {{fields_@}} from read_parquet($facts_@) where domain = '@';}}
+{{domains lines: insert into facts_noncurrent_@ by name select load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round, {{fields_@}} from read_parquet($facts_noncurrent_@) h where domain = '@' and not exists (select 1 from facts_@ f where f.load_id = h.load_id and f.num = h.num);}}
 insert into load_events by name select * from read_parquet($load_events);
 insert into rollups by name select * from read_parquet($rollups) where prefix_len < 12;
 -- an older backup has no village_rollups file: it is given the rollups file, which holds the villages' rows too

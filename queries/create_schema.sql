@@ -15,24 +15,28 @@ create table if not exists loads (
     as_of_hour smallint, round integer, level varchar, rows_accepted integer, rows_rejected integer,
     loaded_at timestamp, loaded_by varchar, status varchar);
 -- One table per domain with only its own fields (an append of a 500,000-row day into a table with 19 field
--- columns, 16 of them empty, took twice as long: DuckDB compresses every column); `facts_history` (every row
--- of every load) and `facts` (the current rows) are views over them in the wide shape every reader uses. A row's
--- code is not stored: it is its num's digits (12 for a village or any unit above, 15 for a grid; codes.num), and
--- compressing 500,000 distinct code strings cost a load about 40 ms per table.
+-- columns, 16 of them empty, took twice as long: DuckDB compresses every column), and each row of every load is kept
+-- once (issue 19): `facts_<domain>` holds the current rows, the ones the pages read; `facts_noncurrent_<domain>` the
+-- rows that are not current (displaced by a later load, beaten by a later hour of the same day, or of a rolled-back
+-- load), as SQL:2011 system-versioned tables keep a current table and a history of superseded versions. The views
+-- `facts` (the current rows) and `facts_history` (every row of every load: current and noncurrent) give readers the
+-- wide shape. A row's code is not stored: it is its num's digits (12 for a village or any unit above, 15 for a grid;
+-- codes.num), and compressing 500,000 distinct code strings cost a load about 40 ms per table.
 -- (each declared domain's tables: its fields from its declaration, in declared order)
-{{domains lines: create table if not exists facts_history_@ (
+{{domains lines: create table if not exists facts_@ (
     load_id integer, domain varchar, snapshot_date date, as_of_hour smallint, num bigint, prefix_len tinyint,
     round integer, {{fields_@: @ bigint}});}}
-{{domains lines: create table if not exists facts_@ as select * from facts_history_@ limit 0;}}
+{{domains lines: create table if not exists facts_noncurrent_@ as select * from facts_@ limit 0;}}
 -- the wide shape: the domains' columns side by side in declared order; `domain` as a literal, so a query's
 -- `domain = $domain` skips the other domains' tables without reading them
 create or replace macro unit_code(num, prefix_len) as left(lpad(num::varchar, 15, '0'), if(prefix_len > 12, 15, 12));
-create or replace view facts_history as
-{{domains union: select load_id, '@' as domain, snapshot_date, as_of_hour, num,
-        unit_code(num, prefix_len) as code, prefix_len, round, * exclude (load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round) from facts_history_@}};
 create or replace view facts as
 {{domains union: select load_id, '@' as domain, snapshot_date, as_of_hour, num,
         unit_code(num, prefix_len) as code, prefix_len, round, * exclude (load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round) from facts_@}};
+create or replace view facts_history as
+{{domains union: select load_id, '@' as domain, snapshot_date, as_of_hour, num,
+        unit_code(num, prefix_len) as code, prefix_len, round, * exclude (load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round)
+    from (select * from facts_@ union all by name select * from facts_noncurrent_@)}};
 create table if not exists load_events (load_id integer, action varchar, happened_at timestamp, by_user varchar);
 create table if not exists rollups (
     domain varchar, snapshot_date date, num bigint, prefix_len tinyint,

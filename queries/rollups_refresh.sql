@@ -1,4 +1,7 @@
 -- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level: villages into `village_rollups`, the units above them into `rollups` (returns nothing).
+-- Sums only the domain's own fields (`own_fields`: its fields the register does not supply, written in by the caller
+-- from the declarations); the other domains' fields stay NULL in the stored rows, as a sum over the wide view's empty
+-- columns gave, without summing 485k NULLs twice per field. The register's fields are summed for every domain.
 -- The rows that count each day are the one rule of queries/shared/counting_window.sql (rollup.sql, which serves the
 -- grids, uses it too; tests/test_rollup.py holds the two equal at every level); $lo/$hi bound the units refreshed;
 -- * a row counts unless a deeper row under it is present that day (then those count instead: never twice); a unit
@@ -67,7 +70,7 @@ filled as (
 used_by_village as (
     -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
     select day, num // 1000 * 1000 as village_num, prefix_len,
-        {{unregistered_fields: sum(@) as @}},
+        {{own_fields: sum(@) as @}},
         {{register_fields: sum(coalesce(@, reg_@)) as @}},
         {{register_fields: count(@) as @_from_report, count(case when @ is null then reg_@ end) as @_from_register}},
         count_if(prefix_len = expected_prefix_len and not carried) as reported,
@@ -99,7 +102,8 @@ by_village as (
 grouped as (
     -- each village-level partial once per unit above grid level that contains it (and at or above its level)
     select b.day, b.village_num // a.span * a.span as member_num, a.prefix_len as member_prefix_len,
-        {{fields: sum(b.@) as @}},
+        {{own_fields: sum(b.@) as @}},
+        {{register_fields: sum(b.@) as @}},
         {{register_fields: sum(b.@_from_report) as @_from_report, sum(b.@_from_register) as @_from_register}},
         sum(b.reported) as reported,
         sum(b.carried) as carried,

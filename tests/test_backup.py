@@ -91,7 +91,8 @@ def _understate_rows(folder):
 
 
 @pytest.mark.parametrize("damage, key, names", [
-    (lambda f: _flip_byte(f / "facts_history_testing.parquet"), "err_backup_checksum", "facts_history_testing.parquet"),
+    (lambda f: _flip_byte(f / "facts_noncurrent_testing.parquet"), "err_backup_checksum",
+     "facts_noncurrent_testing.parquet"),
     (lambda f: _flip_byte(f / "meta.parquet"), "err_backup_checksum", "meta.parquet"),
     (lambda f: (f / "units.parquet").unlink(), "err_backup_file_missing", "units.parquet"),
     (lambda f: (f / "manifest.json").write_text("{not json"), "err_backup_bad_manifest", "manifest.json"),
@@ -256,9 +257,20 @@ def test_readers_during_a_restore_see_the_old_or_the_new_store(demo_store_copy, 
 DOMAINS = ("screening", "testing", "vaccination")
 
 
+def _every_row_twice(con) -> None:
+    """A store as the versions before one copy of each row wrote it (issue 19): each domain's `facts_history_<domain>`
+    holds every row of every load, the current ones too; no `facts_noncurrent_<domain>`."""
+    for domain in fields.DOMAINS:  # fixed names, a test
+        con.execute(f"create table facts_history_{domain} as select * from facts_{domain} "
+                    f"union all select * from facts_noncurrent_{domain} order by snapshot_date, num, load_id")
+        con.execute(f"drop table facts_noncurrent_{domain}")
+    con.execute("create or replace view facts_history as " + " union all by name ".join(
+        f"select * replace ('{domain}' as domain) from facts_history_{domain}" for domain in fields.DOMAINS))
+
+
 def _as_an_older_version_wrote_it(path) -> None:
     """A store as earlier versions wrote it: villages' rollups in `rollups` (no `village_rollups`), and `facts` /
-    `facts_history` one wide table each for all domains (no per-domain tables)."""
+    `facts_history` one wide table each for all domains (no per-domain tables; the history held every row)."""
     with duckdb.connect(str(path)) as con:
         con.execute("insert into rollups select * from village_rollups")
         con.execute("drop table village_rollups")
@@ -266,9 +278,12 @@ def _as_an_older_version_wrote_it(path) -> None:
         for name in ("facts_history", "facts"):
             # the wide tables of that time had no field of a domain declared since (safety hazards)
             con.execute(f"create table {name}_wide as select * exclude ({newer}) from {name}")  # fixed names, a test
-            con.execute(f"drop view {name}")
-            for domain in fields.DOMAINS:
-                con.execute(f"drop table {name}_{domain}")
+        con.execute("drop view facts_history")
+        con.execute("drop view facts")
+        for domain in fields.DOMAINS:
+            con.execute(f"drop table facts_{domain}")
+            con.execute(f"drop table facts_noncurrent_{domain}")
+        for name in ("facts_history", "facts"):
             con.execute(f"alter table {name}_wide rename to {name}")
 
 
@@ -303,12 +318,37 @@ def _with_stored_codes(path) -> None:
                 f"select * replace ('{domain}' as domain) from {name}_{domain}" for domain in DOMAINS))
 
 
+def test_a_store_that_kept_every_row_twice_is_upgraded_on_first_read(demo_store_copy):
+    """A store written before one copy (every row in `facts_history_<domain>`, the current ones again in
+    `facts_<domain>`) opens as the same store in the new layout: the history's rows that are not current become the
+    noncurrent rows, the old tables are gone, pages read the same, and rollback then restore still work on it."""
+    township = "990101101000"
+    expected = rollup.rollup(demo_store_copy, township, "testing", LAST_DATE).children
+    every_row = sql(demo_store_copy, "select * from facts_history order by all")
+    before = dump(demo_store_copy.path)
+    demo_store_copy.close()
+    with duckdb.connect(str(demo_store_copy.path)) as con:
+        _every_row_twice(con)
+    assert "facts_history_testing" in tables_of(demo_store_copy.path)
+    older = Store(demo_store_copy.path)  # a new process's Store: checks the schema before its first read
+    pd.testing.assert_frame_equal(rollup.rollup(older, township, "testing", LAST_DATE).children, expected)
+    older.close()
+    assert dump(demo_store_copy.path) == before  # every table as a new store has it, every row once
+    assert not any(t.startswith("facts_history_") for t in tables_of(demo_store_copy.path))
+    assert sql(older, "select * from facts_history order by all") == every_row
+    loads.rollback(older, 5, "tester")
+    loads.restore(older, 5, "tester")
+    assert sql(older, "select * from facts_history order by all") == every_row
+
+
 def test_a_store_that_stored_codes_reads_and_its_first_write_drops_them(demo_store_copy):
     township = "990101101000"
     expected = rollup.rollup(demo_store_copy, township, "testing", LAST_DATE).children
     codes = sql(demo_store_copy, "select code, num, prefix_len from facts_history order by load_id, num")
     before = dump(demo_store_copy.path)
     demo_store_copy.close()
+    with duckdb.connect(str(demo_store_copy.path)) as con:
+        _every_row_twice(con)
     _with_stored_codes(demo_store_copy.path)
     older = Store(demo_store_copy.path)
     pd.testing.assert_frame_equal(rollup.rollup(older, township, "testing", LAST_DATE).children, expected)
@@ -334,6 +374,32 @@ def _merged(folder, manifest, old_name, tables, tmp_path) -> None:
     manifest["tables"][old_name] = {"file": target.name, "rows": rows, "sha256": backup._sha256(target)}
 
 
+def _every_row_twice_in_backup(folder, manifest) -> None:
+    """Rewrites a backup as the versions before one copy of each row wrote it: per domain a `facts_history_<domain>`
+    file with every row of every load (the current ones too), no noncurrent file."""
+    for domain in fields.DOMAINS:
+        current, noncurrent = (folder / manifest["tables"][t]["file"] for t in (f"facts_{domain}", f"facts_noncurrent_{domain}"))
+        target = folder / f"facts_history_{domain}.parquet"
+        with duckdb.connect() as con:
+            con.execute("copy (select * from read_parquet($files)) to $out (format parquet)",
+                        {"files": [str(current), str(noncurrent)], "out": str(target)})
+        noncurrent.unlink()
+        rows = manifest["tables"].pop(f"facts_noncurrent_{domain}")["rows"] + manifest["tables"][f"facts_{domain}"]["rows"]
+        manifest["tables"][f"facts_history_{domain}"] = {"file": target.name, "rows": rows,
+                                                         "sha256": backup._sha256(target)}
+
+
+def test_a_backup_that_kept_every_row_twice_restores(demo_store_copy, tmp_path):
+    original = dump(demo_store_copy.path)
+    folder = tmp_path / "older"
+    manifest = backup.backup(demo_store_copy, folder)
+    _every_row_twice_in_backup(folder, manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    restored = Store(tmp_path / "fresh" / "restored.duckdb")
+    backup.restore(restored, folder)
+    assert dump(restored.path) == original
+
+
 def _add_stored_codes(folder, manifest, tables) -> None:
     """Rewrites a backup as the version before codes were derived wrote it: the domains' files with `code`."""
     for table in tables:
@@ -349,6 +415,7 @@ def test_a_backup_with_stored_codes_restores(demo_store_copy, tmp_path):
     original = dump(demo_store_copy.path)
     folder = tmp_path / "older"
     manifest = backup.backup(demo_store_copy, folder)
+    _every_row_twice_in_backup(folder, manifest)
     _add_stored_codes(folder, manifest, [f"{name}_{domain}" for name in ("facts_history", "facts") for domain in DOMAINS])
     (folder / "manifest.json").write_text(json.dumps(manifest))
     restored = Store(tmp_path / "fresh" / "restored.duckdb")
@@ -360,6 +427,7 @@ def test_a_backup_written_by_an_older_version_restores(demo_store_copy, tmp_path
     original = dump(demo_store_copy.path)
     folder = tmp_path / "older"
     manifest = backup.backup(demo_store_copy, folder)
+    _every_row_twice_in_backup(folder, manifest)
     _merged(folder, manifest, "rollups", ["rollups", "village_rollups"], tmp_path)
     for name in ("facts_history", "facts"):
         _merged(folder, manifest, name, [f"{name}_{domain}" for domain in DOMAINS], tmp_path)

@@ -44,15 +44,18 @@ def quick(tmp_path_factory):
 
 def test_quick_run_writes_a_complete_result(quick):
     _, result, printed = quick
-    assert {"machine", "ingest", "pages", "pages_after_corrections", "ingest_after_corrections", "map_payloads",
-            "render", "late_corrections", "demo"} <= set(result)
+    assert {"machine", "ingest", "ingest_new_day", "pages", "pages_after_corrections", "ingest_after_corrections",
+            "map_payloads", "render", "late_corrections", "demo", "store_built", "store_measured"} <= set(result)
+    built, measured = result["store_built"], result["store_measured"]
+    assert 0 < built["current_rows"] <= built["loaded_rows"] < measured["loaded_rows"]  # the runs loaded rows
+    assert built["bytes_per_loaded_row"] == pytest.approx(built["bytes"] / built["loaded_rows"])
     for group in ("pages", "pages_after_corrections"):
         assert {f"{v}/{p}" for v in ("province", "county") for p in ("overview_and_map", "trend", "gaps_villages")} \
             == set(result[group])
     assert set(result["map_payloads"]) == {"province", "county", "township"}
     assert {"overview/province", "map/province", "overview/county", "map/county"} == set(result["render"]["pages"])
     assert result["render"]["peak_rss_mib"] > 0
-    assert "ratio to bare read_csv" in printed and "map payload" in printed
+    assert "ratio to bare read_csv" in printed and "map payload" in printed and "bytes per loaded row" in printed
 
 
 def test_ratios_are_computed_from_the_measured_numbers(quick):
@@ -127,6 +130,23 @@ def test_timed_measures_the_function_and_not_its_setup(monkeypatch):
                          setup=lambda: (advance(5.0), f"file{len(calls)}")[1])
     assert result["median_ms"] == pytest.approx(2.0) and result["runs"] == 3
     assert calls == ["file0", "file1", "file2", "file3"]  # one unmeasured warm-up, then three measured runs
+
+
+def test_interleaved_takes_the_runs_in_turn_and_times_only_the_functions(monkeypatch):
+    """The ingest and its baselines run in turn (a busy minute slows both); set-up stays off the clock."""
+    clock = {"now": 0.0}
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: clock["now"])
+
+    def advance(seconds):
+        clock["now"] += seconds
+
+    calls = []
+    result = bench.interleaved({
+        "a": (lambda: (calls.append("a"), advance(0.001)), None),
+        "b": (lambda path: (calls.append(path), advance(0.003)), lambda: (advance(5.0), "file")[1])}, 2)
+    assert result["a"]["median_ms"] == pytest.approx(1.0) and result["b"]["median_ms"] == pytest.approx(3.0)
+    assert result["a"]["runs"] == result["b"]["runs"] == 2
+    assert calls == ["a", "file"] * 3  # one unmeasured warm-up round, then two measured ones, in turn
 
 
 def test_the_pandas_baselines_group_what_each_page_shows(quick):

@@ -123,12 +123,12 @@ def test_each_domain_table_and_every_script_that_names_its_columns_agree_with_fi
     restore: each must be the base columns plus exactly the domain's fields (fields.py), so none can drift."""
     wanted = list(BASE_FACT_COLUMNS) + [f.name for f in fields.domain_fields(domain)]
     with duckdb.connect(str(empty_store.path), read_only=True) as con:
-        for table in (f"facts_{domain}", f"facts_history_{domain}"):
+        for table in (f"facts_{domain}", f"facts_noncurrent_{domain}"):
             assert [r[0] for r in con.execute("select column_name from information_schema.columns "
                                               "where table_name = ? order by ordinal_position", [table]).fetchall()] \
                 == wanted, table
     others = {f.name for d in fields.DOMAINS if d != domain for f in fields.domain_fields(d)} | {"code"}  # derived
-    for script in ("facts_split_by_domain", "facts_history_append", "backup_restore"):
+    for script in ("facts_split_by_domain", "facts_noncurrent_append", "backup_restore"):
         lines = [line for line in queries.sql(script).splitlines()
                  if "select" in line and (f"_{domain} " in line or f"'{domain}'" in line)]
         assert lines, script

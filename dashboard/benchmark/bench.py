@@ -49,6 +49,22 @@ def timed(function, repeat: int, setup=None, warm_up: bool = True) -> dict:
     return {"median_ms": statistics.median(runs), "min_ms": min(runs), "max_ms": max(runs), "runs": len(runs)}
 
 
+def interleaved(functions: dict, repeat: int) -> dict[str, dict]:
+    """Like `timed` for several functions at once, their runs taken in turn (one unmeasured warm-up round first):
+    `functions` maps a name to (function, setup or None). On a machine shared with other work, a busy minute then
+    slows a product run and the baselines around it alike, instead of only whichever was being measured."""
+    runs: dict[str, list[float]] = {name: [] for name in functions}
+    for run in range(repeat + 1):
+        for name, (function, setup) in functions.items():
+            argument = setup() if setup else None
+            started = time.perf_counter()
+            function(argument) if setup else function()
+            if run:
+                runs[name].append((time.perf_counter() - started) * 1000)
+    return {name: {"median_ms": statistics.median(r), "min_ms": min(r), "max_ms": max(r), "runs": len(r)}
+            for name, r in runs.items()}
+
+
 def ratio(measured: dict, baseline: dict) -> float:
     return measured["median_ms"] / baseline["median_ms"]
 
@@ -83,22 +99,32 @@ def _write_boundaries(store: Store, province: synthetic.Province) -> None:
 
 
 # ---- measurements ----------------------------------------------------------------------------
-def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.Path, repeat: int) -> dict:
-    """The last day's file through plan + commit (each run a corrected file, so every run really writes).
+def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.Path, repeat: int,
+                   new_days: bool = False) -> dict:
+    """The last day's rows through plan + commit as a correction of the store's last date (each run a corrected
+    file, so every run really writes), or with `new_days` as a date never loaded before (the date after the last).
 
     The correction is numbered by the store's next load id: a file never seen before, even on a cached store,
     so no run is a cheap "same file again" no-op. The floor is what any layout the pages can read must do at
     least (read the file, key and cluster the rows, store them once), with no check and no rollup: how much of
-    the ratio the layout itself costs, and how much validation, history and rollups add on top.
+    the ratio the layout itself costs, and how much validation, history and rollups add on top. A new day and a
+    corrected one are measured apart because they cost the store differently: a new day displaces no row.
     """
     source = province.day_csv(province.days - 1)
     frame = pd.read_csv(source, dtype={"code": str})
 
     def correction() -> pathlib.Path:
-        """Written before the clock starts: making the test file is not part of ingest."""
+        """Of the store's last date (its rollups then refresh that date only, however often a cached store was
+        measured); written before the clock starts: making the test file is not part of ingest."""
         version = next_load_id(store)
-        path = scratch / f"{source.stem}_更正{version}.csv"
+        path = scratch / f"testing_{last_date(store):%Y%m%d}_更正{version}.csv"
         corrected(frame, version).to_csv(path, index=False)
+        return path
+
+    def new_day() -> pathlib.Path:
+        """The same rows under the date after the store's last (no cumulative count drops), written unclocked."""
+        path = scratch / f"testing_{last_date(store) + dt.timedelta(days=1):%Y%m%d}.csv"
+        frame.to_csv(path, index=False)
         return path
 
     runs = []
@@ -124,17 +150,28 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
                         snapshot_date=province.date(province.days - 1))
         bare_db.execute("checkpoint")
 
-    baseline = timed(bare, repeat)
-    least = timed(floor, repeat)
-    measured = timed(product, repeat, setup=correction)
+    times = interleaved({"bare": (bare, None), "floor": (floor, None),
+                         "product": (product, new_day if new_days else correction)}, repeat)
+    baseline, least, measured = times["bare"], times["floor"], times["product"]
     bare_db.close()
     return {"rows": len(frame), "bare_read_csv": baseline, "product_ingest": measured,
             "ratio": ratio(measured, baseline), "floor": least, "floor_ratio": ratio(least, baseline),
             "over_floor": ratio(measured, least), "product_stages_ms": stage_medians(runs[1:])}
 
 
+def store_size(store: Store) -> dict:
+    """The store's bytes on disk (file and write-ahead log) against the rows it keeps: every row of every load and
+    the current ones; bytes per loaded row is what one copy of each row instead of two should roughly halve."""
+    with store.read() as cur:
+        rows = queries.run(cur, "bench_store_rows").iloc[0]
+    wal = store.path.with_name(store.path.name + ".wal")
+    size = store.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    return {"bytes": size, "loaded_rows": int(rows["loaded_rows"]), "current_rows": int(rows["current_rows"]),
+            "bytes_per_loaded_row": size / max(int(rows["loaded_rows"]), 1)}
+
+
 INGEST_STAGES = {"read": "file read", "matched": "units, values", "validated": "checks, drops",
-                 "rows": "history rows", "current": "current rows", "rollups": "rollups", "written": "commit"}
+                 "rows": "store opened, load recorded", "current": "rows stored", "rollups": "rollups", "written": "commit"}
 
 
 def stage_medians(runs: list[list[tuple[str, float]]]) -> dict[str, float]:
@@ -145,6 +182,11 @@ def stage_medians(runs: list[list[tuple[str, float]]]) -> dict[str, float]:
         for (_, begun), (stage, ended) in zip(marks, marks[1:]):
             spans.setdefault(stage, []).append((ended - begun) * 1000)
     return {stage: statistics.median(spans[stage]) for stage in INGEST_STAGES if stage in spans}
+
+
+def last_date(store: Store) -> dt.date:
+    """The latest date with current rows in any domain."""
+    return max(store.query("facts_date_range")["last_date"])
 
 
 def next_load_id(store: Store) -> int:
@@ -329,7 +371,9 @@ def store_path(folder: pathlib.Path, province: synthetic.Province) -> pathlib.Pa
     return folder / f"store-{province.folder.name}.duckdb"
 
 
-def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathlib.Path) -> dict:
+def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathlib.Path,
+        ingest_only: bool = False) -> dict:
+    """Every measurement, or with `ingest_only` the store's size and the ingest of a corrected and a new day."""
     started = time.perf_counter()
     province = synthetic.build(folder, counties, days)
     store = build_store(province, store_path(folder, province))
@@ -337,15 +381,21 @@ def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathli
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     result = {"machine": machine(), "counties": counties, "days": days, "rows_per_day": None}
+    result["store_built"] = store_size(store)
     result["ingest"] = measure_ingest(store, province, scratch, repeat)
     result["rows_per_day"] = result["ingest"]["rows"]
-    result["pages"] = measure_pages(store, province, repeat)
+    result["ingest_new_day"] = measure_ingest(store, province, scratch, repeat, new_days=True)
+    if not ingest_only:
+        result["pages"] = measure_pages(store, province, repeat)
     result["late_corrections"] = late_corrections(store, province, scratch)
-    result["pages_after_corrections"] = measure_pages(store, province, repeat)
+    if not ingest_only:
+        result["pages_after_corrections"] = measure_pages(store, province, repeat)
     result["ingest_after_corrections"] = measure_ingest(store, province, scratch, repeat)
-    result["map_payloads"] = map_payloads(store, province)
-    result["render"] = measure_render(store, province)
-    result["demo"] = measure_demo(scratch, repeat)
+    result["store_measured"] = store_size(store)
+    if not ingest_only:
+        result["map_payloads"] = map_payloads(store, province)
+        result["render"] = measure_render(store, province)
+        result["demo"] = measure_demo(scratch, repeat)
     result["seconds"] = time.perf_counter() - started
     out.write_text(json.dumps(result, indent=1, default=str))
     return result
@@ -360,7 +410,7 @@ def machine() -> dict:
 def table(result: dict) -> str:
     """The printed summary: one line per measurement, ratios first."""
     lines = [f"province: {result['counties']} counties, {result['days']} days, {result['rows_per_day']:,} rows/day"]
-    for key in ("ingest", "ingest_after_corrections"):
+    for key in ("ingest", "ingest_new_day", "ingest_after_corrections"):
         r = result[key]
         lines.append(f"{key:<28} ratio to bare read_csv {r['ratio']:6.2f}×   "
                      f"({r['product_ingest']['median_ms']:.0f} ms vs {r['bare_read_csv']['median_ms']:.0f} ms)")
@@ -368,18 +418,23 @@ def table(result: dict) -> str:
                      f"({r['floor']['median_ms']:.0f} ms; the product is {r['over_floor']:.1f}× the floor)")
         lines.append(f"{'  where the product spends':<28} " + " · ".join(
             f"{INGEST_STAGES[stage]} {ms:.0f}" for stage, ms in r["product_stages_ms"].items()) + " ms")
+    for key in ("store_built", "store_measured"):
+        s = result[key]
+        lines.append(f"{key:<28} {s['bytes'] / 2**20:8.1f} MiB on disk   {s['loaded_rows']:,} rows loaded "
+                     f"({s['current_rows']:,} current)   {s['bytes_per_loaded_row']:.1f} bytes per loaded row")
     for group in ("pages", "pages_after_corrections"):
-        for name, r in result[group].items():
+        for name, r in result.get(group, {}).items():
             lines.append(f"{group + '/' + name:<52} rollup SQL {r['ratio_to_bare']:6.1f}× bare scan   "
                          f"pandas {r['pandas_over_product']:6.1f}× slower   all SQL {r['all_sql_ms']:5.1f} ms "
                          f"({r['queries']:.0f} queries)   with Python {r['python_total']['median_ms']:.0f} ms")
-    for view, p in result["map_payloads"].items():
+    for view, p in result.get("map_payloads", {}).items():
         lines.append(f"map payload {view:<10} {p['polygons']:>6} polygons  {p['raw_bytes'] / 1024:8.0f} KiB raw  "
                      f"{p['gzip_bytes'] / 1024:6.0f} KiB gzip")
-    d = result["demo"]
-    lines.append(f"demo county ({d['loads']} loads, {d['rows']:,} rows)  generate {d['generate_ratio']:6.1f}× bare "
-                 f"read_csv ({d['generate']['median_ms']:.0f} ms)   build the store {d['build_ratio']:6.1f}× "
-                 f"({d['build']['median_ms']:.0f} ms vs {d['bare_read_csv']['median_ms']:.0f} ms)")
+    d = result.get("demo")
+    if d:
+        lines.append(f"demo county ({d['loads']} loads, {d['rows']:,} rows)  generate {d['generate_ratio']:6.1f}× bare "
+                     f"read_csv ({d['generate']['median_ms']:.0f} ms)   build the store {d['build_ratio']:6.1f}× "
+                     f"({d['build']['median_ms']:.0f} ms vs {d['bare_read_csv']['median_ms']:.0f} ms)")
     render = result.get("render", {})
     for name, r in render.get("pages", {}).items():
         lines.append(f"render {name:<30} cold {r['cold_ms']:7.0f} ms   warm {r['warm_ms']:6.0f} ms")

@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--servers", type=int, default=1,
                    help="--rush: Streamlit server processes over the same store, behind one port (sticky per "
                         "connection: enough for --clients ws)")
+    p.add_argument("--ingest-only", action="store_true",
+                   help="only the store's size and the ingest of a corrected and a new day (no pages, render, demo)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
     p.add_argument("--out", help="JSON results file (default: FOLDER/results.json; --rush: written only when given)")
     p.add_argument("--markdown", help="also write the figures as Markdown (e.g. BENCHMARKS.md)")
@@ -367,10 +369,12 @@ def cmd_bench(store: Store, args) -> int:
 
     counties, days, repeat = (2, 4, 3) if args.quick else (args.counties, args.days, 7)
     folder = pathlib.Path(args.folder)
-    result = bench.run(folder, counties, days, repeat, pathlib.Path(args.out or folder / "results.json"))
+    result = bench.run(folder, counties, days, repeat, pathlib.Path(args.out or folder / "results.json"),
+                       ingest_only=args.ingest_only)
     print(bench.table(result))
     if args.markdown:
-        command = "python -m dashboard bench" + ("" if (counties, days) == (100, 90) else f" --counties {counties} --days {days}")
+        command = "python -m dashboard bench" + ("" if (counties, days) == (100, 90) else f" --counties {counties} --days {days}") \
+            + (" --ingest-only" if args.ingest_only else "")
         pathlib.Path(args.markdown).write_text(bench.markdown(result, command), encoding="utf-8")
     return 0
 

@@ -416,12 +416,13 @@ def _same_load(cursor, plan: Plan) -> LoadResult | None:
 
 
 def write_loads(con, plans: list[Plan], first_load_id: int, user: str) -> None:
-    """Inside an open write: many loads at once (the demo, restores), then one rebuild of the current rows."""
+    """Inside an open write: many loads at once (the demo), set aside as noncurrent, then one rebuild that picks
+    the current rows among them (one sort per domain, not one displacement per load)."""
     ids = range(first_load_id, first_load_id + len(plans))
     con.register("incoming_loads", pd.DataFrame([_load_record(p, i, user) for p, i in zip(plans, ids)]))
     queries.execute(con, "loads_append")
-    con.register("incoming_facts", arrow(_all_history_rows(plans, ids)))
-    queries.execute(con, "facts_history_append")
+    con.register("incoming_facts", arrow(_all_rows(plans, ids)))
+    queries.execute(con, "facts_noncurrent_append")
     rebuild_current(con)
     materialize.refresh_all(con)
     con.unregister("incoming_facts")
@@ -434,7 +435,7 @@ def _load_record(plan: Plan, load_id: int, user: str | None) -> dict:
                 rows_accepted=len(plan.frame), rows_rejected=0, loaded_by=user or current_user())
 
 
-def _all_history_rows(plans: list[Plan], ids) -> pd.DataFrame:
+def _all_rows(plans: list[Plan], ids) -> pd.DataFrame:
     """Every plan's rows in one frame, load columns repeated per row (one concat, not one assign per load)."""
     rows = pd.concat([p.frame for p in plans], ignore_index=True).drop(columns=["level"])
     sizes = [len(p.frame) for p in plans]
@@ -446,15 +447,15 @@ def _all_history_rows(plans: list[Plan], ids) -> pd.DataFrame:
 
 
 def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progress = _silent) -> None:
-    """Inside an open write: record the load, append its rows, refresh the current rows and the rollups; each
-    stage reported (a province file takes most of a second; the benchmark times each stage)."""
+    """Inside an open write: record the load, store its rows once (the rows it displaces set aside), refresh the
+    rollups; each stage reported (a province file takes most of a second; the benchmark times each stage)."""
     queries.execute(con, "load_insert", **_load_record(plan, load_id, user))
     load = dict(load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
     con.register("incoming_rows", _sorted_rows(plan.frame))
-    queries.execute(con, "load_rows_append", identifiers=domain_tables(plan.domain, "history_table"), **load)
-    _fault_point("after_rows")
     progress(0.35, "rows")
-    queries.execute(con, "facts_apply_load", identifiers=domain_tables(plan.domain, "facts_table"), **load)
+    queries.execute(con, "facts_apply_load", identifiers=domain_tables(plan.domain, "facts_table", "noncurrent_table"),
+                    **load)
+    _fault_point("after_rows")
     con.unregister("incoming_rows")
     progress(0.55, "current")
     refresh_after(con, plan.domain, plan.snapshot_date)
@@ -464,17 +465,17 @@ def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progre
 
 
 def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
-    """The domain's own tables of current rows and of history (queries/create_schema.sql) for a query's
-    `{{facts_table}}` / `{{history_table}}`: names made from the fixed list of domains, never from input."""
+    """The domain's own tables of current and of noncurrent rows (queries/create_schema.sql) for a query's
+    `{{facts_table}}` / `{{noncurrent_table}}`: names made from the fixed list of domains, never from input."""
     if domain not in fields.DOMAINS:
         raise ValueError(f"not a domain: {domain!r}")
-    names = {"facts_table": f"facts_{domain}", "history_table": f"facts_history_{domain}"}
+    names = {"facts_table": f"facts_{domain}", "noncurrent_table": f"facts_noncurrent_{domain}"}
     return {kind: [names[kind]] for kind in kinds}
 
 
 def _sorted_rows(frame: pd.DataFrame) -> pa.Table:
     """A plan's rows as Arrow, by num: stored in unit order (a page's range scan skips whole row groups), sorted
-    here once for both tables rather than by DuckDB twice; the load's own columns are constants in the SQL."""
+    here once rather than by DuckDB; the load's own columns are constants in the SQL."""
     table = arrow(frame.drop(columns=["level", "code"]))  # a code is its num's digits (the views derive it)
     nums = table["num"]
     if len(nums) > 1 and not pc.all(pc.greater_equal(nums[1:], nums[:-1])).as_py():
@@ -483,9 +484,10 @@ def _sorted_rows(frame: pd.DataFrame) -> pa.Table:
 
 
 def rebuild_current(con) -> None:
-    """Inside an open write: every domain's current rows rebuilt from its history, and every load's status."""
+    """Inside an open write: every domain's current and noncurrent rows rebuilt from all its loads' rows, and
+    every load's status."""
     for domain in fields.DOMAINS:
-        queries.execute(con, "facts_rebuild", identifiers=domain_tables(domain, "facts_table", "history_table"))
+        queries.execute(con, "facts_rebuild", identifiers=domain_tables(domain, "facts_table", "noncurrent_table"))
     queries.execute(con, "loads_refresh_all_statuses")
 
 
@@ -493,7 +495,7 @@ def refresh_current(con, nums: pd.DataFrame, domain: str, day) -> None:
     """Inside an open write: after a load, rollback or restore of these units' rows on one date, recompute the
     current rows, the loads' statuses and the stored rollups that depend on them."""
     con.register("touched_nums", nums)
-    queries.execute(con, "facts_refresh", identifiers=domain_tables(domain, "facts_table", "history_table"),
+    queries.execute(con, "facts_refresh", identifiers=domain_tables(domain, "facts_table", "noncurrent_table"),
                     domain=domain, snapshot_date=day)
     con.unregister("touched_nums")
     refresh_after(con, domain, day)

@@ -1,7 +1,8 @@
 """Load history: roll a load back or restore it. Nothing is ever deleted.
 
-A rolled-back load keeps its rows in facts_history; the current rows of its
-date are recomputed without it (the previous values come back). Restoring
+A rolled-back load keeps its rows (set aside among the noncurrent rows, still
+in facts_history); the current rows of its date are recomputed without it
+(the previous values come back from the noncurrent rows). Restoring
 recomputes them with it. Every action is recorded with the user.
 """
 from __future__ import annotations

@@ -38,10 +38,17 @@ from .store import SCHEMA_TABLES, Store, fsync_dir
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 TABLES: tuple[str, ...] = SCHEMA_TABLES
-# Tables split out of another after backups were first written: an older backup holds their rows in that table
-# (queries/backup_restore.sql takes each table's own rows from the file it is given).
-SPLIT_FROM = {"village_rollups": "rollups",
-              **{f"{table}_{domain}": table for table in ("facts", "facts_history") for domain in fields.DOMAINS}}
+# Tables whose rows an older backup holds in another table, newest layout first: a table split out of another
+# (villages' rollups; each domain's facts), and each domain's noncurrent rows, which older backups kept within the
+# history of every row of every load (one file per domain, or one wide file before that). queries/backup_restore.sql
+# takes each table's own rows from the file it is given (of a history, the rows that are not current).
+FORMERLY: dict[str, tuple[str, ...]] = {
+    "village_rollups": ("rollups",),
+    **{f"facts_{domain}": ("facts",) for domain in fields.DOMAINS},
+    **{f"facts_noncurrent_{domain}": (f"facts_history_{domain}", "facts_history") for domain in fields.DOMAINS}}
+# The older tables that held every row of every load: restored from one, a domain's noncurrent rows number its
+# rows less the current ones, which come from the facts file (the manifest's count covers both).
+EVERY_ROW = {"facts_history", *(f"facts_history_{domain}" for domain in fields.DOMAINS)}
 
 
 def schema_version() -> str:
@@ -99,9 +106,11 @@ def verify(folder) -> dict:
     folder = pathlib.Path(folder)
     manifest = _read_manifest(folder)
     listed = manifest["tables"]
-    listed.update({table: listed[source] for table, source in SPLIT_FROM.items()
-                   if table not in listed and source in listed})
-    for gone in set(SPLIT_FROM.values()) - set(TABLES):  # a wide table of an older backup, now split
+    for table, sources in FORMERLY.items():
+        source = next((source for source in sources if source in listed), None)
+        if table not in listed and source:
+            listed[table] = {**listed[source], "from": source}
+    for gone in {source for sources in FORMERLY.values() for source in sources} - set(TABLES):  # older tables
         listed.pop(gone, None)
     missing, extra = sorted(set(TABLES) - listed.keys()), sorted(listed.keys() - set(TABLES))
     if missing or extra:
@@ -182,15 +191,18 @@ def _check_scripts() -> None:
 
 def _check_rows(con, manifest: dict) -> None:
     """Each backup file's rows all arrived: per file, the tables restored from it (one, or a table and the one split
-    out of it, for an older backup) hold as many rows as the manifest says it has."""
+    out of it, for an older backup) hold as many rows as the manifest says it has; of an older backup's history
+    of every row, the domain's current rows count too (restored from its facts file, kept once)."""
     tables_of: dict[str, list[str]] = {}
     for table in TABLES:
         tables_of.setdefault(manifest["tables"][table]["file"], []).append(table)
     for tables in tables_of.values():
-        found = sum(int(queries.run(con, "table_rows", table_name=table)["rows"].iat[0]) for table in tables)
+        counted = tables + [table.replace("facts_noncurrent_", "facts_", 1) for table in tables
+                            if manifest["tables"][table].get("from") in EVERY_ROW]
+        found = sum(int(queries.run(con, "table_rows", table_name=table)["rows"].iat[0]) for table in counted)
         expected = manifest["tables"][tables[0]]["rows"]
         if found != expected:
-            raise InputError([Message("err_backup_rows", {"table": " + ".join(tables), "found": found,
+            raise InputError([Message("err_backup_rows", {"table": " + ".join(counted), "found": found,
                                                           "expected": expected})])
 
 
