@@ -139,3 +139,13 @@ def test_every_file_the_readme_names_exists():
     named = set(re.findall(r"`((?:dashboard|queries|tests|pages)/[A-Za-z0-9_/.-]+)`", text)) | {"app.py"}
     missing = sorted(p for p in named if not (ROOT / p).exists())
     assert len(named) > 30 and missing == []
+
+
+def test_no_page_script_relies_on_streamlit_magic():
+    """.streamlit/config.toml turns "magic" off (a page's script is then not rewritten on every run): a bare
+    expression in app.py or a page, which magic would have shown, would now show nothing."""
+    assert "magicEnabled = false" in (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            shown = isinstance(node, ast.Expr) and not isinstance(node.value, (ast.Call, ast.Constant, ast.Await))
+            assert not shown, f"{path.name}:{node.lineno} is a bare expression"
