@@ -76,7 +76,7 @@ def with_parents(units: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("num", kind="stable").reset_index(drop=True)
 
 
-def isin(values: pd.Series, among: pd.Series) -> pd.Series:
+def _isin(values: pd.Series, among: pd.Series) -> pd.Series:
     """`values.isin(among)` in Arrow: pandas' own makes one pyarrow scalar per value of `among` in Python (and its
     object-array path hashes in Python too), seconds per million codes, and a national unit list has 5.5 M."""
     import pyarrow as pa
@@ -91,7 +91,7 @@ def _nearest_ancestors(code: pd.Series, prefix_len: pd.Series) -> pd.Series:
     parent = pd.Series(None, index=code.index, dtype=object)
     for end in sorted(set(codes.PREFIX_LEN.values()) - {15}, reverse=True):
         candidate = code.str[:end].str.ljust(12, "0")
-        found = parent.isna() & (prefix_len > end) & (candidate != code) & isin(candidate, code)
+        found = parent.isna() & (prefix_len > end) & (candidate != code) & _isin(candidate, code)
         parent[found] = candidate[found]
     return parent.astype(object).where(parent.notna(), None)  # None, as the rows of the list had it, not NaN
 
@@ -128,7 +128,7 @@ def plan_units(store: Store, path, effective: dt.date | None = None, display_nam
     inactive = set(current.loc[~current["active"].astype(bool), "code"]) if len(current) else set()
     plan = UnitsPlan(file=file, incoming=incoming, effective=effective, **counts, tree=tree, warnings=warnings,
                      reactivated=int(incoming["code"].isin(inactive).sum()),
-                     absent=int((~isin(current["code"], incoming["code"])).sum()) if len(current) else 0)
+                     absent=int((~_isin(current["code"], incoming["code"])).sum()) if len(current) else 0)
     plan.warnings += _orphan_warnings(tree, set(incoming["code"]))
     return plan
 
@@ -183,9 +183,9 @@ def _orphan_warnings(tree: pd.DataFrame, incoming: set[str]) -> list[Message]:
 def _merge(current: pd.DataFrame, incoming: pd.DataFrame, effective: dt.date):
     """The new unit table plus counts; a renamed or new unit gets a name record from `effective`."""
     old_names = current.set_index("code")["name"]  # a lookup by column, not a dict of millions of units
-    is_new = ~isin(incoming["code"], current["code"])
+    is_new = ~_isin(incoming["code"], current["code"])
     is_renamed = ~is_new & (incoming["code"].map(old_names) != incoming["name"])
-    keep = current[~isin(current["code"], incoming["code"])][["code", "name", "level", "active"]]
+    keep = current[~_isin(current["code"], incoming["code"])][["code", "name", "level", "active"]]
     merged = pd.concat([keep, incoming.assign(active=True)], ignore_index=True)
     named = incoming[is_new | is_renamed][["code", "name"]].assign(effective=effective)
     counts = {"added": int(is_new.sum()), "renamed": int(is_renamed.sum()),
