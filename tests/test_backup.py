@@ -435,3 +435,28 @@ def test_a_backup_written_by_an_older_version_restores(demo_store_copy, tmp_path
     restored = Store(tmp_path / "fresh" / "restored.duckdb")
     backup.restore(restored, folder)
     assert dump(restored.path) == original
+
+
+def test_a_published_snapshot_serves_several_reader_processes_while_the_writer_loads_the_next(demo_store_copy, tmp_path):
+    """Beyond one machine (README, "How it works"): the writer publishes its store as a backup; a serving store restored
+    from it is read by several processes at once, untouched by the writer's next load, which reaches them with the
+    next snapshot only. Here on one machine, with the CLI's own commands."""
+    writer, serving = demo_store_copy, tmp_path / "serving.duckdb"
+    backup.backup(writer, tmp_path / "snapshot1")
+    assert cli(serving, "restore", str(tmp_path / "snapshot1")).returncode == 0
+    published = cli(writer.path, "coverage", "--unit", COUNTY_CODE, "--format", "json").stdout
+    report = report_file(writer.path, LAST_DATE + dt.timedelta(days=1), tmp_path)
+    load = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(writer.path), "ingest", str(report)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    readers = [subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(serving), "--lang", "en", "coverage",
+                                 "--unit", COUNTY_CODE, "--format", "json"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    served = [reader.communicate(timeout=120) for reader in readers]
+    assert load.wait(timeout=120) == 0, load.stderr.read()
+    assert [out for out, _ in served] == [published, published], [err for _, err in served]
+    loaded = cli(writer.path, "coverage", "--unit", COUNTY_CODE, "--format", "json").stdout
+    assert json.loads(loaded)["date"] > json.loads(published)["date"]  # the writer moved on; the serving store not
+    assert cli(serving, "coverage", "--unit", COUNTY_CODE, "--format", "json").stdout == published
+    backup.backup(writer, tmp_path / "snapshot2")
+    assert cli(serving, "restore", str(tmp_path / "snapshot2")).returncode == 0
+    assert cli(serving, "coverage", "--unit", COUNTY_CODE, "--format", "json").stdout == loaded

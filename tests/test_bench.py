@@ -167,3 +167,39 @@ def test_the_pandas_baselines_group_what_each_page_shows(quick):
     assert set(naive["overview_and_map"].index.get_level_values(1)) == {
         int(c[:9].ljust(15, "0")) // codes.span("township") for c in last["code"]}
     assert naive["gaps_villages"].index.get_level_values(0).nunique() == 2
+
+
+def test_the_synthetic_province_grows_wider_past_100_counties_in_files_under_the_row_limit():
+    """Up to 100 counties the codes are what they always were (cached stores stay valid); 1,000 counties fit the
+    two digits a prefecture and a county each have, and their rows go to files of at most PART_COUNTIES counties."""
+    assert synthetic.county_codes(100) == [f"99{p:02d}{c:02d}" for p in range(1, 11) for c in range(1, 11)]
+    national = synthetic.county_codes(1000)
+    assert len(set(national)) == 1000 and all(len(c) == 6 and c[2:4] != "00" and c[4:] != "00" for c in national)
+    parts = synthetic.part_of(pd.Series([c + "101201001" for c in national]), 1000)
+    assert list(pd.Series(parts).value_counts().sort_index()) == [synthetic.PART_COUNTIES] * 10
+
+
+@pytest.fixture(scope="module")
+def scaling(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scaling")
+    rows = bench.scaling(folder, [4, 2], days=2, repeat=1, out=folder / "scaling.json")
+    return folder, rows
+
+
+def test_the_scaling_table_measures_every_scale(scaling):
+    """Rows double when counties double; every measure is there and positive; the table has a line per scale."""
+    folder, rows = scaling
+    small, large = rows
+    assert (small["counties"], large["counties"]) == (2, 4)  # smallest first, whatever order they were asked in
+    assert large["rows_per_day"] == pytest.approx(2 * small["rows_per_day"], rel=0.05)
+    assert large["store"]["current_rows"] == pytest.approx(2 * small["store"]["current_rows"], rel=0.05)
+    assert large["map_payload"]["polygons"] == 2 * small["map_payload"]["polygons"] == 4  # the top view draws counties
+    for row in rows:
+        assert row["store"]["bytes"] > 0 and row["day_ingest"]["ms_per_100k"] > 0 and row["ingest"]["ms_per_100k"] > 0
+        assert row["ingest"]["over_floor"] > 0 and row["map_payload"]["gzip_bytes"] > 0
+        assert {f"{v}/{p}" for v in ("province", "county") for p in bench.SCALE_PAGES} == set(row["pages"])
+        assert all(page["all_sql_ms"] > 0 for page in row["pages"].values())
+        assert row["render"]["peak_rss_mib"] > 0, row["render"]
+    assert json.loads((folder / "scaling.json").read_text())["scales"][1]["counties"] == 4
+    table = bench.scaling_table(rows).splitlines()
+    assert len(table) == 4 and table[2].startswith("| 2 |") and table[3].startswith("| 4 |")

@@ -71,28 +71,33 @@ def ratio(measured: dict, baseline: dict) -> float:
 
 # ---- the store -------------------------------------------------------------------------------
 def build_store(province: synthetic.Province, path: pathlib.Path) -> Store:
-    """Units, boundaries and every day but the last, loaded through the product's path (cached)."""
+    """Units, boundaries and every day but the last, loaded through the product's path (cached); a province of
+    several parts loads each part's file in turn, as a nightly job would load each province's."""
     store = Store(path)
     done = path.with_name(path.name + ".complete")
     if done.exists():
         return store
     path.unlink(missing_ok=True)
-    units.load_units(store, province.units_csv)
+    for units_csv in province.units_csvs:
+        units.load_units(store, units_csv)
     _write_boundaries(store, province)
     for day in range(province.days - 1):
-        ingest.commit(store, ingest.plan(store, province.day_csv(day)), user="bench")
+        for day_csv in province.day_csvs(day):
+            ingest.commit(store, ingest.plan(store, day_csv), user="bench")
     done.touch()
     return store
 
 
 def _write_boundaries(store: Store, province: synthetic.Province) -> None:
-    """Villages from the generator; townships, counties, prefectures and the province as their unions."""
+    """Villages from the generator; townships, counties, prefectures and the province as their unions, each level
+    the union of the one below (not of the villages again: a province of 500,000 villages is then one union of 91)."""
     import geopandas as gpd
 
     villages = gpd.read_parquet(province.boundaries)
     frames = [villages]
     for prefix in (9, 6, 4, 2):
-        frames.append(villages.assign(code=villages["code"].str[:prefix].str.ljust(12, "0"))
+        below = frames[-1]
+        frames.append(below.assign(code=below["code"].str[:prefix].str.ljust(12, "0"))
                       .dissolve(by="code", as_index=False)[["code", "geometry"]])
     with store.write() as con:
         geo.write_boundaries(con, pd.concat(frames, ignore_index=True), source="bench")
@@ -326,13 +331,14 @@ def map_payloads(store: Store, province: synthetic.Province) -> dict:
     return out
 
 
-def measure_render(store: Store, province: synthetic.Province) -> dict:
-    """Each page rendered server-side through AppTest at province scale, cold and warm, in its own process,
-    which also reports its peak memory (apart from this process's pandas baseline)."""
+def measure_render(store: Store, province: synthetic.Province, warm: int = 3) -> dict:
+    """Each page rendered server-side through AppTest at province scale, cold and warm (the best of `warm` runs),
+    in its own process, which also reports its peak memory (apart from this process's pandas baseline)."""
     views_ = views(store, province)
     script = ROOT / "dashboard" / "ui" / "bench_render.py"  # AppTest resolves app.py against the caller: run from ROOT
     result = subprocess.run([sys.executable, str(script), str(store.path), views_["province"]["code"],
-                             views_["county"]["code"]], capture_output=True, text=True, cwd=ROOT, timeout=900)
+                             views_["county"]["code"], str(warm)], capture_output=True, text=True, cwd=ROOT,
+                            timeout=1800)
     if result.returncode != 0:
         return {"error": result.stderr[-2000:]}
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -399,6 +405,92 @@ def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathli
     result["seconds"] = time.perf_counter() - started
     out.write_text(json.dumps(result, indent=1, default=str))
     return result
+
+
+# ---- the scaling table (issue 19): the same measures at 10, 100, 1,000 counties ---------------------------------
+def scaling(folder: pathlib.Path, scales: list[int], days: int, repeat: int, out: pathlib.Path) -> list[dict]:
+    """One row per scale, smallest first; the JSON is rewritten after each, so a scale too large for the machine
+    still leaves the smaller ones' figures."""
+    rows = []
+    for counties in sorted(scales):
+        rows.append(measure_scale(folder, counties, days, repeat))
+        out.write_text(json.dumps({"machine": machine(), "scales": rows}, indent=1, default=str))
+    return rows
+
+
+def measure_scale(folder: pathlib.Path, counties: int, days: int, repeat: int) -> dict:
+    """A store of `counties` with every day but the last loaded, then: its size, the page SQL of the top view and
+    of one county on the last loaded day, the top view's map payload, the pages rendered in a process of their
+    own (its peak memory), the last day ingested whole (every part), and a new day's file against the floor."""
+    started = time.perf_counter()
+    province = synthetic.build(folder, counties, days)
+    store = build_store(province, store_path(folder, province))
+    built = time.perf_counter()
+    scratch = folder / "scratch" / f"c{counties}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    day, first = province.date(province.days - 2), province.date(0)
+    result = {"counties": counties, "days": days, "store": store_size(store),
+              "pages": {f"{view}/{name}": timed_sql(function, repeat)
+                        for view, unit in views(store, province).items()
+                        for name, function in page_queries(store, unit, day, first).items()},
+              "map_payload": map_payloads(store, province)["province"],
+              "render": measure_render(store, province, warm=1),
+              "day_ingest": ingest_day(store, province, scratch)}
+    result["rows_per_day"] = result["day_ingest"]["rows"]
+    result["ingest"] = measure_ingest(store, province, scratch, repeat, new_days=True)
+    result["ingest"]["ms_per_100k"] = result["ingest"]["product_ingest"]["median_ms"] / result["ingest"]["rows"] * 1e5
+    result["build_seconds"], result["seconds"] = built - started, time.perf_counter() - started
+    result["bench_peak_rss_mib"] = peak_rss_mib()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def ingest_day(store: Store, province: synthetic.Province, scratch: pathlib.Path) -> dict:
+    """The last generated day, every part's file in turn through plan + commit, once: a whole day (a national one
+    is one file per part). Copied under the date after the store's last, unclocked, so that a cached store that
+    was measured before still takes it as a new day, not as files it already holds."""
+    date = pd.Timestamp(last_date(store)).date() + dt.timedelta(days=1)
+    ms, rows = 0.0, 0
+    for part, source in enumerate(province.day_csvs(province.days - 1)):
+        path = scratch / f"testing_{date:%Y%m%d}_p{part + 1:02d}.csv"
+        shutil.copyfile(source, path)
+        started = time.perf_counter()
+        plan = ingest.plan(store, path)
+        result = ingest.commit(store, plan, user="bench")
+        ms += (time.perf_counter() - started) * 1000
+        assert not result.unchanged and plan.snapshot_date == date, "the whole day must be a new day"
+        rows += len(plan.frame)
+        path.unlink()
+    return {"files": province.parts, "rows": rows, "ms": ms, "ms_per_100k": ms / max(rows, 1) * 1e5}
+
+
+SCALE_PAGES = ("overview_and_map", "trend", "gaps_villages")
+
+
+def scaling_table(rows: list[dict]) -> str:
+    """The scaling table as Markdown: one line per scale, times as measured (medians of warm runs). The days a store
+    holds are counted from its rows: a cached store keeps the days earlier measurements added."""
+    head = ["counties", "grid rows a day", "store (days held): MiB · bytes a row", "a whole new day: s · ms per 100k rows",
+            "one file, new day: ms per 100k rows · × floor", "county view SQL ms: overview+map · trend · village gaps",
+            "top view SQL ms: overview+map · trend · village gaps", "top map: counties · KiB gzip",
+            "render warm ms: top overview · top map · county map", "dashboard process peak MiB"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        render = r["render"].get("pages", {})
+        warm = " · ".join(f"{render[p]['warm_ms']:,.0f}" if p in render else "–"
+                          for p in ("overview/province", "map/province", "map/county"))
+        pages = {view: " · ".join(f"{r['pages'][f'{view}/{name}']['all_sql_ms']:,.1f}" for name in SCALE_PAGES)
+                 for view in ("county", "province")}
+        s, d, i, m = r["store"], r["day_ingest"], r["ingest"], r["map_payload"]
+        lines.append(" | ".join([
+            f"| {r['counties']:,}", f"{r['rows_per_day']:,}",
+            f"{s['bytes'] / 2**20:,.1f} ({s['current_rows'] / r['rows_per_day']:.0f}) · {s['bytes_per_loaded_row']:.1f}",
+            f"{d['ms'] / 1000:,.1f} ({d['files']} file{'s' if d['files'] > 1 else ''}) · {d['ms_per_100k']:,.0f}",
+            f"{i['ms_per_100k']:,.0f} · {i['over_floor']:.1f}×", pages["county"], pages["province"],
+            f"{m['polygons']:,} · {m['gzip_bytes'] / 1024:,.0f}", warm,
+            f"{r['render'].get('peak_rss_mib', float('nan')):,.0f}"]) + " |")
+    return "\n".join(lines)
 
 
 def machine() -> dict:

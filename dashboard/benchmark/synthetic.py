@@ -4,6 +4,15 @@ Deterministic from its size and a seed, and cached on disk (the bench folder)
 so repeated benchmark runs measure the product, not the generator. 100
 counties × 20 townships × 25 villages × 10 grids = 500,000 grids, as a
 province command post has.
+
+Beyond 100 counties (the scaling table, up to a national day) the same province
+grows wider rather than deeper: the codes have no level above the province, so
+its prefectures take more than ten counties each once 99 prefectures of ten are
+not enough, and the unit list and each day's rows are written as several files
+of at most PART_COUNTIES counties, because the product refuses a file of more
+than a million rows (`intake.limits.MAX_ROWS`), as a national day would arrive
+as one file per province. Up to 100 counties every file is what it always was,
+so cached stores and the tests stay valid.
 """
 from __future__ import annotations
 
@@ -20,6 +29,7 @@ PROVINCE = "99"
 TOWNSHIPS, VILLAGES, GRIDS = 20, 25, 10
 FIRST_DATE = dt.date(2022, 2, 1)
 SEED = 45_000_000
+PART_COUNTIES = 100  # counties per file: 485k grid rows (or 552k units), under the product's 1M rows a file
 GENERATION = "g2"  # part of the cache folder's name: a change to the generator must not reuse old files
 
 
@@ -30,23 +40,47 @@ class Province:
     days: int
 
     @property
+    def parts(self) -> int:
+        return -(-self.counties // PART_COUNTIES)
+
+    @property
     def units_csv(self) -> pathlib.Path:
-        return self.folder / "units.csv"
+        return self.units_csvs[0]
+
+    @property
+    def units_csvs(self) -> list[pathlib.Path]:
+        """The unit list: one file, or one per part (the first also holds the province and its prefectures)."""
+        if self.parts == 1:
+            return [self.folder / "units.csv"]
+        return [self.folder / f"units_p{part + 1:02d}.csv" for part in range(self.parts)]
 
     @property
     def boundaries(self) -> pathlib.Path:
         return self.folder / "villages.parquet"
 
-    def day_csv(self, day: int) -> pathlib.Path:
-        return self.folder / f"testing_{FIRST_DATE + dt.timedelta(days=day):%Y%m%d}.csv"
+    def day_csv(self, day: int, part: int = 0) -> pathlib.Path:
+        """A day's file, or one part of it (PART_COUNTIES counties' rows) when the province has several."""
+        suffix = "" if self.parts == 1 else f"_p{part + 1:02d}"
+        return self.folder / f"testing_{FIRST_DATE + dt.timedelta(days=day):%Y%m%d}{suffix}.csv"
+
+    def day_csvs(self, day: int) -> list[pathlib.Path]:
+        return [self.day_csv(day, part) for part in range(self.parts)]
 
     def date(self, day: int) -> dt.date:
         return FIRST_DATE + dt.timedelta(days=day)
 
 
 def county_codes(counties: int) -> list[str]:
-    """Ten counties per prefecture: 990101, 990102, … 991010."""
-    return [f"{PROVINCE}{p + 1:02d}{c + 1:02d}" for p in range(-(-counties // 10)) for c in range(10)][:counties]
+    """Ten counties per prefecture: 990101, 990102, … 991010; more per prefecture once 99 prefectures of ten are not
+    enough (1,000 counties: 91 prefectures of 11), as the codes leave two digits for each."""
+    per = max(10, -(-counties // 99))
+    return [f"{PROVINCE}{p + 1:02d}{c + 1:02d}" for p in range(-(-counties // per)) for c in range(per)][:counties]
+
+
+def part_of(codes: pd.Series, counties: int) -> np.ndarray:
+    """Which file (part) each code's county goes to: PART_COUNTIES counties a part, in code order."""
+    index = {code: i // PART_COUNTIES for i, code in enumerate(county_codes(counties))}
+    return codes.str[:6].map(index).fillna(0).astype(int).to_numpy()
 
 
 def units(counties: int) -> pd.DataFrame:
@@ -72,11 +106,13 @@ def grid_codes(counties: int) -> np.ndarray:
 
 
 def village_boundaries(counties: int, seed: int = SEED) -> gpd.GeoDataFrame:
-    """Village polygons: a jittered lattice's Voronoi cells, counties laid out 10 to a row, 0.5° square each."""
+    """Village polygons: a jittered lattice's Voronoi cells, counties laid out 10 to a row (more for more than 100
+    counties: a square of them), 0.5° square each."""
     rng = np.random.default_rng(seed)
     codes, centres = [], []
+    width = max(10, int(np.ceil(np.sqrt(counties))))
     for i, county in enumerate(county_codes(counties)):
-        x0, y0 = 110 + (i % 10) * 0.5, 30 + (i // 10) * 0.5
+        x0, y0 = 110 + (i % width) * 0.5, 30 + (i // width) * 0.5
         for t in range(TOWNSHIPS):
             for v in range(VILLAGES):
                 col, row = (t % 5) * 5 + v % 5, (t // 5) * 5 + v // 5  # 25 × 20 villages per county
@@ -84,7 +120,7 @@ def village_boundaries(counties: int, seed: int = SEED) -> gpd.GeoDataFrame:
                 centres.append((x0 + (col + 0.5 + rng.uniform(-0.3, 0.3)) * 0.02,
                                 y0 + (row + 0.5 + rng.uniform(-0.3, 0.3)) * 0.025))
     points = shapely.points(np.array(centres))
-    extent = shapely.box(109.9, 29.9, 110 + 10 * 0.5 + 0.1, 30 + (-(-counties // 10)) * 0.5 + 0.1)
+    extent = shapely.box(109.9, 29.9, 110 + width * 0.5 + 0.1, 30 + (-(-counties // width)) * 0.5 + 0.1)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=extent))
     order = shapely.STRtree(cells).query(points, predicate="within")
     geometry = np.empty(len(points), dtype=object)
@@ -113,16 +149,23 @@ def day_frame(grids: np.ndarray, day: int, seed: int = SEED) -> pd.DataFrame:
 
 
 def build(folder: pathlib.Path, counties: int, days: int) -> Province:
-    """Writes (once) the unit list, village boundaries and one canonical CSV per day."""
+    """Writes (once) the unit list, village boundaries and one canonical CSV per day (or per part of a day)."""
     province = Province(pathlib.Path(folder) / f"c{counties}-d{days}-{GENERATION}", counties, days)
     province.folder.mkdir(parents=True, exist_ok=True)
-    if not province.units_csv.exists():
-        units(counties).to_csv(province.units_csv, index=False)
+    if not all(path.exists() for path in province.units_csvs):
+        write_parts(units(counties), province.units_csvs, counties)
     if not province.boundaries.exists():
         village_boundaries(counties).to_parquet(province.boundaries)
     grids = None
     for day in range(days):
-        if not province.day_csv(day).exists():
+        if not all(path.exists() for path in province.day_csvs(day)):
             grids = grid_codes(counties) if grids is None else grids
-            day_frame(grids, day).to_csv(province.day_csv(day), index=False)
+            write_parts(day_frame(grids, day), province.day_csvs(day), counties)
     return province
+
+
+def write_parts(frame: pd.DataFrame, paths: list[pathlib.Path], counties: int) -> None:
+    """The rows in one file, or split by their county's part (the province and prefectures go with the first)."""
+    part = part_of(frame["code"], counties) if len(paths) > 1 else np.zeros(len(frame), dtype=int)
+    for i, path in enumerate(paths):
+        frame[part == i].to_csv(path, index=False)

@@ -144,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmark at province scale: ratios against bare DuckDB scans and pandas")
     p.add_argument("--counties", type=int, default=100)
-    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--days", type=int, help="days of the province (default 90; --scaling: 3)")
     p.add_argument("--quick", action="store_true", help="2 counties, 4 days, 3 runs each: a smoke run (CI)")
     p.add_argument("--browser", action="store_true",
                    help="the pages as a person waits for them, in headless Chromium, on the demo county (--quick: two pages, one run)")
@@ -161,6 +161,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--servers", type=int, default=1,
                    help="--rush: Streamlit server processes over the same store, behind one port (sticky per "
                         "connection: enough for --clients ws)")
+    p.add_argument("--scaling", action="store_true",
+                   help="the scaling table: the store's size, a county's and the top view's page SQL, the top map's "
+                        "payload, the dashboard's peak memory and a new day's ingest at each of --scales counties")
+    p.add_argument("--scales", type=_scales, default=[10, 100, 1000],
+                   help="--scaling: numbers of counties, comma-separated (default 10,100,1000)")
     p.add_argument("--ingest-only", action="store_true",
                    help="only the store's size and the ingest of a corrected and a new day (no pages, render, demo)")
     p.add_argument("--folder", default="bench", help="where the synthetic province and its store are cached")
@@ -367,8 +372,10 @@ def cmd_bench(store: Store, args) -> int:
         return _bench_in_browser(store, args)
     from ..benchmark import bench  # heavy imports only when asked
 
-    counties, days, repeat = (2, 4, 3) if args.quick else (args.counties, args.days, 7)
     folder = pathlib.Path(args.folder)
+    if args.scaling:
+        return _bench_scaling(folder, args)
+    counties, days, repeat = (2, 4, 3) if args.quick else (args.counties, args.days or 90, 7)
     result = bench.run(folder, counties, days, repeat, pathlib.Path(args.out or folder / "results.json"),
                        ingest_only=args.ingest_only)
     print(bench.table(result))
@@ -376,6 +383,28 @@ def cmd_bench(store: Store, args) -> int:
         command = "python -m dashboard bench" + ("" if (counties, days) == (100, 90) else f" --counties {counties} --days {days}") \
             + (" --ingest-only" if args.ingest_only else "")
         pathlib.Path(args.markdown).write_text(bench.markdown(result, command), encoding="utf-8")
+    return 0
+
+
+def _scales(text: str) -> list[int]:
+    try:
+        scales = [int(part) for part in text.split(",")]
+    except ValueError:
+        scales = []
+    if not scales or min(scales) < 1:
+        raise argparse.ArgumentTypeError(i18n.t("err_bad_scales", i18n.lang_from_env(), value=text))
+    return scales
+
+
+def _bench_scaling(folder: pathlib.Path, args) -> int:
+    """`bench --scaling`: one row per scale, printed as the Markdown table BENCHMARKS.md carries."""
+    from ..benchmark import bench
+
+    rows = bench.scaling(folder, args.scales, args.days or 3, 3, pathlib.Path(args.out or folder / "scaling.json"))
+    text = bench.scaling_table(rows)
+    print(text)
+    if args.markdown:
+        pathlib.Path(args.markdown).write_text(text + "\n", encoding="utf-8")
     return 0
 
 

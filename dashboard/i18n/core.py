@@ -49,6 +49,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "File {file}: cannot tell the snapshot date; choose it (on the command line: --date YYYY-MM-DD)"},
     "err_bad_date": {"zh": "日期“{value}”格式不对，应为 YYYY-MM-DD",
                      "en": "Date '{value}' is not in the form YYYY-MM-DD"},
+    "err_bad_scales": {"zh": "县数“{value}”格式不对，应为逗号分隔的正整数，如 10,100,1000",
+                       "en": "Scales '{value}' are not comma-separated positive numbers of counties, e.g. 10,100,1000"},
     "err_unknown_code": {"zh": "文件 {file} 第 {row} 行“{column}”列：区划代码 {value} 不在单位名录中",
                          "en": "File {file} row {row}, column '{column}': code {value} is not in the unit list"},
     "err_bad_code": {"zh": "文件 {file} 第 {row} 行“{column}”列：“{value}”不是 12 位或 15 位区划代码",

@@ -67,13 +67,33 @@ def _row_problems(code, name, file, row, code_col, name_col, seen) -> list[Messa
 
 
 def with_parents(units: pd.DataFrame) -> pd.DataFrame:
-    """Adds num, prefix_len and parent_code (nearest existing ancestor) to code/name/level."""
-    known = set(units["code"])
+    """Adds num, prefix_len and parent_code (nearest existing ancestor) to code/name/level, column by column: a
+    national list is 5.5 M units, and a loop over them took minutes for every part of it loaded."""
     out = units.copy()
-    out["num"] = out["code"].map(codes.num)
+    out["num"] = codes.nums_of(out["code"])
     out["prefix_len"] = out["level"].map(codes.PREFIX_LEN)
-    out["parent_code"] = [next((a for a in codes.ancestor_codes(c) if a in known), None) for c in out["code"]]
+    out["parent_code"] = _nearest_ancestors(out["code"], out["prefix_len"])
     return out.sort_values("num", kind="stable").reset_index(drop=True)
+
+
+def _isin(values: pd.Series, among: pd.Series) -> pd.Series:
+    """`values.isin(among)` in Arrow: pandas' own makes one pyarrow scalar per value of `among` in Python (and its
+    object-array path hashes in Python too), seconds per million codes, and a national unit list has 5.5 M."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa.array(values, type=pa.string()), value_set=pa.array(among, type=pa.string()))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
+
+
+def _nearest_ancestors(code: pd.Series, prefix_len: pd.Series) -> pd.Series:
+    """Each code's nearest ancestor among the codes given (as `codes.ancestor_codes`, nearest first), else None."""
+    parent = pd.Series(None, index=code.index, dtype=object)
+    for end in sorted(set(codes.PREFIX_LEN.values()) - {15}, reverse=True):
+        candidate = code.str[:end].str.ljust(12, "0")
+        found = parent.isna() & (prefix_len > end) & (candidate != code) & _isin(candidate, code)
+        parent[found] = candidate[found]
+    return parent.astype(object).where(parent.notna(), None)  # None, as the rows of the list had it, not NaN
 
 
 @dataclass
@@ -108,7 +128,7 @@ def plan_units(store: Store, path, effective: dt.date | None = None, display_nam
     inactive = set(current.loc[~current["active"].astype(bool), "code"]) if len(current) else set()
     plan = UnitsPlan(file=file, incoming=incoming, effective=effective, **counts, tree=tree, warnings=warnings,
                      reactivated=int(incoming["code"].isin(inactive).sum()),
-                     absent=int((~current["code"].isin(set(incoming["code"]))).sum()) if len(current) else 0)
+                     absent=int((~_isin(current["code"], incoming["code"])).sum()) if len(current) else 0)
     plan.warnings += _orphan_warnings(tree, set(incoming["code"]))
     return plan
 
@@ -150,7 +170,7 @@ def orphans(tree: pd.DataFrame) -> pd.DataFrame:
     parent that skips a level. Each is a gap in the list (a township left out) or a code typed wrong."""
     top = tree["prefix_len"].min() if len(tree) else 0
     above = {codes.PREFIX_LEN[b]: codes.PREFIX_LEN[a] for a, b in zip(codes.LEVELS, codes.LEVELS[1:])}
-    parent_len = tree["parent_code"].map(lambda c: None if c is None or pd.isna(c) else codes.PREFIX_LEN[codes.level_of(c)])
+    parent_len = tree["parent_code"].map(tree.set_index("code")["prefix_len"])  # every parent is in the tree
     expected = tree["prefix_len"].map(above)
     wrong = (tree["prefix_len"] > top) & (parent_len.isna() | (parent_len != expected))
     return tree.loc[wrong, ["code", "name", "parent_code"]].reset_index(drop=True)
@@ -162,10 +182,10 @@ def _orphan_warnings(tree: pd.DataFrame, incoming: set[str]) -> list[Message]:
 
 def _merge(current: pd.DataFrame, incoming: pd.DataFrame, effective: dt.date):
     """The new unit table plus counts; a renamed or new unit gets a name record from `effective`."""
-    old_names = dict(zip(current["code"], current["name"]))
-    is_new = ~incoming["code"].isin(old_names.keys())
-    is_renamed = incoming["code"].isin(old_names.keys()) & (incoming["code"].map(old_names) != incoming["name"])
-    keep = current[~current["code"].isin(incoming["code"])][["code", "name", "level", "active"]]
+    old_names = current.set_index("code")["name"]  # a lookup by column, not a dict of millions of units
+    is_new = ~_isin(incoming["code"], current["code"])
+    is_renamed = ~is_new & (incoming["code"].map(old_names) != incoming["name"])
+    keep = current[~_isin(current["code"], incoming["code"])][["code", "name", "level", "active"]]
     merged = pd.concat([keep, incoming.assign(active=True)], ignore_index=True)
     named = incoming[is_new | is_renamed][["code", "name"]].assign(effective=effective)
     counts = {"added": int(is_new.sum()), "renamed": int(is_renamed.sum()),
