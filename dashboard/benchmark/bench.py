@@ -324,7 +324,7 @@ def map_payloads(store: Store, province: synthetic.Province) -> dict:
             shapes = geo.simplified(geo.child_shapes(store, unit, level="county"))
         values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": shapes["code"]})
         base = {"key": unit["code"], "geojson": charts.geojson(shapes), "bounds": charts.framed(shapes.total_bounds),
-                "labels": pd.DataFrame(columns=["name", "lon", "lat", "wide"])}
+                "labels": charts.no_labels()}
         payload = charts.choropleth(base, values, "zh", 500).to_json().encode()
         out[view] = {"polygons": len(shapes), "raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload))}
     del day

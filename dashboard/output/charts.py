@@ -161,6 +161,12 @@ def view_for(bounds, width_px: float, height_px: float, max_zoom: float = 15.0) 
     return centre, zoom
 
 
+def no_labels() -> pd.DataFrame:
+    """A map's labels when it has none: the columns every label frame has (name, lon, lat, wide)."""
+    return pd.DataFrame({"name": pd.Series(dtype=object), "lon": pd.Series(dtype=float),
+                         "lat": pd.Series(dtype=float), "wide": pd.Series(dtype=bool)})
+
+
 def label_traces(base: dict) -> list[go.Scattergeo]:
     """The names as text on the map, placed at each unit's representative point: two traces, the names that fit at
     a phone's width, then those that fit only on a wider map (hidden by `MAP_STYLE` where the map is narrow).
@@ -171,14 +177,10 @@ def label_traces(base: dict) -> list[go.Scattergeo]:
     width because the map is fitted in the browser.
     """
     labels = base["labels"]
-    traces = []
-    for wide in (False, True):
-        shown = labels[labels["wide"] == wide] if len(labels) else labels
-        traces.append(go.Scattergeo(
-            lon=list(shown["lon"]) if len(shown) else [], lat=list(shown["lat"]) if len(shown) else [],
-            text=[plotly_text(n) for n in shown["name"]] if len(shown) else [], mode="text", hoverinfo="skip",
-            textfont={"size": LABEL_PX, "color": "#1a1a1a"}, name="labels-wide" if wide else "labels"))
-    return traces
+    return [go.Scattergeo(lon=list(shown["lon"]), lat=list(shown["lat"]), text=[plotly_text(n) for n in shown["name"]],
+                          mode="text", hoverinfo="skip", textfont={"size": LABEL_PX, "color": "#1a1a1a"},
+                          name="labels-wide" if wide else "labels")
+            for wide in (False, True) for shown in [labels[labels["wide"] == wide]]]
 
 
 def name_list(names: list[str], lang: str, most: int = 12) -> str:
@@ -191,7 +193,7 @@ def unlabelled_names(base: dict, names: pd.Series, wide: bool) -> list[str]:
     """The names of the mapped units that carry no label on a narrow map (a phone's) or a `wide` one (too small
     there): listed beside the map."""
     labels = base["labels"]
-    labelled = set(labels["name"][labels["wide"] <= wide]) if len(labels) else set()  # no columns when empty
+    labelled = set(labels["name"][labels["wide"] <= wide])
     return [str(n) for n in names if n not in labelled]
 
 

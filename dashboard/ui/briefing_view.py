@@ -191,7 +191,7 @@ def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: 
         if picture is not None:
             st.image(picture, width=int(PRESENT_PICTURE_HEIGHT * 4 / 3))  # the 4:3 picture in the map's height
         return
-    base = data.map_base(ctx.store, ctx.code)  # the map page's view and labels: the preview is as wide as a phone
+    base = data.map_base(ctx.store, ctx.code)  # the map page's geometry and labels (names by the preview's width)
     rows = model.with_tooltips(d.rows, d.ind, ctx.lang)
     with st.container(key="briefing-legend"):
         mapview.legend(ctx, rows["status"])

@@ -164,7 +164,7 @@ def map_base(s: Store, code: str) -> dict:
     and a wide one no empty band; the browser fits the shape into the width it has."""
     shp = shapes(s, code)
     if shp.empty:
-        return {"key": code, "geojson": None, "labels": pd.DataFrame(), "codes": set()}
+        return {"key": code, "geojson": None, "labels": charts.no_labels(), "codes": set()}
     bounds = charts.framed(shp.total_bounds)
     height, phone_height = (_fitted_height(bounds, width) for width in (LAPTOP_MAP_PX, charts.PHONE_MAP_PX))
     names = shp[["code"]].merge(s.query("unit_children", code=code)[["code", "name"]], how="left")["name"]
