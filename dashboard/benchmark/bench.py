@@ -378,8 +378,9 @@ def store_path(folder: pathlib.Path, province: synthetic.Province) -> pathlib.Pa
 
 
 def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathlib.Path,
-        ingest_only: bool = False) -> dict:
-    """Every measurement, or with `ingest_only` the store's size and the ingest of a corrected and a new day."""
+        ingest_only: bool = False, late: int = 10) -> dict:
+    """Every measurement, or with `ingest_only` the store's size and the ingest of a corrected and a new day;
+    `late` corrections to earlier dates between the two rounds of measures."""
     started = time.perf_counter()
     province = synthetic.build(folder, counties, days)
     store = build_store(province, store_path(folder, province))
@@ -393,14 +394,14 @@ def run(folder: pathlib.Path, counties: int, days: int, repeat: int, out: pathli
     result["ingest_new_day"] = measure_ingest(store, province, scratch, repeat, new_days=True)
     if not ingest_only:
         result["pages"] = measure_pages(store, province, repeat)
-    result["late_corrections"] = late_corrections(store, province, scratch)
+    result["late_corrections"] = late_corrections(store, province, scratch, late)
     if not ingest_only:
         result["pages_after_corrections"] = measure_pages(store, province, repeat)
     result["ingest_after_corrections"] = measure_ingest(store, province, scratch, repeat)
     result["store_measured"] = store_size(store)
     if not ingest_only:
         result["map_payloads"] = map_payloads(store, province)
-        result["render"] = measure_render(store, province)
+        result["render"] = measure_render(store, province, warm=min(3, repeat))
         result["demo"] = measure_demo(scratch, repeat)
     result["seconds"] = time.perf_counter() - started
     out.write_text(json.dumps(result, indent=1, default=str))
