@@ -331,6 +331,21 @@ def unit_choices(units: pd.DataFrame, limit: int = PICKER_UNITS, with_grids: boo
     return out
 
 
+def unit_neighbourhood(units: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The units a picker offers around one: its ancestors (the top first), itself and its children, retired ones
+    too. A whole county is 4,000 options (190 KB sent on every visit); one level at a time is a few dozen, and the
+    sidebar's 查找单位 reaches any unit by name or code."""
+    by_code = units.set_index("code", drop=False)
+    chain, seen, at = [], set(), code
+    while at in by_code.index and at not in seen and len(chain) < len(codes.LEVELS):
+        seen.add(at)
+        chain.insert(0, at)
+        parent = by_code.at[at, "parent_code"]
+        at = None if parent is None or pd.isna(parent) else parent
+    children = units[units["parent_code"] == code].sort_values("code")["code"].tolist()
+    return by_code.loc[chain + children].reset_index(drop=True)
+
+
 def unit_label(units: pd.DataFrame, lang: str):
     """A format function for unit selectors: '赵镇街道 · 乡镇/街道 · 510121001000' (grid names repeat, codes do not)."""
     mark = i18n.t("set_retired_mark", lang)

@@ -30,6 +30,7 @@ class Admin:
     lang: str
     units: pd.DataFrame      # units_all: code, num, name, level, prefix_len, parent_code, active
     unit_code: str           # the URL's unit when it exists, else the root: the default of unit selectors
+    root_code: str = ""      # the unit shown without `unit` in the URL
 
 
 def page(title_key: str) -> Admin | None:
@@ -52,8 +53,11 @@ def page(title_key: str) -> Admin | None:
             return None
         wanted = st.query_params.get("unit")
         roots = table[table["parent_code"].isna() | ~table["parent_code"].isin(set(table["code"]))]
-        code = wanted if wanted in set(table["code"]) else str((roots if len(roots) else table)["code"].iloc[0])
-        return Admin(store=store, lang=lang, units=table, unit_code=code)
+        root = str((roots if len(roots) else table)["code"].iloc[0])
+        with st.sidebar:  # any unit by name or code: the unit pickers offer one level at a time
+            controls.unit_search(store, lang)
+        return Admin(store=store, lang=lang, units=table, unit_code=wanted if wanted in set(table["code"]) else root,
+                     root_code=root)
     return None
 
 
