@@ -74,9 +74,10 @@ def completeness_section(ctx: Context, day: dt.date) -> None:
 
 def completeness_chart(ctx: Context, frame: pd.DataFrame, title_level: str) -> None:
     st.markdown(f"**{md_escape(i18n.t('quality_chart_title', ctx.lang, level=title_level))}**")
-    st.plotly_chart(analysis_charts.completeness(frame, ctx.lang, i18n.t("quality_carried", ctx.lang),
-                                                 i18n.t("quality_missing", ctx.lang)),
-                    config={"displayModeBar": False}, key=f"completeness-{ctx.lang}")
+    chart = analysis_charts.completeness(frame, ctx.lang, i18n.t("quality_carried", ctx.lang),
+                                         i18n.t("quality_missing", ctx.lang))
+    st.vega_lite_chart(spec=chart.to_dict(validate=False), width="stretch",  # schema checked by the tests
+                       key=f"completeness-{ctx.lang}")
 
 
 def missing_list(ctx: Context, day: dt.date, words: str) -> None:
