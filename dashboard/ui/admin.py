@@ -34,7 +34,8 @@ class Admin:
 
 
 def page(title_key: str) -> Admin | None:
-    """Sidebar, title and the store's units; None (with guidance shown) when no unit list is loaded yet."""
+    """Sidebar (with 查找单位), title and the store's units; None (with guidance shown) when no unit list is loaded
+    yet."""
     shell._leave_pages_directory_mode()  # noqa: SLF001 - the same deep-link fix as every page
     lang = context.lang()
     shell._sidebar(lang)  # noqa: SLF001 - the same sidebar and style as every page
