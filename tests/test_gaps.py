@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from dashboard.analysis import gaps, pace
+from dashboard.output import analysis_charts
 from dashboard.storage import configure
 from tests.helpers import COUNTY, EAST, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, NORTH, V_JIA, load, small_store
 
@@ -33,6 +34,16 @@ def test_pareto_counts_the_fewest_largest_gaps_that_make_up_the_share(share, nee
     assert list(out["gap"].head(4)) == [50, 30, 10, 10]  # largest first, whatever the input order
     assert list(out["cum_share"].head(4)) == pytest.approx([0.5, 0.8, 0.9, 1.0])
     assert list(out["in_head"]) == [True] * needed + [False] * (6 - needed)
+
+
+def test_the_pareto_chart_is_a_valid_vega_lite_spec_with_the_head_marked():
+    out, summary = gaps.pareto(ranked([10, 50, 0, 30, None, 10]), 0.5)
+    labels = ["<b>甲</b>", "乙", "丙", "丁", "戊", "己"]
+    spec = analysis_charts.pareto(out, labels, 0.5, "人", "缺口", "累计", "前 1 个", "排名").to_dict()  # validated
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4] and [r["head"] for r in rows] == [True, False, False, False]
+    assert rows[0]["name"] == "<b>甲</b>"  # a name is data (Vega's tooltip escapes it), never markup to strip
+    assert summary.units_needed == 1
 
 
 def test_pareto_of_no_gap_needs_no_unit():

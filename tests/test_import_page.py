@@ -232,6 +232,18 @@ def test_unit_choices_leave_out_the_finest_levels_of_a_large_store(demo_store):
     assert label.startswith(table.set_index("code").loc[DEMO_COUNTY, "name"]) and DEMO_COUNTY in label
 
 
+def test_a_unit_picker_offers_the_units_path_and_its_children_not_the_whole_county(demo_store):
+    table = demo_store.query("units_all")
+    township = table[table["level"] == "township"]["code"].iloc[0]
+    village = table[table["parent_code"] == township]["code"].iloc[0]
+    around = import_model.unit_neighbourhood(table, village)
+    children = table[table["parent_code"] == village]
+    assert list(around["code"]) == [DEMO_COUNTY, township, village, *sorted(children["code"])]
+    assert len(children) > 0 and len(around) < 60 < len(table)
+    top = import_model.unit_neighbourhood(table, DEMO_COUNTY)
+    assert list(top["code"]) == [DEMO_COUNTY, *sorted(table[table["parent_code"] == DEMO_COUNTY]["code"])]
+
+
 # ---- the pages under AppTest ---------------------------------------------------------------
 
 def run(monkeypatch, db, page: str, session: dict | None = None, clean: bool = True, **params) -> AppTest:
@@ -532,11 +544,31 @@ def test_rounds_carry_days_and_expected_level_are_saved(monkeypatch, demo_store_
     assert any("5" in s.value for s in at.success)
 
 
+def test_the_settings_unit_picker_goes_down_a_level_and_the_sidebar_finds_any_unit(monkeypatch, demo_store_path,
+                                                                                   demo_store):
+    at = run(monkeypatch, demo_store_path, "pages/settings.py")
+    picker = at.selectbox(key="set-unit")
+    towns = demo_store.query("unit_children", code=DEMO_COUNTY)
+    assert picker.value == DEMO_COUNTY and picker.options[1:] == [  # the county, then its townships, by label
+        import_model.unit_label(demo_store.query("units_all"), "zh")(c) for c in sorted(towns["code"])]
+    town = sorted(towns["code"])[0]
+    picker.set_value(town).run()
+    assert at.query_params["unit"] == town  # the unit is the URL's, as on every page
+    villages = demo_store.query("unit_children", code=town)["code"]
+    assert at.selectbox(key="set-unit").value == town and len(at.selectbox(key="set-unit").options) == 2 + len(
+        villages)
+    at.text_input(key="ctl-find").input("990101101001").run()  # any unit, by code or name, from the sidebar
+    at.button(key="find-990101101001").click().run()
+    assert at.query_params["unit"] == "990101101001" and at.selectbox(key="set-unit").value == "990101101001"
+    assert_clean(at)
+
+
 def test_a_unit_is_renamed_and_retired_with_its_history_kept(monkeypatch, demo_store_copy):
     village = "990101001001"
     old_name = demo_store_copy.query("unit_by_code", code=village)["name"].iloc[0]
     at = run(monkeypatch, demo_store_copy.path, "pages/settings.py", unit=village)
     assert at.selectbox(key="set-unit").value == village
+    assert len(at.selectbox(key="set-unit").options) < 60  # one level at a time: not the county's 4,000 units
     at.text_input(key="set-rename-name").input("新名社区")
     at.date_input(key="set-rename-date").set_value(dt.date(2022, 5, 1))
     at.button(key="FormSubmitter:set-rename-更名").click().run()

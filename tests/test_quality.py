@@ -8,6 +8,7 @@ import pytest
 from dashboard.analysis import quality, rollup
 from dashboard.example import demo_data
 from dashboard.intake import loads, population
+from dashboard.output import analysis_charts
 from dashboard.storage import configure, settings
 from tests.helpers import (COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2, V_JIA, V_ONE, V_TWO, V_YI, load, small_store,
                            write)
@@ -189,6 +190,15 @@ def test_completeness_counts_and_lists_who_did_not_report(store, tmp_path):
     assert missing.loc[G_ONE_2, "last_reported"] == D[5]
     assert tuple(missing.loc[G_JIA_1, ["status", "days_reported", "usually_reports"]]) == ("missing", 1, False)
     assert missing.loc[G_JIA_2, "last_reported"] is None and missing.loc[G_JIA_2, "parent_name"] == "甲村"
+
+
+def test_the_completeness_chart_stacks_missing_under_carried_in_a_valid_spec():
+    frame = pd.DataFrame({"snapshot_date": [dt.date(2022, 5, 1), dt.date(2022, 5, 2)], "missing": [1, 0],
+                          "carried": [3, 2]})
+    spec = analysis_charts.completeness(frame, "zh", "沿用", "无数据").to_dict()  # checked against the schema
+    rows = next(iter(spec["datasets"].values()))
+    assert [(r["day"], r["kind"], r["units"]) for r in rows] == [
+        ("5月1日", "无数据", 1), ("5月2日", "无数据", 0), ("5月1日", "沿用", 3), ("5月2日", "沿用", 2)]
 
 
 def test_the_expected_level_setting_changes_who_is_expected(store, tmp_path):

@@ -194,6 +194,24 @@ def test_two_dates_in_one_query_equal_one_query_per_date(demo_store, level):
         pd.testing.assert_frame_equal(both[day], alone, check_dtype=False)
 
 
+@pytest.mark.parametrize("domain", ["testing", "vaccination"])
+def test_a_date_read_from_the_units_history_equals_a_query_of_that_date(demo_store, domain):
+    county = demo_store.query("root_units")["code"].iloc[0]
+    township = demo_store.query("unit_children", code=county)["code"].iloc[0]
+    village = demo_store.query("unit_children", code=township)["code"].iloc[0]
+    days = rollup.snapshot_dates(demo_store, domain)
+    for code in (county, township):
+        history = rollup.history(demo_store, code, domain)
+        assert set(history["snapshot_date"].dt.date) == set(days)  # one read holds every date of the domain
+        for day in (days[0], days[len(days) // 2], days[-1]):
+            sliced, alone = rollup.rollup(demo_store, code, domain, day, history=history), rollup.rollup(
+                demo_store, code, domain, day)
+            pd.testing.assert_series_equal(sliced.unit, alone.unit)  # dtypes too: the same frame as a query's
+            pd.testing.assert_frame_equal(sliced.children, alone.children)
+            assert sliced.expected_level == alone.expected_level and sliced.snapshot_date == alone.snapshot_date
+    assert rollup.history(demo_store, village, domain) is None  # its children are grids: read date by date
+
+
 def test_a_remembered_lookup_sees_the_next_write_and_hands_out_copies(store):
     from dashboard.intake import units
 

@@ -52,15 +52,18 @@ def previous_date(store: Store, domain: str, day: dt.date) -> dt.date | None:
 
 @one_snapshot
 def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None = None,
-           values: dict[str, str] | None = None) -> Rollup:
-    """The unit and its children for one domain at a date (latest with data by default)."""
+           values: dict[str, str] | None = None, history: pd.DataFrame | None = None) -> Rollup:
+    """The unit and its children for one domain at a date (latest with data by default); `history` (what
+    `history()` read for the same unit, domain and settings) saves the query where it holds the date."""
     values = settings.all_settings(store) if values is None else values
     u = unit(store, code)
     day = latest_date(store, domain, on_or_before=snapshot_date) or snapshot_date
     expected = _expected_prefix_len(store, domain, day, values)
     child_level = _child_level(store, u)
-    if _stored(child_level):  # one query for the unit and its children
-        both = _members(store, u, domain, day, day, values, expected, child_level, code, with_unit=True)
+    if _stored(child_level):  # one query for the unit and its children, or their rows in `history`
+        rows = _on_day(history, day)
+        both = _members(store, u, domain, day, day, values, expected, child_level, code, with_unit=True) \
+            if rows is None else _with_indicators(store, rows, domain, values)
         mine = both["num"] == int(u["num"])
         itself, children = both[mine].reset_index(drop=True), both[~mine].reset_index(drop=True)
     else:
@@ -68,6 +71,27 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
         children = _members(store, u, domain, day, day, values, expected, child_level, code)
     return Rollup(domain, day, codes.LEVEL_OF_PREFIX.get(expected),
                   itself.iloc[0] if len(itself) else None, children)
+
+
+@one_snapshot
+def history(store: Store, code: str, domain: str, values: dict[str, str] | None = None) -> pd.DataFrame | None:
+    """The unit and its children on every date with data of the domain, in one query: what `rollup` takes as
+    `history`, so that a page moving from date to date reads the store once per unit and domain, not once per date.
+    None where the children are grids (rolled up on the fly, date by date)."""
+    values = settings.all_settings(store) if values is None else values
+    u = unit(store, code)
+    child_level, days = _child_level(store, u), snapshot_dates(store, domain)
+    if not days or not _stored(child_level):
+        return None
+    return _member_rows(store, u, domain, min(days), max(days), values, None, child_level, code, with_unit=True)
+
+
+def _on_day(history: pd.DataFrame | None, day) -> pd.DataFrame | None:
+    """The rows of one date in `history`, as a query of that date alone returns them; None where it has none."""
+    if history is None or day is None:
+        return None
+    rows = history[history["snapshot_date"] == pd.Timestamp(day)]
+    return _like_sql(rows.reset_index(drop=True)) if len(rows) else None
 
 
 @one_snapshot
@@ -146,7 +170,14 @@ def _stored(level: str) -> bool:
 
 def _members(store, u, domain, date_from, date_to, values, expected, level, parent_code,
              with_unit: bool = False, only: str | None = None) -> pd.DataFrame:
-    """The member units' sums per day, with indicator columns (all of the domain's, or only the indicator `only`).
+    """The member units' sums per day, with indicator columns (all of the domain's, or only the indicator `only`)."""
+    return _with_indicators(store, _member_rows(store, u, domain, date_from, date_to, values, expected, level,
+                                                parent_code, with_unit, only), domain, values, only)
+
+
+def _member_rows(store, u, domain, date_from, date_to, values, expected, level, parent_code,
+                 with_unit: bool = False, only: str | None = None) -> pd.DataFrame:
+    """The member units' sums per day, without indicators.
 
     Units above grid level come from the stored rollups (kept current by every write: a few rows per page);
     grids, the leaves, are rolled up on the fly by queries/rollup.sql over their own rows.
@@ -163,7 +194,7 @@ def _members(store, u, domain, date_from, date_to, values, expected, level, pare
     else:
         frame = store.query("rollup", **bounds, parent_code=parent_code, member_span=codes.span(level),
                             carry_days=settings.carry_days(store, values), expected_prefix_len=expected)
-    return _with_indicators(store, frame, domain, values, only)
+    return frame
 
 
 def _with_indicators(store, frame: pd.DataFrame, domain: str, values, only: str | None = None) -> pd.DataFrame:

@@ -166,6 +166,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "A renamed unit keeps its code and all its figures, its earlier names are kept with "
                              "dates; a retired unit is no longer expected to report, its history is kept."},
     "set_unit": {"zh": "单位", "en": "Unit"},
+    "set_unit_help": {"zh": "列出所选单位的上级和下级，选下级可逐级进入；按名称或代码查找请用侧栏的“查找单位”。",
+                      "en": "Lists the unit's parents and its children; pick a child to go down a level. To find "
+                            "a unit by name or code, use Find a unit in the sidebar."},
     "set_col_from": {"zh": "起始日期", "en": "From"},
     "set_col_to": {"zh": "截止日期", "en": "Until"},
     "set_rename_title": {"zh": "更名", "en": "Rename"},

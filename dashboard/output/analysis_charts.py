@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import altair as alt
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -119,55 +120,68 @@ def small_multiples(series: list[tuple[str, pd.DataFrame]], measure: str, lang: 
 
 
 def pareto(ranked: pd.DataFrame, labels: list[str], share: float, unit_word: str, bar_label: str,
-           share_label: str, head_text: str, rank_label: str, height: int = 320) -> go.Figure:
+           share_label: str, head_text: str, rank_label: str, height: int = 320) -> alt.LayerChart:
     """Every unit's gap by rank (largest first) and the cumulative share of the whole gap.
 
     The units that together make up `share` of the gap are dark red, and a
     marker says how many they are: on a rank axis this reads the same for 20
     villages or 4,000 grids. Hover names the unit.
+    Vega-Lite, not Plotly: nothing here is clicked, and a page without Plotly never loads its 4.7 MB of
+    JavaScript (BENCHMARKS.md, issue 17); names are data in a tooltip, which Vega escapes.
     """
     with_gap = ranked[ranked["gap"].fillna(0) > 0]
-    rank = list(range(1, len(with_gap) + 1))
-    names = [_hover_label(label) for label in labels[: len(with_gap)]]
-    colours = [HEAD_COLOUR if head else TAIL_COLOUR for head in with_gap["in_head"]]
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Bar(x=rank, y=with_gap["gap"].astype("float64"), name=bar_label, marker={"color": colours,
-                         "line": {"width": 0}}, text=names, textposition="none",
-                         hovertemplate=f"%{{x}}. %{{text}}: %{{y:,.0f}} {charts.plotly_text(unit_word)}<extra></extra>"),
-                  secondary_y=False)
-    fig.add_trace(go.Scatter(x=rank, y=with_gap["cum_share"] * 100, name=share_label, mode="lines",
-                             line={"color": SHARE_COLOUR, "width": 2}, hovertemplate="%{y:.1f}%<extra></extra>"),
-                  secondary_y=True)
+    points = pd.DataFrame({"rank": range(1, len(with_gap) + 1), "gap": with_gap["gap"].astype("float64").to_numpy(),
+                           "share": with_gap["cum_share"].astype("float64").to_numpy() * 100,
+                           "name": [str(label) for label in labels[: len(with_gap)]],
+                           "head": with_gap["in_head"].astype(bool).to_numpy(), "bars": bar_label,
+                           "line": share_label})
+    series = alt.Scale(domain=[bar_label, share_label], range=[TAIL_COLOUR, SHARE_COLOUR])
+    legend = alt.Legend(orient="bottom", title=None)
+    x = alt.X("rank:Q", title=rank_label, scale=alt.Scale(domain=[0.5, max(len(points), 1) + 0.5], nice=False),
+              axis=alt.Axis(grid=False, tickMinStep=1, format="d", titleColor="#555555", titleFontWeight="normal"))
+    base = alt.Chart(points).encode(x=x)
+    bars = base.mark_bar(binSpacing=0, width={"band": 0.9} if len(points) < 60 else alt.Undefined).encode(
+        y=alt.Y("gap:Q", title=None, axis=alt.Axis(format="~s", gridColor="#eeeeee")),
+        color=alt.condition("datum.head", alt.value(HEAD_COLOUR), alt.Color("bars:N", scale=series, legend=legend)),
+        tooltip=[alt.Tooltip("rank:Q", title="#"), alt.Tooltip("name:N", title=" "),
+                 alt.Tooltip("gap:Q", title=unit_word, format=",.0f")])
+    right = alt.Y("share:Q", title=None, scale=alt.Scale(domain=[0, 102]),
+                  axis=alt.Axis(orient="right", values=[0, 25, 50, 75, 100], grid=False,
+                                labelExpr="datum.value + '%'"))
+    line = base.mark_line(strokeWidth=2).encode(y=right, color=alt.Color("line:N", scale=series, legend=legend),
+                                                tooltip=[alt.Tooltip("share:Q", title=share_label, format=".1f")])
+    goal = alt.Chart(pd.DataFrame({"share": [share * 100]})).mark_rule(
+        color=SHARE_COLOUR, strokeWidth=1, strokeDash=[2, 3]).encode(y=right)
+    layers = [line, goal]
     needed = int(with_gap["in_head"].sum())
     if needed:
-        fig.add_trace(go.Scatter(x=[needed], y=[float(with_gap["cum_share"].iloc[needed - 1]) * 100],
-                                 mode="markers+text", text=[charts.plotly_text(head_text)], textposition="bottom right",
-                                 marker={"size": 9, "color": HEAD_COLOUR}, showlegend=False, hoverinfo="skip",
-                                 textfont={"size": 12, "color": HEAD_COLOUR}), secondary_y=True)
-    fig.add_hline(y=share * 100, line={"color": SHARE_COLOUR, "width": 1, "dash": "dot"}, secondary_y=True)
-    fig.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, plot_bgcolor="white",
-                      paper_bgcolor="white", font={"size": 12}, bargap=0.1 if len(rank) < 60 else 0,
-                      hovermode="closest", legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0})
-    fig.update_xaxes(range=[0.5, max(len(rank), 1) + 0.5], showgrid=False, zeroline=False,
-                     title={"text": charts.plotly_text(rank_label), "font": {"size": 11, "color": "#555555"}})
-    fig.update_yaxes(gridcolor="#eeeeee", zeroline=False, rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(range=[0, 102], dtick=25, ticksuffix="%", showgrid=False, secondary_y=True)
-    return fig
+        head = alt.Chart(points.iloc[[needed - 1]].assign(text=head_text)).encode(x=x, y=right)
+        layers += [head.mark_point(filled=True, size=70, color=HEAD_COLOUR),
+                   head.mark_text(align="left", baseline="top", dx=6, dy=6, fontSize=12, color=HEAD_COLOUR
+                                  ).encode(text="text:N")]
+    return (alt.layer(bars, alt.layer(*layers)).resolve_scale(y="independent", color="shared")
+            .properties(height=height, padding={"top": 8, "left": 4, "right": 4, "bottom": 4})
+            .configure_view(stroke=None))
 
 
 def completeness(frame: pd.DataFrame, lang: str, carried_label: str, missing_label: str,
-                 height: int = 220) -> go.Figure:
+                 height: int = 220) -> alt.Chart:
     """Per snapshot date, the expected units that did not report: carried from earlier days, or no data at all.
 
     Only the shortfall is drawn: next to thousands of units that did report,
-    a hundred missing ones would be a sliver (the rate is in the table below).
+    a hundred missing ones would be a sliver (the rate is in the table below). Vega-Lite, as `pareto`.
     """
-    x = [charts.fmt_day(d, lang) for d in frame["snapshot_date"]]
-    fig = go.Figure()
-    for column, label, colour in (("missing", missing_label, charts.COLOURS["far"]),
-                                  ("carried", carried_label, "#f4a582")):
-        fig.add_trace(go.Bar(x=x, y=frame[column], name=_hover_label(label), marker={"color": colour},
-                             text=[_hover_label(label)] * len(x), textposition="none",
-                             hovertemplate="%{text}: %{y:,}<extra></extra>"))
-    fig.update_layout(barmode="stack", bargap=0.2)
-    return _layout(fig, height, percent=False)
+    days = [charts.fmt_day(d, lang) for d in frame["snapshot_date"]]
+    stacked = pd.DataFrame({"day": days * 2, "order": [0] * len(days) + [1] * len(days),
+                            "kind": [missing_label] * len(days) + [carried_label] * len(days),
+                            "units": pd.concat([frame["missing"], frame["carried"]]).astype("float64").to_numpy()})
+    return alt.Chart(stacked).mark_bar().encode(
+        x=alt.X("day:O", sort=days, title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy")),
+        y=alt.Y("units:Q", title=None, stack="zero", axis=alt.Axis(gridColor="#eeeeee", tickMinStep=1, format="d")),
+        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=[missing_label, carried_label], range=[charts.COLOURS["far"],
+                                                                                        "#f4a582"])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("day:O", title=" "), alt.Tooltip("kind:N", title=" "),
+                 alt.Tooltip("units:Q", title="#", format=",")],
+    ).properties(height=height, padding={"top": 6, "left": 4, "right": 8, "bottom": 4}).configure_view(stroke=None)

@@ -263,12 +263,14 @@ def status_word(status: str, lang: str) -> str:
     return i18n.t(key, lang) if key in i18n.MESSAGES else str(status)
 
 
-def load_label(row: pd.Series, lang: str) -> str:
-    """'#12 · file.xlsx · 核酸采样 2022-04-12': one load in a selector (its status is in the table and on the button:
-    a selector keeps showing the label an option had when it was chosen)."""
-    return i18n.t("imp_load_label", lang, load_id=int(row["load_id"]), file=row["file_name"],
-                  domain=fields.DOMAIN_LABELS.get(row["domain"], {}).get(lang, row["domain"]),
-                  date=_day(row["snapshot_date"]).isoformat())
+def load_labels(history: pd.DataFrame, lang: str) -> dict[int, str]:
+    """load id -> '#12 · file.xlsx · 核酸采样 2022-04-12': each load in a selector (its status is in the table and on
+    the button: a selector keeps showing the label an option had when it was chosen). By column, not by row: a
+    county's 900 loads by `iterrows` took 60-130 ms of every 数据导入 run."""
+    days = pd.to_datetime(history["snapshot_date"]).dt.date
+    return {int(lid): i18n.t("imp_load_label", lang, load_id=int(lid), file=file,
+                             domain=fields.DOMAIN_LABELS.get(domain, {}).get(lang, domain), date=day.isoformat())
+            for lid, file, domain, day in zip(history["load_id"], history["file_name"], history["domain"], days)}
 
 
 def superseding(store: Store, history: pd.DataFrame, load_id: int) -> list[int]:
@@ -329,6 +331,21 @@ def unit_choices(units: pd.DataFrame, limit: int = PICKER_UNITS, with_grids: boo
             break
         out = out[out["level"] != level]
     return out
+
+
+def unit_neighbourhood(units: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The units a picker offers around one: its ancestors (the top first), itself and its children, retired ones
+    too. A whole county is 4,000 options (190 KB sent on every visit); one level at a time is a few dozen, and the
+    sidebar's 查找单位 reaches any unit by name or code."""
+    by_code = units.set_index("code", drop=False)
+    chain, seen, at = [], set(), code
+    while at in by_code.index and at not in seen and len(chain) < len(codes.LEVELS):
+        seen.add(at)
+        chain.insert(0, at)
+        parent = by_code.at[at, "parent_code"]
+        at = None if parent is None or pd.isna(parent) else parent
+    children = units[units["parent_code"] == code].sort_values("code")["code"].tolist()
+    return by_code.loc[chain + children].reset_index(drop=True)
 
 
 def unit_label(units: pd.DataFrame, lang: str):

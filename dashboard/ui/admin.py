@@ -30,10 +30,12 @@ class Admin:
     lang: str
     units: pd.DataFrame      # units_all: code, num, name, level, prefix_len, parent_code, active
     unit_code: str           # the URL's unit when it exists, else the root: the default of unit selectors
+    root_code: str = ""      # the unit shown without `unit` in the URL
 
 
 def page(title_key: str) -> Admin | None:
-    """Sidebar, title and the store's units; None (with guidance shown) when no unit list is loaded yet."""
+    """Sidebar (with 查找单位), title and the store's units; None (with guidance shown) when no unit list is loaded
+    yet."""
     shell._leave_pages_directory_mode()  # noqa: SLF001 - the same deep-link fix as every page
     lang = context.lang()
     shell._sidebar(lang)  # noqa: SLF001 - the same sidebar and style as every page
@@ -52,8 +54,11 @@ def page(title_key: str) -> Admin | None:
             return None
         wanted = st.query_params.get("unit")
         roots = table[table["parent_code"].isna() | ~table["parent_code"].isin(set(table["code"]))]
-        code = wanted if wanted in set(table["code"]) else str((roots if len(roots) else table)["code"].iloc[0])
-        return Admin(store=store, lang=lang, units=table, unit_code=code)
+        root = str((roots if len(roots) else table)["code"].iloc[0])
+        with st.sidebar:  # any unit by name or code: the unit pickers offer one level at a time
+            controls.unit_search(store, lang)
+        return Admin(store=store, lang=lang, units=table, unit_code=wanted if wanted in set(table["code"]) else root,
+                     root_code=root)
     return None
 
 

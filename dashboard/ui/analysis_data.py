@@ -9,13 +9,23 @@ import datetime as dt
 import urllib.parse
 
 import pandas as pd
+import streamlit as st
 
 from .. import i18n
 from ..analysis import gaps, quality, trends
 from ..domain import codes
+from ..output import analysis_charts
 from ..storage import settings
 from ..storage.store import Store
 from . import auth, data, reads
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def chart_spec(name: str, *args) -> dict:
+    """`analysis_charts.<name>(*args)` as its Vega-Lite spec, built once per figures shown: Altair takes 50-150 ms
+    to build and serialise a layered chart, a page switch back to the same view then takes none. Not checked
+    against the schema here (the tests check these charts' specs)."""
+    return getattr(analysis_charts, name)(*args).to_dict(validate=False)
 
 
 @reads.scoped()
@@ -68,11 +78,18 @@ def timeliness(s: Store, domain: str) -> pd.DataFrame:
     return _timeliness(s, domain, auth.within())
 
 
+@reads.unscoped(max_entries=4, resource=True)
+def _names_and_parents(s: Store) -> tuple[dict, dict]:
+    """code -> name and code -> parent code of every unit, built once per store version (not per rerun: copying
+    and walking a county's 4,000 units cost 20 ms of each 缺口 and 数据质量 run); shared, do not mutate."""
+    units = data.all_units(s)
+    return dict(zip(units["code"], units["name"])), dict(zip(units["code"], units["parent_code"]))
+
+
 def parent_path(s: Store, unit_codes, below: str) -> list[str]:
     """Each unit's ancestors under the unit `below`, joined by ' · ' (grid names repeat: 第1网格)."""
     auth.require_in_scope(below)
-    units = data.all_units(s)
-    name, parent = dict(zip(units["code"], units["name"])), dict(zip(units["code"], units["parent_code"]))
+    name, parent = _names_and_parents(s)
     out = []
     for code in unit_codes:
         chain, up = [], parent.get(code)

@@ -25,12 +25,21 @@ TREND_SNAPSHOTS = 14
 def headlines(ctx: Context) -> None:
     """One card per domain with data, side by side on a laptop, stacked on a phone; above them, on a phone only,
     one line per domain (figure and status), so that the first screen shows every domain's status."""
-    domains = [d for d in fields.DOMAINS if d in ctx.by_domain]
-    heads = {d: _headline(ctx, d) for d in domains}  # once per run: the strip and the cards show the same figures
-    st.html(status_strip(list(heads.items()), ctx.lang))
-    for column, domain in zip(st.columns(len(domains)), domains):
+    strip, shown = _texts(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.date, ctx.lang, ctx)
+    st.html(strip)
+    for column, (domain, text) in zip(st.columns(len(shown)), shown):
         with column:
-            card(ctx, domain, heads[domain])
+            card(domain, text)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _texts(path: str, version: str, code: str, day: dt.date, lang: str, _ctx: Context) -> tuple[str, list]:
+    """The strip and every card as text, once per unit, date, language and store version (`_ctx` is that view's
+    context, not part of the key): coming back to 总览, or to a date seen before, builds no figure again and does
+    not even unpickle the rollups behind them."""
+    domains = [d for d in fields.DOMAINS if d in _ctx.by_domain]
+    heads = {d: _headline(_ctx, d) for d in domains}  # once: the strip and the cards show the same figures
+    return status_strip(list(heads.items()), lang), [(d, card_text(_ctx, d, heads[d])) for d in domains]
 
 
 def _headline(ctx: Context, domain: str) -> tuple:
@@ -61,27 +70,38 @@ def status_strip(rows: list[tuple[str, tuple]], lang: str) -> str:
             'border-radius:10px;font-weight:600;white-space:nowrap;min-width:4.5em;text-align:center}</style>')
 
 
-def card(ctx: Context, domain: str, parts: tuple) -> None:
-    """The domain's main indicator (`parts`: `_headline`'s answer): figure, change, status in colour and words, then
-    the facts behind it."""
+def card_text(ctx: Context, domain: str, parts: tuple) -> dict:
+    """What a domain's card shows (`parts`: `_headline`'s answer): its main indicator's figure, change, status in
+    colour and words, then the facts behind it; or that it has no data by the date."""
     day, current, previous, ind, head = parts
     title = i18n.t("card_title", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang], indicator=ind.label(ctx.lang))
+    if day is None:
+        return {"title": title,
+                "empty": i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang])}
+    since = i18n.t("card_delta_since", ctx.lang, date=i18n.fmt_date(head.previous_date, ctx.lang)) \
+        if head.previous_date else None
+    tallies = model.tallies(current, previous, domain)
+    return {"title": title, "value": i18n.fmt_percent(head.ratio),
+            "delta": model.change_text(head.change_points, ctx.lang),
+            "since": since if head.change_points is not None else None, "still": head.change_points == 0,
+            "badge": status_badge(head.status, head.target, ctx.lang),
+            "facts": "  \n".join(_facts(ctx, head, ind, current, day)),
+            "tallies": tally_list(tallies, fields.DOMAIN_LABELS[domain][ctx.lang], ctx.lang) if tallies else None}
+
+
+def card(domain: str, text: dict) -> None:
+    """A domain's card from `card_text`."""
     with st.container(border=True, key=f"card-{domain}"):
-        if day is None:
-            st.metric(title, "—")
-            st.caption(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[domain][ctx.lang]))
+        if "empty" in text:
+            st.metric(text["title"], "—")
+            st.caption(text["empty"])
             return
-        since = i18n.t("card_delta_since", ctx.lang, date=i18n.fmt_date(head.previous_date, ctx.lang)) \
-            if head.previous_date else None
-        st.metric(title, i18n.fmt_percent(head.ratio), delta=model.change_text(head.change_points, ctx.lang),
-                  delta_description=since if head.change_points is not None else None,
-                  delta_color="off" if head.change_points == 0 else "normal",
-                  delta_arrow="off" if head.change_points == 0 else "auto")
-        st.markdown(status_badge(head.status, head.target, ctx.lang), unsafe_allow_html=True)
-        st.caption("  \n".join(_facts(ctx, head, ind, current, day)))
-        tallies = model.tallies(current, previous, domain)
-        if tallies:
-            st.html(tally_list(tallies, fields.DOMAIN_LABELS[domain][ctx.lang], ctx.lang))
+        st.metric(text["title"], text["value"], delta=text["delta"], delta_description=text["since"],
+                  delta_color="off" if text["still"] else "normal", delta_arrow="off" if text["still"] else "auto")
+        st.markdown(text["badge"], unsafe_allow_html=True)
+        st.caption(text["facts"])
+        if text["tallies"]:
+            st.html(text["tallies"])
 
 
 def status_badge(status: str, target: float, lang: str) -> str:
@@ -135,7 +155,9 @@ def trend(ctx: Context) -> None:
         if not days:
             continue
         ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
-        frame = data.trend(ctx.store, ctx.code, domain, days[0], days[-1])
+        # the domain's every date, read once per unit: a date picked later is a slice of it, not another read
+        frame = data.trend(ctx.store, ctx.code, domain, ctx.by_domain[domain][0], ctx.by_domain[domain][-1])
+        frame = frame[frame["snapshot_date"].between(days[0], days[-1])].reset_index(drop=True)
         frame = frame.assign(ratio=frame[f"{ind.key}_ratio"].astype(float))[["snapshot_date", "ratio"]]
         series.append({"domain": domain, "label": ind.label(ctx.lang), "target": ctx.target(ind), "frame": frame})
         shown += days
@@ -150,9 +172,10 @@ def trend(ctx: Context) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _trend_spec(series: list[dict], lang: str, marks: list[tuple]) -> dict:
-    """The chart's Vega-Lite spec, built (and checked against the schema) once per figures shown: a rerun that
-    changes nothing in the trend (a date picked and picked back, a language switch back) skips 50-100 ms."""
-    return charts.trend_chart(series, lang, marks).to_dict()
+    """The chart's Vega-Lite spec, built once per figures shown: a rerun that changes nothing in the trend (a date
+    picked and picked back, a language switch back) skips 50-100 ms. Not checked against Vega-Lite's schema here
+    (30-40 ms a new date): the tests check the specs this function builds."""
+    return charts.trend_chart(series, lang, marks).to_dict(validate=False)
 
 
 def _first_on_or_after(days: list, start):

@@ -25,7 +25,7 @@ def md_escape(text) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
-def _mirror(key: str, value) -> None:
+def mirror(key: str, value) -> None:
     """Puts the URL's value into the widget before it is drawn (no default argument, so no Streamlit warning)."""
     if st.session_state.get(key) != value:
         st.session_state[key] = value
@@ -34,7 +34,7 @@ def _mirror(key: str, value) -> None:
 def language_switch(lang: str) -> None:
     """中文 | English: part of the URL (lang=en), Chinese by default."""
     key = "ctl-lang"
-    _mirror(key, lang)
+    mirror(key, lang)
     st.segmented_control(
         i18n.t("lang_label", lang), options=list(i18n.LANGS), key=key,
         format_func=lambda code: i18n.t(f"lang_{code}", lang),
@@ -54,15 +54,15 @@ def breadcrumb(ctx: Context) -> None:
         st.markdown(f"**{md_escape(ctx.unit['name'])}** :gray[{md_escape(level)}]", width="content")
 
 
-def unit_search(ctx: Context) -> None:
+def unit_search(store, lang: str) -> None:
     """Go to a unit by name or code (石桥镇, 长安南, 990101101): what the user may see, each result with its path."""
     key = "ctl-find"
-    text = st.text_input(i18n.t("find_label", ctx.lang), key=key, placeholder=i18n.t("find_placeholder", ctx.lang))
+    text = st.text_input(i18n.t("find_label", lang), key=key, placeholder=i18n.t("find_placeholder", lang))
     if not text or not text.strip():
         return
-    found = model.unit_search(auth.filter_units(data.all_units(ctx.store)), text)
+    found = model.unit_search(auth.filter_units(data.all_units(store)), text)
     if found.empty:
-        st.caption(i18n.t("find_none", ctx.lang, text=md_escape(text.strip())))
+        st.caption(i18n.t("find_none", lang, text=md_escape(text.strip())))
         return
     for row in found.itertuples():
         st.button(md_escape(row.path), key=f"find-{row.code}", type="tertiary", icon=":material/location_on:",
@@ -85,7 +85,7 @@ def root_picker(ctx: Context) -> None:
     if len(ctx.roots) < 2:
         return
     key, default = "ctl-root", default_root(ctx.roots)
-    _mirror(key, str(ctx.chain[0]["code"]))
+    mirror(key, str(ctx.chain[0]["code"]))
     names = dict(zip(ctx.roots["code"], ctx.roots["name"]))
     st.selectbox(i18n.t("root_label", ctx.lang), list(names), key=key, format_func=lambda c: f"{names[c]} · {c}",
                  help=i18n.t("root_choose", ctx.lang, count=len(names)),
@@ -99,7 +99,7 @@ def root_picker(ctx: Context) -> None:
 def date_picker(ctx: Context) -> None:
     """Any snapshot date, newest first; the latest is the default and is left out of the URL."""
     key = "ctl-date"
-    _mirror(key, ctx.date)
+    mirror(key, ctx.date)
     options = list(reversed(ctx.dates))
 
     def label(day):
@@ -132,7 +132,7 @@ def load_note(ctx: Context, domains: list[str]) -> str:
 def domain_picker(ctx: Context, key: str) -> None:
     """The domain (排查 / 核酸采样 / 疫苗接种); changing it resets the indicator to the domain's main one."""
     key = f"{key}-domain"
-    _mirror(key, ctx.domain)
+    mirror(key, ctx.domain)
     options = [d for d in fields.DOMAINS if d in ctx.by_domain]
 
     def changed():
@@ -147,7 +147,7 @@ def domain_picker(ctx: Context, key: str) -> None:
 def indicator_picker(ctx: Context, key: str) -> None:
     """An indicator of the current domain; its main indicator is the default and stays out of the URL."""
     key = f"{key}-ind"
-    _mirror(key, ctx.ind.key)
+    mirror(key, ctx.ind.key)
     options = [i.key for i in indicators.for_domain(ctx.domain)]
     main = indicators.MAIN_INDICATOR[ctx.domain]
     st.selectbox(i18n.t("indicator_label", ctx.lang), options, key=key,
@@ -162,7 +162,7 @@ def measure_picker(ctx: Context, key: str, label_key: str = "map_measure_label")
     """What the map colours and the trend draws: the indicator's ratio against its target (the default, out of the
     URL), or one of the domain's counts (排查人数, 返乡人员 …: on the map classed by quantiles)."""
     key = f"{key}-measure"
-    _mirror(key, ctx.count or RATIO)
+    mirror(key, ctx.count or RATIO)
     options = [RATIO, *(f.name for f in fields.domain_fields(ctx.domain))]
     st.selectbox(i18n.t(label_key, ctx.lang), options, key=key,
                  format_func=lambda k: i18n.t("map_measure_ratio", ctx.lang, indicator=ctx.ind.label(ctx.lang))
@@ -183,7 +183,7 @@ def view_pickers(ctx: Context, key: str) -> None:
 def per_1000_switch(ctx: Context) -> None:
     """The map's count per 1,000 residents (`per=1000`), so a large town and a small village compare."""
     key = "ctl-per-1000"
-    _mirror(key, ctx.per_1000)
+    mirror(key, ctx.per_1000)
     st.toggle(i18n.t("map_per_1000", ctx.lang), key=key,
               on_change=lambda: update(per="1000" if st.session_state[key] else None))
 
@@ -191,6 +191,6 @@ def per_1000_switch(ctx: Context) -> None:
 def grids_switch(ctx: Context) -> bool:
     """The all-grids switch, offered from the county and township levels."""
     key = "ctl-grids"
-    _mirror(key, ctx.grids)
+    mirror(key, ctx.grids)
     return st.toggle(i18n.t("map_grids_toggle", ctx.lang), key=key,
                      on_change=lambda: update(grids="1" if st.session_state[key] else None))

@@ -16,7 +16,7 @@ import streamlit as st
 from .. import i18n
 from ..analysis import gaps, pace
 from ..domain import fields, indicators
-from ..output import analysis_charts, exports
+from ..output import exports
 from ..output.model import level_words
 from . import analysis_data, auth
 from .context import Context
@@ -59,12 +59,12 @@ def render(ctx: Context) -> None:
         labels = [f"{p} · {n}" if p else str(n) for p, n in zip(parents, ranked["name"])]
         head = i18n.t("gaps_head_mark", ctx.lang, needed=i18n.fmt_count(summary.units_needed, ctx.lang),
                       share=i18n.fmt_percent(opts.share, 0))
-        st.plotly_chart(analysis_charts.pareto(ranked, labels, opts.share, _unit_word(ctx),
-                                               i18n.t("gaps_bar", ctx.lang, unit=_unit_word(ctx)),
-                                               i18n.t("gaps_cum_share", ctx.lang), head,
-                                               i18n.t("gaps_rank_axis", ctx.lang,
-                                                      level=level_words(opts.level, ctx.lang, capital=True))),
-                        config={"displayModeBar": False}, key=f"pareto-{ctx.lang}")
+        spec = analysis_data.chart_spec("pareto", ranked, labels, opts.share, _unit_word(ctx),
+                                        i18n.t("gaps_bar", ctx.lang, unit=_unit_word(ctx)),
+                                        i18n.t("gaps_cum_share", ctx.lang), head,
+                                        i18n.t("gaps_rank_axis", ctx.lang,
+                                               level=level_words(opts.level, ctx.lang, capital=True)))
+        st.vega_lite_chart(spec=spec, width="stretch", key=f"pareto-{ctx.lang}")
     shown = table(ranked.assign(parent=parents), ctx.ind, ctx.lang, opts)
     st.caption(i18n.t("gaps_table_note", ctx.lang, shown=len(shown), total=len(ranked)))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown), key="gaps-table")

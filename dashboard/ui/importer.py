@@ -449,7 +449,7 @@ def history_section(adm: Admin) -> None:
                  on_select=lambda: _pick_from_table(ids))
     downloads.table(table, i18n.t("imp_tab_history", lang), lang, key="imp-history")
     rows = history.set_index("load_id", drop=False)
-    labels = {lid: import_model.load_label(row, lang) for lid, row in rows.iterrows()}  # once, not per option
+    labels = import_model.load_labels(history, lang)  # once, not per option
     chosen = st.selectbox(i18n.t("imp_pick_load", lang), list(rows.index), key="imp-pick-load",
                           format_func=labels.__getitem__)
     if chosen is None:

@@ -14,7 +14,6 @@ import streamlit as st
 from .. import i18n
 from ..analysis import quality
 from ..domain import fields
-from ..output import analysis_charts
 from ..output.model import level_words
 from ..storage import settings
 from . import analysis_data, downloads
@@ -74,9 +73,9 @@ def completeness_section(ctx: Context, day: dt.date) -> None:
 
 def completeness_chart(ctx: Context, frame: pd.DataFrame, title_level: str) -> None:
     st.markdown(f"**{md_escape(i18n.t('quality_chart_title', ctx.lang, level=title_level))}**")
-    st.plotly_chart(analysis_charts.completeness(frame, ctx.lang, i18n.t("quality_carried", ctx.lang),
-                                                 i18n.t("quality_missing", ctx.lang)),
-                    config={"displayModeBar": False}, key=f"completeness-{ctx.lang}")
+    spec = analysis_data.chart_spec("completeness", frame, ctx.lang, i18n.t("quality_carried", ctx.lang),
+                                    i18n.t("quality_missing", ctx.lang))
+    st.vega_lite_chart(spec=spec, width="stretch", key=f"completeness-{ctx.lang}")
 
 
 def missing_list(ctx: Context, day: dt.date, words: str) -> None:

@@ -21,7 +21,8 @@ from ..output import import_model
 from ..storage import configure, settings
 from . import accounts_view, admin, auth
 from .admin import Admin
-from .controls import md_escape
+from .context import update
+from .controls import md_escape, mirror
 
 AUTO = "auto"  # expected_level stored as a non-level means "the finest level that reported lately"
 
@@ -189,11 +190,13 @@ def units_section(adm: Admin) -> None:
     """Pick a unit, see its names over time, rename it or retire it from a date."""
     lang = adm.lang
     st.caption(i18n.t("set_units_hint", lang))
-    choices = import_model.unit_choices(adm.units, with_grids=True)
-    options = list(choices["code"])
-    code = st.selectbox(i18n.t("set_unit", lang), options, key="set-unit",
-                        index=options.index(adm.unit_code) if adm.unit_code in options else 0,
-                        format_func=import_model.unit_label(choices, lang))
+    choices = import_model.unit_neighbourhood(adm.units, adm.unit_code)  # one level at a time, not 4,000 options
+    key = "set-unit"
+    mirror(key, adm.unit_code)
+    code = st.selectbox(i18n.t("set_unit", lang), list(choices["code"]), key=key,
+                        format_func=import_model.unit_label(choices, lang), help=i18n.t("set_unit_help", lang),
+                        on_change=lambda: update(unit=None if st.session_state[key] == adm.root_code
+                                                 else st.session_state[key]))
     unit = choices.set_index("code").loc[code]
     history = adm.store.query("unit_names_history", code=code)
     st.dataframe(pd.DataFrame({

@@ -62,7 +62,7 @@ def page(title_key: str) -> Context | None:
             st.warning(controls.md_escape(note))
         with st.sidebar:
             controls.root_picker(ctx)
-            controls.unit_search(ctx)
+            controls.unit_search(ctx.store, ctx.lang)
         _header(ctx, title_key)
         return ctx
     return None
