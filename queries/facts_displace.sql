@@ -1,4 +1,4 @@
--- Before a load's rows are stored (queries/facts_apply_load.sql), on a date that already has current rows in the domain: the current rows the load displaces move from {{facts_table}} to {{noncurrent_table}}, and the load's rows that lose to a current row of a later hour go straight to noncurrent (returns nothing).
+-- Before a load's rows are stored (queries/facts_apply_load.sql), on a date that already has current rows in the domain: the current rows the load displaces move from {{facts_table}} to {{noncurrent_table}} (returns nothing).
 -- The same winner rule as facts_refresh.sql (latest as-of hour, no hour = end of day, then latest load), applied
 -- incrementally: the new load has the highest id, so it displaces a unit's current row unless that row has a later
 -- hour. A new day has no current row to displace: the caller skips this script (facts_day_current.sql), which spares
@@ -12,14 +12,3 @@ delete from {{facts_table}}
 where domain = $domain and snapshot_date = $snapshot_date
   and num in (select num from incoming_rows)
   and coalesce(as_of_hour, 24) <= coalesce($as_of_hour::smallint, 24);
--- the load's rows whose unit keeps a current row of a later hour: never current, kept as noncurrent
-insert into {{noncurrent_table}} by name
-with kept as (
-    select num from {{facts_table}} where domain = $domain and snapshot_date = $snapshot_date
-),
-final as (
-    select $load_id::integer as load_id, $domain::varchar as domain, $snapshot_date::date as snapshot_date,
-        $as_of_hour::smallint as as_of_hour, i.*
-    from incoming_rows i semi join kept k on k.num = i.num
-)
-select * from final;

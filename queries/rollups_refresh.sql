@@ -84,8 +84,8 @@ partials as (
     from filled
     group by day, member_num, partial_prefix_len
 ),
--- each partial climbs level by level, one level's sums summed again into the next (a few thousand rows a level): a
--- unit sums its subtree's partials at or below its own level, each once
+-- each partial climbs level by level, one level's sums summed again into the next: a unit sums its subtree's
+-- partials at or below its own level, each once
 in_villages as (
     select * exclude (partial_prefix_len) from partials where partial_prefix_len = 12
 ),
@@ -95,30 +95,25 @@ in_townships as (
     from (from in_villages union all by name select * exclude (partial_prefix_len) from partials where partial_prefix_len = 9)
     group by all
 ),
-in_counties as (
-    select day, member_num // 1000000000 * 1000000000 as member_num,
-        sum(columns(* exclude (day, member_num, last_reported))), max(last_reported) as last_reported
-    from (from in_townships union all by name select * exclude (partial_prefix_len) from partials where partial_prefix_len = 6)
-    group by all
-),
-in_prefectures as (
-    select day, member_num // 100000000000 * 100000000000 as member_num,
-        sum(columns(* exclude (day, member_num, last_reported))), max(last_reported) as last_reported
-    from (from in_counties union all by name select * exclude (partial_prefix_len) from partials where partial_prefix_len = 4)
-    group by all
-),
-in_provinces as (
-    select day, member_num // 10000000000000 * 10000000000000 as member_num,
-        sum(columns(* exclude (day, member_num, last_reported))), max(last_reported) as last_reported
-    from (from in_prefectures union all by name select * exclude (partial_prefix_len) from partials where partial_prefix_len = 2)
-    group by all
+above_townships as (
+    -- the townships' sums and the rows above township level, each once per county, prefecture and province that
+    -- contains it (a few thousand rows: joined to the three levels at once)
+    select day, member_num, member_prefix_len,
+        sum(columns(* exclude (day, member_num, member_prefix_len, last_reported))), max(last_reported) as last_reported
+    from (
+        select p.* exclude (member_num, partial_prefix_len), p.member_num // a.span * a.span as member_num,
+            a.prefix_len as member_prefix_len
+        from (select 9 as partial_prefix_len, * from in_townships
+              union all by name select * from partials where partial_prefix_len < 9) p
+        join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000)) as a(prefix_len, span)
+          on p.partial_prefix_len >= a.prefix_len
+    )
+    group by day, member_num, member_prefix_len
 ),
 grouped as (
     select 12 as member_prefix_len, * from in_villages
     union all by name select 9 as member_prefix_len, * from in_townships
-    union all by name select 6 as member_prefix_len, * from in_counties
-    union all by name select 4 as member_prefix_len, * from in_prefectures
-    union all by name select 2 as member_prefix_len, * from in_provinces
+    union all by name select * from above_townships
 ),
 units_at_level as (
     select prefix_len, num // 1000 * 1000 as village_num, count(*) as units

@@ -467,12 +467,11 @@ def _store_rows(con, load: dict) -> None:
     """The registered `incoming_rows` stored once as `load`: on a date with current rows, the rows the load displaces
     are set aside first (queries/facts_displace.sql); a new day has none, and is spared two hash joins of its
     500,000 nums against nothing (30-50 ms of a province day)."""
-    current = domain_tables(load["domain"], "facts_table")
-    if queries.run(con, "facts_day_current", identifiers=current, domain=load["domain"],
-                   snapshot_date=load["snapshot_date"])["present"].iat[0]:
-        queries.execute(con, "facts_displace", identifiers=domain_tables(load["domain"], "facts_table",
-                                                                          "noncurrent_table"), **load)
-    queries.execute(con, "facts_apply_load", identifiers=current, **load)
+    tables = domain_tables(load["domain"], "facts_table", "noncurrent_table")
+    if queries.run(con, "facts_day_current", identifiers=domain_tables(load["domain"], "facts_table"),
+                   domain=load["domain"], snapshot_date=load["snapshot_date"])["present"].iat[0]:
+        queries.execute(con, "facts_displace", identifiers=tables, **load)
+    queries.execute(con, "facts_apply_load", identifiers=tables, **load)
 
 
 def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
