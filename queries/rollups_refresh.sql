@@ -67,53 +67,53 @@ filled as (
     join expected_level e on e.day = l.day
     left join population g on g.current and g.num = l.num
 ),
-used_by_village as (
-    -- first per village (a grid's rows with its village's), so the climb to every ancestor handles 10x fewer rows
-    select day, num // 1000 * 1000 as village_num, prefix_len,
-        {{own_fields: sum(@) as @}},
-        {{register_fields: sum(coalesce(@, reg_@)) as @}},
-        {{register_fields: count(@) as @_from_report, count(case when @ is null then reg_@ end) as @_from_register}},
+partials as (
+    -- first per village (a grid's rows with its village's; a row above village level on its own), so the climb to
+    -- every ancestor handles 10x fewer rows; a masked row (a deeper row under it that day) is counted as reported,
+    -- never summed (usually there is none)
+    select day, num // 1000 * 1000 as member_num, least(prefix_len, 12) as partial_prefix_len,
+        {{own_fields: sum(@) filter (where not masked) as @}},
+        {{register_fields: sum(coalesce(@, reg_@)) filter (where not masked) as @}},
+        {{register_fields: count(@) filter (where not masked) as @_from_report,
+            count(case when @ is null then reg_@ end) filter (where not masked) as @_from_register}},
         count_if(prefix_len = expected_prefix_len and not carried) as reported,
         count_if(prefix_len = expected_prefix_len and carried) as carried,
-        0 as double_reported,
-        count(*) as rows_used,
-        max(snapshot_date) as last_reported
+        count_if(masked and not carried) as double_reported,
+        count_if(not masked) as rows_used,
+        max(snapshot_date) filter (where not masked) as last_reported
     from filled
-    where not masked
-    group by day, village_num, prefix_len
+    group by day, member_num, partial_prefix_len
 ),
-masked_by_village as (
-    -- rows under which a deeper row is present that day: counted as reported, never summed (usually none)
-    select day, num // 1000 * 1000 as village_num, prefix_len,
-        count_if(prefix_len = expected_prefix_len and not carried) as reported,
-        count_if(prefix_len = expected_prefix_len and carried) as carried,
-        count_if(not carried) as double_reported,
-        0 as rows_used,
-        {{register_fields: 0 as @_from_report, 0 as @_from_register}}
-    from filled
-    where masked
-    group by day, village_num, prefix_len
+-- each partial climbs level by level, one level's sums summed again into the next: a unit sums its subtree's
+-- partials at or below its own level, each once
+in_villages as (
+    select * exclude (partial_prefix_len) from partials where partial_prefix_len = 12
 ),
-by_village as (
-    select * from used_by_village
-    union all by name
-    select * from masked_by_village
+in_townships as (
+    select day, member_num // 1000000 * 1000000 as member_num, sum(columns(* exclude (day, member_num, last_reported))),
+        max(last_reported) as last_reported
+    from (from in_villages union all by name select * exclude (partial_prefix_len) from partials where partial_prefix_len = 9)
+    group by all
+),
+above_townships as (
+    -- the townships' sums and the rows above township level, each once per county, prefecture and province that
+    -- contains it (a few thousand rows: joined to the three levels at once)
+    select day, member_num, member_prefix_len,
+        sum(columns(* exclude (day, member_num, member_prefix_len, last_reported))), max(last_reported) as last_reported
+    from (
+        select p.* exclude (member_num, partial_prefix_len), p.member_num // a.span * a.span as member_num,
+            a.prefix_len as member_prefix_len
+        from (select 9 as partial_prefix_len, * from in_townships
+              union all by name select * from partials where partial_prefix_len < 9) p
+        join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000)) as a(prefix_len, span)
+          on p.partial_prefix_len >= a.prefix_len
+    )
+    group by day, member_num, member_prefix_len
 ),
 grouped as (
-    -- each village-level partial once per unit above grid level that contains it (and at or above its level)
-    select b.day, b.village_num // a.span * a.span as member_num, a.prefix_len as member_prefix_len,
-        {{own_fields: sum(b.@) as @}},
-        {{register_fields: sum(b.@) as @}},
-        {{register_fields: sum(b.@_from_report) as @_from_report, sum(b.@_from_register) as @_from_register}},
-        sum(b.reported) as reported,
-        sum(b.carried) as carried,
-        sum(b.double_reported) as double_reported,
-        sum(b.rows_used) as rows_used,
-        max(b.last_reported) as last_reported
-    from by_village b
-    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
-        as a(prefix_len, span) on b.prefix_len >= a.prefix_len
-    group by all
+    select 12 as member_prefix_len, * from in_villages
+    union all by name select 9 as member_prefix_len, * from in_townships
+    union all by name select * from above_townships
 ),
 units_at_level as (
     select prefix_len, num // 1000 * 1000 as village_num, count(*) as units

@@ -339,6 +339,9 @@ PLAIN = f"code,resident_population,sampled\n{G_JIA_1},100,10\n{G_JIA_2},100,20\n
     ("crlf", PLAIN.replace("\n", "\r\n"), True),
     ("no_final_newline", PLAIN.rstrip("\n"), True),
     ("spaces_and_blanks", PLAIN.replace(",100,", ", 100 ,").replace(",5\n", ",\n"), True),
+    ("ideographic_space", PLAIN.replace(",100,", ",\u3000100,"), True),
+    ("no_break_space", PLAIN.replace(",100,", ",100\u00a0,"), True),
+    ("a_blank_row", PLAIN + ",,\n", True),
     ("title_row", "截至5月1日18时,,\n" + PLAIN, True),
     ("semicolons", PLAIN.replace(",", ";"), True),
     ("ragged", PLAIN + f"{G_JIA_1},1\n", False),
@@ -357,6 +360,8 @@ def test_the_duckdb_reader_of_plain_csv_gives_the_cells_and_the_plan_pandas_give
     raw = path.read_bytes()
     used = sheets._plain_csv(path, raw, path.name)
     assert (used is not None) == plain
+    if plain:  # read as they are only when there is nothing to strip and no empty cell
+        assert used[1] == (name in ("plain", "crlf", "no_final_newline", "semicolons"))
     pd.testing.assert_frame_equal(sheets.read_sheet(path).cells, general)
     quick_plan = ingest.plan(store, path)
     pd.testing.assert_frame_equal(quick_plan.frame, general_plan.frame)

@@ -279,7 +279,7 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
     incoming = pa.table({"line": pa.array(raw.index, pa.int64()), "code": pa.array(raw.astype(str), pa.string())})
     with store.read() as cur:
         cur.register("incoming_codes", incoming)
-        checked = queries.frame(cur, "code_check").set_index("line").sort_index()
+        checked = queries.frame(cur, "code_check").set_index("line")  # by line: DuckDB sorts faster than pandas
         cur.unregister("incoming_codes")
     given = raw if checked.index.equals(raw.index) else raw.reindex(checked.index)  # every row comes back, by line
     checked["code"] = given.where(checked["code"].isna(), checked["code"])  # keeps the given text: no string copy
@@ -453,8 +453,7 @@ def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progre
     load = dict(load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
     con.register("incoming_rows", _sorted_rows(plan.frame))
     progress(0.35, "rows")
-    queries.execute(con, "facts_apply_load", identifiers=domain_tables(plan.domain, "facts_table", "noncurrent_table"),
-                    **load)
+    _store_rows(con, load)
     _fault_point("after_rows")
     con.unregister("incoming_rows")
     progress(0.55, "current")
@@ -462,6 +461,17 @@ def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progre
     progress(0.9, "rollups")
     _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
+
+
+def _store_rows(con, load: dict) -> None:
+    """The registered `incoming_rows` stored once as `load`: on a date with current rows, the rows the load displaces
+    are set aside first (queries/facts_displace.sql); a new day has none, and is spared two hash joins of its
+    500,000 nums against nothing (30-50 ms of a province day)."""
+    tables = domain_tables(load["domain"], "facts_table", "noncurrent_table")
+    if queries.run(con, "facts_day_current", identifiers=domain_tables(load["domain"], "facts_table"),
+                   domain=load["domain"], snapshot_date=load["snapshot_date"])["present"].iat[0]:
+        queries.execute(con, "facts_displace", identifiers=tables, **load)
+    queries.execute(con, "facts_apply_load", identifiers=tables, **load)
 
 
 def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
