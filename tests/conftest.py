@@ -32,16 +32,19 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
 
 
-LONG_MODULES = ("test_bench", "test_faults")  # besides the browser modules: a minute or more of one worker each
+# Seconds each long module kept one worker busy in a quiet run of the suite (2 cores, two workers): only the order
+# of the modules is taken from it, longest first; a module not listed comes after these, in collection order.
+MODULE_SECONDS = {"test_browser": 150, "test_bench": 60, "test_hostile_browser": 60, "test_rush": 55,
+                  "test_faults": 50, "test_backup": 50, "test_analysis_browser": 45, "test_import_browser": 45,
+                  "test_briefing_browser": 40, "test_ingest": 35, "test_access_browser": 30, "test_hostile": 30,
+                  "test_rollup": 25, "test_quality": 25, "test_new_domain": 20, "test_demo_store": 20}
 
 
 def pytest_collection_modifyitems(items):
-    """The long modules first (the browser ones, the benchmark's smoke run, the kill tests): with one module per
-    worker, a long module handed out last is the run's tail while the other workers wait idle."""
-    def long_first(item):
-        module = item.path.stem
-        return 0 if module.endswith("_browser") or module in LONG_MODULES else 1
-    items.sort(key=long_first)
+    """The longest modules first (the browser ones, the benchmark's smoke run, the kill tests): with one module per
+    worker (`--dist loadfile`, `--no-loadscope-reorder` in pytest.ini: xdist would otherwise order the modules by
+    their number of tests), a long module handed out last is the run's tail while the other workers wait idle."""
+    items.sort(key=lambda item: -MODULE_SECONDS.get(item.path.stem, 0))
 
 
 @pytest.fixture(autouse=True)
