@@ -34,10 +34,12 @@ def pytest_configure(config):
 
 # Seconds each long module kept one worker busy in a quiet run of the suite (2 cores, two workers): only the order
 # of the modules is taken from it, longest first; a module not listed comes after these, in collection order.
-MODULE_SECONDS = {"test_browser": 150, "test_bench": 60, "test_hostile_browser": 60, "test_rush": 55,
-                  "test_faults": 50, "test_backup": 50, "test_analysis_browser": 45, "test_import_browser": 45,
-                  "test_briefing_browser": 40, "test_ingest": 35, "test_access_browser": 30, "test_hostile": 30,
-                  "test_rollup": 25, "test_quality": 25, "test_new_domain": 20, "test_demo_store": 20}
+MODULE_SECONDS = {"test_browser": 120, "test_hostile_browser": 90, "test_import_browser": 60, "test_backup": 60,
+                  "test_analysis_browser": 50, "test_rush": 45, "test_hostile": 45, "test_bench": 35,
+                  "test_faults": 35, "test_briefing_browser": 35, "test_ingest": 35, "test_rollup": 30,
+                  "test_import_page": 30, "test_analysis_pages": 25, "test_corpus": 25, "test_access_pages": 25,
+                  "test_briefing": 20, "test_access_browser": 20, "test_app": 15, "test_quality": 15,
+                  "test_ingest_guards": 15, "test_new_domain": 15}
 
 
 def pytest_collection_modifyitems(items):
