@@ -175,7 +175,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "set_new_name": {"zh": "新名称", "en": "New name"},
     "set_effective": {"zh": "生效日期", "en": "Effective from"},
     "set_rename": {"zh": "更名", "en": "Rename"},
-    "set_retire_title": {"zh": "撤销", "en": "Retire (撤销)"},
+    "set_retire_title": {"zh": "撤销单位", "en": "Retire the unit"},
     "set_retire_sure": {"zh": "确认撤销 {name}", "en": "Yes, retire {name}"},
     "set_retire": {"zh": "撤销", "en": "Retire"},
     "set_retired_mark": {"zh": "（已撤销）", "en": " (retired)"},
