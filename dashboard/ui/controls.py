@@ -44,6 +44,15 @@ def tabs(key: str, sections: list[tuple[str, Callable[[], None]]]) -> None:
                 draw()
 
 
+def folded(label: str, key: str, draw: Callable[[], None]) -> None:
+    """An expander drawn only while open, for the same reason as `tabs`: a folded table (数据质量's per-date
+    completeness, 趋势's figures) is not sent, nor built by the browser, until someone opens it."""
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            draw()
+
+
 def language_switch(lang: str) -> None:
     """中文 | English: part of the URL (lang=en), Chinese by default."""
     key = "ctl-lang"

@@ -134,7 +134,8 @@ def unit_rollup(s: Store, code: str, domain: str, day: dt.date | None) -> rollup
 
 
 @reads.scoped(max_entries=64, resource=True)
-def child_rows(s: Store, code: str, ind_key: str, day: dt.date, previous_day: dt.date | None, lang: str) -> pd.DataFrame:
+def child_rows(s: Store, code: str, ind_key: str, day: dt.date, previous_day: dt.date | None,
+               lang: str) -> pd.DataFrame:
     """The map's rows: the unit's children on `day` with every field of the domain, the change since
     `previous_day` and the tooltips; built once per view and store version (the tooltips alone are 10-20 ms of
     row-by-row formatting a rerun, and a drill click or a switch back to 地图 would redo them); shared, do

@@ -18,7 +18,7 @@ from ..output import analysis_charts
 from ..output.model import level_words
 from . import analysis_data, downloads
 from .context import Context
-from .controls import measure_picker, view_pickers
+from .controls import folded, measure_picker, view_pickers
 
 PERIODS = (14, 28, 0)  # days shown; 0 = every snapshot
 MAX_MULTIPLES = 36
@@ -50,13 +50,17 @@ def render(ctx: Context) -> None:
     st.caption(("" if ctx.lang == "zh" else " ").join(notes))
     if multiples and len(children):
         small_multiples(ctx, children, measure, first, last, marks)
-    with st.expander(i18n.t("trends_table", ctx.lang)):
-        frame = trends.table(dict(series), measure)
-        frame["snapshot_date"] = [d.isoformat() for d in frame["snapshot_date"]]
-        frame = frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)})
-        st.dataframe(frame, hide_index=True, width="stretch", key="trends-table")
-        downloads.table(frame, f"{ctx.unit['name']}_{i18n.t('trends_table', ctx.lang)}_{ctx.date.isoformat()}",
-                        ctx.lang, key="trends-table")
+    folded(i18n.t("trends_table", ctx.lang), "trends-table-open", lambda: figures_table(ctx, series, measure))
+
+
+def figures_table(ctx: Context, series, measure) -> None:
+    """The figures drawn, one column per unit, with their downloads."""
+    frame = trends.table(dict(series), measure)
+    frame["snapshot_date"] = [d.isoformat() for d in frame["snapshot_date"]]
+    frame = frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)})
+    st.dataframe(frame, hide_index=True, width="stretch", key="trends-table")
+    downloads.table(frame, f"{ctx.unit['name']}_{i18n.t('trends_table', ctx.lang)}_{ctx.date.isoformat()}",
+                    ctx.lang, key="trends-table")
 
 
 def _series(ctx: Context, code: str, first, last):
