@@ -136,6 +136,9 @@ def test_gaps_downloads_read_back_equal_to_the_table_shown(monkeypatch, demo_sto
 
 def test_gaps_township_filter_threshold_and_late_only(monkeypatch, demo_store_path, demo_store):
     at = run_page(monkeypatch, demo_store_path, "pages/gaps.py", domain="testing")
+    assert not at.toggle and not at.number_input  # the options are folded: not sent until unfolded
+    at.session_state["gaps-options-open"] = True
+    at.run()
     town = str(rollup.unit(demo_store, "990101101000")["code"])
     at.multiselect(key=f"gaps-towns-{COUNTY}").set_value([town]).run()
     assert_clean(at)
@@ -157,6 +160,14 @@ def test_gaps_township_filter_threshold_and_late_only(monkeypatch, demo_store_pa
     at.toggle(key="gaps-late-only").set_value(True).run()
     late = table_with(at, "区划代码", "缺口（人）")
     assert len(late) and (late["5月14日前能否达标"] == "不能").all()
+    at.session_state["gaps-options-open"] = False  # folded again: the options still apply, and come back unfolded
+    at.run()
+    assert not at.toggle and table_with(at, "区划代码", "缺口（人）").equals(late)
+    at.session_state["gaps-options-open"] = True
+    at.run()
+    assert at.toggle(key="gaps-late-only").value and at.multiselect(key=f"gaps-towns-{COUNTY}").value == [town]
+    assert_clean(at)
+    assert not at.warning  # no "set via the Session State API" warning from the kept values
 
 
 def test_gaps_at_grid_level_name_the_village(monkeypatch, demo_store_path):
