@@ -43,8 +43,9 @@ def render(ctx: Context) -> None:
     series += [(str(names[c]), _series(ctx, c, first, last)) for c in chosen]
     title = i18n.t("trends_chart_title", ctx.lang, indicator=_shown(ctx), measure=_measure_word(ctx, measure))
     st.markdown(f"**{title}**")
-    st.plotly_chart(analysis_charts.lines(series, measure, ctx.lang, marks, i18n.t("trends_target", ctx.lang)),
-                    config={"displayModeBar": False}, key=f"trend-lines-{ctx.lang}")
+    st.vega_lite_chart(spec=analysis_data.chart_spec("lines", series, measure, ctx.lang, marks,
+                                                     i18n.t("trends_target", ctx.lang)),
+                       width="stretch", key=f"trend-lines-{ctx.lang}")
     notes = [i18n.t("trends_gaps_note", ctx.lang)] + \
         ([i18n.t("trends_rounds_note", ctx.lang)] if fields.has_rounds(ctx.domain) else [])
     st.caption(("" if ctx.lang == "zh" else " ").join(notes))
