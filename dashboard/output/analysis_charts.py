@@ -50,7 +50,7 @@ def lines(series: list[tuple[str, pd.DataFrame]], measure: str, lang: str, marks
                             alt.Undefined))
     target = _target_line(series, measure)
     legend_names = names + ([target_label] if target is not None else [])
-    colour = alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom"),
+    colour = alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320),  # whole names
                        scale=alt.Scale(domain=legend_names, range=[PALETTE[i % len(PALETTE)] for i in range(len(names))]
                                        + (["#555555"] if target is not None else [])))
     drawn = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=25), invalid=None).encode(
