@@ -44,6 +44,15 @@ V_ONE, V_TWO, V_JIA, V_YI = "990101001001", "990101001002", "990101101201", "990
 G_ONE_1, G_ONE_2, G_JIA_1, G_JIA_2 = "990101001001001", "990101001001002", "990101101201001", "990101101201002"
 
 
+def open_tab(at, key: str, label_key: str, lang: str = "zh"):
+    """Opens a tab of a page (`controls.tabs`, which draws the open tab only), as a click on it does: the page
+    reruns with that tab drawn."""
+    from dashboard import i18n
+
+    at.session_state[key] = i18n.t(label_key, lang)
+    return at.run()
+
+
 def write(tmp_path: pathlib.Path, name: str, text: str, encoding: str = "utf-8") -> pathlib.Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding=encoding)

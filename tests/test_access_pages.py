@@ -23,6 +23,7 @@ from dashboard.domain import fields
 from dashboard.output.import_model import Upload
 from dashboard.storage import access
 from dashboard.storage.store import Store
+from tests.helpers import open_tab
 
 APP = pathlib.Path(__file__).resolve().parent.parent / "app.py"
 COUNTY, EAST, WEST = "990101000000", "990101001000", "990101002000"
@@ -289,12 +290,15 @@ def test_pages_a_role_may_not_use_say_so(monkeypatch, demo_store_path, accounts_
 
 def test_a_clerk_sees_the_load_history_of_the_scope_only(monkeypatch, demo_store_path, accounts_file):
     at = run(monkeypatch, demo_store_path, accounts_file, "pages/import.py", account="clerk", unit=WEST)
+    open_tab(at, "imp-tabs", "imp_tab_history")
     assert not at.exception and not at.error
     files = next(df.value for df in at.dataframe if "文件" in df.value.columns)["文件"]
     assert len(files) and files.str.contains("东城街道").all()
-    text = sent(at)
-    assert not contains(text, "西城街道")
-    assert downloads(at) == 1  # the report template (a clerk imports); no exports of the history
+    assert not contains(sent(at), "西城街道")
+    assert downloads(at) == 0  # no exports of the history
+    open_tab(at, "imp-tabs", "imp_tab_template")
+    assert not contains(sent(at), "西城街道")
+    assert downloads(at) == 1  # the report template (a clerk imports)
 
 
 def _grid_file(*rows) -> Upload:
@@ -322,14 +326,15 @@ def test_a_clerks_upload_outside_the_scope_is_refused_and_an_own_one_is_loaded_i
     assert not at.exception
     loads = demo_store_copy.query("loads_all")
     assert len(loads) == before + 1 and loads["loaded_by"].iloc[0] == "clerk"
-    history = next(df.value for df in at.dataframe if "文件" in df.value.columns)
+    history = next(df.value for df in open_tab(at, "imp-tabs", "imp_tab_history").dataframe if "文件" in df.value.columns)
     assert history["操作人"].iloc[0] == "clerk"  # the load history says who loaded
 
 
 def test_the_admin_lists_and_adds_accounts_on_the_settings_page(monkeypatch, demo_store_path, accounts_file, tmp_path):
     own = tmp_path / "accounts.json"
     own.write_bytes(accounts_file.read_bytes())
-    at = run(monkeypatch, demo_store_path, own, "pages/settings.py", account="admin")
+    at = open_tab(run(monkeypatch, demo_store_path, own, "pages/settings.py", account="admin"), "set-tabs",
+                  "acc_section")
     assert not at.exception and not at.error
     table = next(df.value for df in at.dataframe if "账号" in df.value.columns)
     assert sorted(table["账号"]) == ["admin", "ana", "clerk", "dong"]

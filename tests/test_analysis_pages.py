@@ -26,12 +26,15 @@ LATEST = demo_data.LAST_DATE
 PAGES = {"pages/gaps.py": "page_gaps", "pages/trends.py": "page_trends", "pages/quality.py": "page_quality"}
 
 
-def run_page(monkeypatch, db, page: str, **params) -> AppTest:
-    """One page through app.py (the router), with the store and URL parameters given."""
+def run_page(monkeypatch, db, page: str, opened: tuple = (), **params) -> AppTest:
+    """One page through app.py (the router), with the store and URL parameters given; `opened`: the folded
+    sections (`controls.folded`) open, as after a click on each."""
     monkeypatch.setenv("DASHBOARD_DB", str(db))
     at = AppTest.from_file(str(APP), default_timeout=120)
     for key, value in params.items():
         at.query_params[key] = value
+    for key in opened:
+        at.session_state[key] = True
     at.run()
     at.switch_page(page).run()
     return at
@@ -56,11 +59,11 @@ def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", list(PAGES))
 def test_each_analysis_page_renders_in_both_languages(monkeypatch, demo_store_path, page, lang):
-    at = run_page(monkeypatch, demo_store_path, page, lang=lang)
+    at = run_page(monkeypatch, demo_store_path, page, opened=("trends-table-open", "quality-per-date-open"), lang=lang)
     assert_clean(at)
     assert demo_data.COUNTY_NAME in at.title[0].value
     assert any(c.value.startswith(i18n.t(PAGES[page], lang)) for c in at.caption)
-    assert at.dataframe, "every analysis page shows a table"
+    assert at.dataframe, "every analysis page shows a table (趋势's in its folded section, opened here)"
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -133,6 +136,9 @@ def test_gaps_downloads_read_back_equal_to_the_table_shown(monkeypatch, demo_sto
 
 def test_gaps_township_filter_threshold_and_late_only(monkeypatch, demo_store_path, demo_store):
     at = run_page(monkeypatch, demo_store_path, "pages/gaps.py", domain="testing")
+    assert not at.toggle and not at.number_input  # the options are folded: not sent until unfolded
+    at.session_state["gaps-options-open"] = True
+    at.run()
     town = str(rollup.unit(demo_store, "990101101000")["code"])
     at.multiselect(key=f"gaps-towns-{COUNTY}").set_value([town]).run()
     assert_clean(at)
@@ -154,6 +160,14 @@ def test_gaps_township_filter_threshold_and_late_only(monkeypatch, demo_store_pa
     at.toggle(key="gaps-late-only").set_value(True).run()
     late = table_with(at, "区划代码", "缺口（人）")
     assert len(late) and (late["5月14日前能否达标"] == "不能").all()
+    at.session_state["gaps-options-open"] = False  # folded again: the options still apply, and come back unfolded
+    at.run()
+    assert not at.toggle and table_with(at, "区划代码", "缺口（人）").equals(late)
+    at.session_state["gaps-options-open"] = True
+    at.run()
+    assert at.toggle(key="gaps-late-only").value and at.multiselect(key=f"gaps-towns-{COUNTY}").value == [town]
+    assert_clean(at)
+    assert not at.warning  # no "set via the Session State API" warning from the kept values
 
 
 def test_gaps_at_grid_level_name_the_village(monkeypatch, demo_store_path):
@@ -182,7 +196,8 @@ def test_trends_compare_limit_is_said_in_the_pages_language(monkeypatch, demo_st
     (Streamlit's max_selections message would be English): the picker sets no max_selections of its own."""
     from dashboard.ui.trends_view import MAX_COMPARED
 
-    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="testing", lang=lang)
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", opened=("trends-table-open",),
+                  domain="testing", lang=lang)
     towns = list(rollup.rollup(demo_store, COUNTY, "testing", LATEST).children["code"])
     picker = at.multiselect(key=f"trends-compare-{COUNTY}")
     assert len(towns) > MAX_COMPARED and not picker.proto.max_selections
@@ -197,7 +212,8 @@ def test_trends_compare_limit_is_said_in_the_pages_language(monkeypatch, demo_st
 
 
 def test_trends_compare_units_and_measures(monkeypatch, demo_store_path, demo_store):
-    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="testing", lang="en")
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", opened=("trends-table-open",),
+                  domain="testing", lang="en")
     assert_clean(at)
     table = table_with(at, "Date")
     assert list(table.columns) == ["Date", demo_data.COUNTY_NAME] and len(table) == 28
@@ -221,7 +237,8 @@ def test_trends_compare_units_and_measures(monkeypatch, demo_store_path, demo_st
 def test_trends_show_missing_days_as_blanks_not_zeros(monkeypatch, demo_store_path):
     silent = sql(demo_store_path, "select code from facts where domain = 'testing' and prefix_len = 15 group by code "
                  "having max(snapshot_date) = ?", LATEST - dt.timedelta(days=5))[0][0]
-    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="testing", unit=silent)
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", opened=("trends-table-open",), domain="testing",
+                  unit=silent)
     assert_clean(at)
     column = table_with(at, "日期").set_index("日期").iloc[:, 0]
     assert column.iloc[-2:].isna().all() and (column.iloc[:-2] > 0).all()
@@ -303,20 +320,27 @@ def test_a_flag_link_opens_the_overview_at_that_unit(monkeypatch, demo_store_pat
     assert overview.title[0].value.startswith(name)
 
 
-@pytest.mark.parametrize("page, keys", [
-    ("pages/quality.py", {"quality-per-date", "quality-missing", "quality-flags", "quality-timeliness"}),
-    ("pages/trends.py", {"trends-table"}),
+@pytest.mark.parametrize("page, keys, folded", [
+    ("pages/quality.py", {"quality-missing", "quality-flags", "quality-timeliness"}, {"quality-per-date"}),
+    ("pages/trends.py", set(), {"trends-table"}),
 ])
-def test_every_analysis_table_downloads_as_csv_and_xlsx(monkeypatch, demo_store_path, page, keys):
+def test_every_analysis_table_downloads_as_csv_and_xlsx(monkeypatch, demo_store_path, page, keys, folded):
+    """A folded table (with its downloads) is sent only once its section is opened."""
     at = run_page(monkeypatch, demo_store_path, page, domain="testing")
     assert_clean(at)
     found = {b.key for b in at.get("download_button")}
     assert {f"{k}-{suffix}" for k in keys for suffix in ("csv", "xlsx")} <= found
+    assert not {f"{k}-{suffix}" for k in folded for suffix in ("csv", "xlsx")} & found
+    for key in folded:
+        at.session_state[f"{key}-open"] = True
+    found = {b.key for b in at.run().get("download_button")}
+    assert {f"{k}-{suffix}" for k in keys | folded for suffix in ("csv", "xlsx")} <= found
 
 
 def test_the_trend_draws_a_count_of_the_domain_as_the_rollup_counts_it(monkeypatch, demo_store_path, demo_store):
     """count=returnees: the line is the county's 返乡人员 per day (the stored rollup's), with no ratio to choose."""
-    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", domain="screening", count="returnees", lang="en")
+    at = run_page(monkeypatch, demo_store_path, "pages/trends.py", opened=("trends-table-open",), domain="screening",
+                  count="returnees", lang="en")
     assert_clean(at)
     assert "ratio" not in at.segmented_control(key="trends-measure-count").options
     table = table_with(at, "Date")

@@ -27,7 +27,7 @@ from dashboard.output import import_model
 from dashboard.output.import_model import Overrides, Upload
 from dashboard.storage import configure, settings
 from dashboard.storage.store import Store
-from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, small_store, sql
+from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, open_tab, small_store, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -286,18 +286,24 @@ def template_button(at: AppTest):
 def test_import_page_renders_history_and_template_on_the_demo_store(monkeypatch, demo_store_copy):
     at = run(monkeypatch, demo_store_copy.path, "pages/import.py")
     assert at.title[0].value == "数据导入"
+    assert not at.dataframe and not at.get("download_button")  # the upload tab: the closed tabs send nothing
     history = demo_store_copy.query("loads_all")
+    open_tab(at, "imp-tabs", "imp_tab_history")
+    assert not [b for b in at.get("download_button") if b.key == "imp-tpl-download"]
     shown = at.dataframe[0].value
     assert len(shown) == len(history) and list(shown["导入编号"]) == list(history["load_id"])
     assert at.selectbox(key="imp-pick-load").value == history["load_id"].iloc[0]
     assert at.button(key="imp-rollback").label == f"撤回导入编号 {history['load_id'].iloc[0]}"
+    open_tab(at, "imp-tabs", "imp_tab_template")
+    assert not [d for d in at.dataframe if "导入编号" in d.value.columns]  # the history is no longer sent
     assert at.selectbox(key="imp-tpl-unit").value == DEMO_COUNTY  # the URL's unit by default (here: the root)
     children = sql(demo_store_copy, "select count(*) from units where parent_code = ? and active", DEMO_COUNTY)[0][0]
     assert template_button(at).label == f"下载模板（{children} 个单位）"
     township = "990101101000"
     at = run(monkeypatch, demo_store_copy.path, "pages/import.py", unit=township, lang="en")
+    assert "Status" in open_tab(at, "imp-tabs", "imp_tab_history", "en").dataframe[0].value.columns
+    open_tab(at, "imp-tabs", "imp_tab_template", "en")
     assert at.title[0].value == "Import data" and at.selectbox(key="imp-tpl-unit").value == township
-    assert "Status" in at.dataframe[0].value.columns
     villages = sql(demo_store_copy, "select count(*) from units where parent_code = ? and active", township)[0][0]
     assert template_button(at).label == f"Download template ({villages} units)"
     at.selectbox(key="imp-tpl-level-township").set_value("grid").run()
@@ -319,7 +325,7 @@ def test_the_template_xlsx_is_made_only_when_its_download_is_clicked(monkeypatch
         return button(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", download_button)
-    at = run(monkeypatch, demo_store_copy.path, "pages/import.py")
+    at = open_tab(run(monkeypatch, demo_store_copy.path, "pages/import.py"), "imp-tabs", "imp_tab_template")
     assert template_button(at) and made == [] and callable(clicks["imp-tpl-download"])
     book = pd.read_excel(io.BytesIO(clicks["imp-tpl-download"]()), header=None, dtype=str, engine="openpyxl")
     children = demo_store_copy.query("unit_children", code=DEMO_COUNTY)
@@ -456,7 +462,7 @@ def test_rollback_and_restore_in_the_history_change_the_overview(monkeypatch, de
     load_id, rows = int(chosen["load_id"]), int(chosen["rows_accepted"])  # one township's grids of the last day
     overview = run(monkeypatch, db, "pages/overview.py")
     before, cards_before = completeness(overview, "testing"), card_values(overview)
-    at = run(monkeypatch, db, "pages/import.py")
+    at = open_tab(run(monkeypatch, db, "pages/import.py"), "imp-tabs", "imp_tab_history")
     at.selectbox(key="imp-pick-load").set_value(load_id).run()
     at.button(key="imp-rollback").click().run()
     assert_clean(at)
@@ -465,7 +471,7 @@ def test_rollback_and_restore_in_the_history_change_the_overview(monkeypatch, de
     at.switch_page("pages/overview.py").run()
     after = completeness(at, "testing")
     assert after[0] == before[0] - rows and after[1] == before[1]  # its grids no longer count as reported today
-    at.switch_page("pages/import.py").run()
+    open_tab(at.switch_page("pages/import.py").run(), "imp-tabs", "imp_tab_history")
     at.selectbox(key="imp-pick-load").set_value(load_id).run()
     assert at.button(key="imp-restore").label == f"恢复导入编号 {load_id}"
     at.button(key="imp-restore").click().run()
@@ -483,7 +489,7 @@ def test_a_superseded_load_is_restored_from_the_history(monkeypatch, tmp_path):
         store, Upload("t_20220501.csv", f"{header}{G_JIA_1},100,10\n".encode())))
     newer = import_model.confirm(store, import_model.plan_upload(
         store, Upload("t_20220501_b.csv", f"{header}{G_JIA_1},100,15\n".encode())))
-    at = run(monkeypatch, store.path, "pages/import.py")
+    at = open_tab(run(monkeypatch, store.path, "pages/import.py"), "imp-tabs", "imp_tab_history")
     at.selectbox(key="imp-pick-load").set_value(older.load_id).run()
     assert f"#{newer.load_id}" in "\n".join(c.value for c in at.caption)  # says what restoring it rolls back
     at.button(key="imp-restore").click().run()
@@ -501,7 +507,8 @@ def test_settings_page_renders_with_the_stored_values(monkeypatch, demo_store_co
     assert at.title[0].value == "设置"
     assert at.number_input(key="set-target-booster_coverage").value == pytest.approx(55.0)
     assert at.number_input(key="set-target-testing_coverage").value == pytest.approx(95.0)
-    assert at.number_input(key="set-carry").value == settings.carry_days(demo_store_copy)
+    assert not at.date_input and not at.dataframe  # the targets' tab: the closed tabs send nothing
+    assert open_tab(at, "set-tabs", "set_tab_reporting").number_input(key="set-carry").value == settings.carry_days(demo_store_copy)
     at = run(monkeypatch, demo_store_copy.path, "pages/settings.py", lang="en")
     assert at.title[0].value == "Settings"
     assert "Testing coverage of residents (%)" in [n.label for n in at.number_input]
@@ -526,7 +533,7 @@ def test_a_target_changed_in_settings_changes_the_status_on_the_overview(monkeyp
 
 
 def test_rounds_carry_days_and_expected_level_are_saved(monkeypatch, demo_store_copy):
-    at = run(monkeypatch, demo_store_copy.path, "pages/settings.py")
+    at = open_tab(run(monkeypatch, demo_store_copy.path, "pages/settings.py"), "set-tabs", "set_tab_rounds")
     rounds_before = len(demo_store_copy.query("rounds_all"))
     at.number_input(key="set-round-number").set_value(7)
     at.date_input(key="set-round-start").set_value(dt.date(2022, 5, 20))
@@ -535,7 +542,7 @@ def test_rounds_carry_days_and_expected_level_are_saved(monkeypatch, demo_store_
     rounds = demo_store_copy.query("rounds_all")
     assert len(rounds) == rounds_before + 1 and (7, dt.date(2022, 5, 20)) in {
         (int(r), pd.Timestamp(d).date()) for r, d in zip(rounds["round"], rounds["start_date"])}
-    at.number_input(key="set-carry").set_value(5)
+    open_tab(at, "set-tabs", "set_tab_reporting").number_input(key="set-carry").set_value(5)
     at.selectbox(key="set-expected-testing").set_value("village")
     at.button(key="FormSubmitter:set-reporting-保存").click().run()
     assert_clean(at)
@@ -546,7 +553,7 @@ def test_rounds_carry_days_and_expected_level_are_saved(monkeypatch, demo_store_
 
 def test_the_settings_unit_picker_goes_down_a_level_and_the_sidebar_finds_any_unit(monkeypatch, demo_store_path,
                                                                                    demo_store):
-    at = run(monkeypatch, demo_store_path, "pages/settings.py")
+    at = open_tab(run(monkeypatch, demo_store_path, "pages/settings.py"), "set-tabs", "set_tab_units")
     picker = at.selectbox(key="set-unit")
     towns = demo_store.query("unit_children", code=DEMO_COUNTY)
     assert picker.value == DEMO_COUNTY and picker.options[1:] == [  # the county, then its townships, by label
@@ -566,7 +573,8 @@ def test_the_settings_unit_picker_goes_down_a_level_and_the_sidebar_finds_any_un
 def test_a_unit_is_renamed_and_retired_with_its_history_kept(monkeypatch, demo_store_copy):
     village = "990101001001"
     old_name = demo_store_copy.query("unit_by_code", code=village)["name"].iloc[0]
-    at = run(monkeypatch, demo_store_copy.path, "pages/settings.py", unit=village)
+    at = open_tab(run(monkeypatch, demo_store_copy.path, "pages/settings.py", unit=village), "set-tabs",
+                  "set_tab_units")
     assert at.selectbox(key="set-unit").value == village
     assert len(at.selectbox(key="set-unit").options) < 60  # one level at a time: not the county's 4,000 units
     at.text_input(key="set-rename-name").input("新名社区")
@@ -594,6 +602,7 @@ def test_a_store_without_units_says_how_to_load_them(monkeypatch, empty_store):
     assert "python -m dashboard units" in at.code[0].value
     at = run(monkeypatch, empty_store.path, "pages/import.py")  # where a county is set up from the browser
     assert at.warning[0].value == i18n.t("imp_missing_units", "zh")
+    open_tab(at, "imp-tabs", "imp_tab_template")
     assert at.info[-1].value == i18n.t("imp_no_units_yet", "zh")  # the template tab, until units exist
 
 

@@ -99,3 +99,22 @@ def test_demo_grid_silent_for_five_days_shows_a_gap_at_the_end(demo_store, demo_
     last_two = out[out["snapshot_date"] > demo_data.LAST_DATE - dt.timedelta(days=2)]
     assert len(last_two) == 2 and last_two["numerator"].isna().all() and last_two["ratio"].isna().all()
     assert out["numerator"].iloc[:-2].notna().all() and (out["numerator"].fillna(1) > 0).all()
+
+
+def test_the_trend_lines_chart_breaks_at_missing_days_and_draws_the_target():
+    """趋势's main chart (Vega-Lite): one line per unit, a day without data breaks the line (a null, not a zero, and
+    nulls break the path), the target dotted under a name of its own, a round's start marked; the spec validates."""
+    from dashboard.output import analysis_charts
+
+    days = [dt.date(2022, 5, d) for d in range(1, 6)]
+    frame = pd.DataFrame({"snapshot_date": days, "ratio": [0.5, 0.6, None, 0.7, 0.8], "target": [0.95] * 5})
+    spec = analysis_charts.lines([("小县", frame), ("<b>北镇</b>", frame.assign(ratio=frame["ratio"] / 2))], "ratio",
+                                 "zh", [(days[2], "第2轮核酸开始")], "目标").to_dict()  # validated against the schema
+    rows = [r for data in spec["datasets"].values() for r in data]
+    county = [r["value"] for r in rows if r.get("unit") == "小县" and "main" in r]
+    assert county == [50.0, 60.0, None, 70.0, 80.0]
+    assert [r["value"] for r in rows if r.get("unit") == "目标"] == [95.0] * 5
+    assert any(r.get("unit") == "<b>北镇</b>" for r in rows)  # a name is data, never markup
+    assert any(r.get("text") == "第2轮核酸开始" and r["day"] == "5月3日" for r in rows)
+    lines = [layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "line"]
+    assert lines and all("invalid" in mark and mark["invalid"] is None for mark in lines)

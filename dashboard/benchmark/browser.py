@@ -2,7 +2,8 @@
 
 Server-side render times say little about the wait: the browser also fetches, parses and draws. So every page is
 timed in Debian's Chromium through Playwright, against an empty Streamlit app (a router, two one-line pages and a
-button) served the same way in the same run, and every figure is a ratio to that baseline:
+button) served the same way (the dashboard's .streamlit/config.toml too) in the same run, and every figure is a
+ratio to that baseline:
 - a full load, warm (a new tab, the server's caches filled) against the empty page's full load;
 - the first load after a new load (a CLI ingest just changed the store, so every cached result is cold) against the
   same page warm;
@@ -232,6 +233,7 @@ def run(source_db: pathlib.Path, repeat: int = 3, pages=PAGES, chromium=None) ->
         empty.mkdir()
         for name, text in EMPTY_APP.items():
             (empty / name).write_text(text, encoding="utf-8")
+        shutil.copytree(ROOT / ".streamlit", empty / ".streamlit")  # the same server settings (no source watcher …)
         loads = Loads(db, folder)
         blank = stack.enter_context(served(empty / "app.py"))
         app = stack.enter_context(served(SERVER, db))

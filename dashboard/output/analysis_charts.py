@@ -21,55 +21,55 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8
 HEAD_COLOUR, TAIL_COLOUR, SHARE_COLOUR = "#a50026", "#f4a582", "#333333"
 
 
-def _layout(fig: go.Figure, height: int, percent: bool, top: int = 8) -> go.Figure:
-    fig.update_layout(
-        height=height, margin={"l": 8, "r": 8, "t": top, "b": 8}, hovermode="x unified",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        plot_bgcolor="white", paper_bgcolor="white", font={"size": 12})
-    fig.update_yaxes(ticksuffix="%" if percent else "", gridcolor="#eeeeee", zeroline=False, rangemode="tozero")
-    fig.update_xaxes(type="category", gridcolor="#f4f4f4", tickangle=0, nticks=5)
-    return fig
-
-
 def _values(frame: pd.DataFrame, measure: str) -> list:
     """The measure per day; NaN becomes None so the line breaks there."""
     values = frame[measure] * 100 if measure == "ratio" else frame[measure]
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def _marks(fig: go.Figure, marks, lang: str) -> None:
-    """Dashed vertical lines at round starts (shape + annotation: add_vline cannot annotate a category axis)."""
-    for day, text in marks:
-        x = charts.fmt_day(day, lang)
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
-                      line={"color": "#888888", "width": 1, "dash": "dash"})
-        fig.add_annotation(**charts.ROUND_ANNOTATION, x=x, text=text)
-
-
 def lines(series: list[tuple[str, pd.DataFrame]], measure: str, lang: str, marks=(), target_label: str = "",
-          height: int = 340) -> go.Figure:
+          height: int = 340) -> alt.LayerChart:
     """One line per unit for a measure (ratio in %, cumulative count, daily increase); the target dotted.
 
     The target line is drawn for the ratio (one target for every unit) and, for
     a single unit, for the count (target × denominator per day).
+    Vega-Lite, not Plotly: nothing on it is clicked, and 趋势 then loads no Plotly (its 4.7 MB of JavaScript)
+    unless the small multiples are asked for; a day without data breaks the line (`invalid=None`), names are
+    data in a tooltip, which Vega escapes.
     """
-    fig = go.Figure()
-    _marks(fig, marks, lang)
+    order = list(dict.fromkeys(charts.fmt_day(d, lang) for _, frame in series for d in frame["snapshot_date"]))
     percent = measure == "ratio"
-    for i, (label, frame) in enumerate(series):
-        x = [charts.fmt_day(d, lang) for d in frame["snapshot_date"]]
-        colour = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(
-            x=x, y=_values(frame, measure), name=_hover_label(label), mode="lines+markers", connectgaps=False,
-            line={"color": colour, "width": 2.5 if i == 0 else 1.8}, marker={"size": 5},
-            text=[_hover_label(label)] * len(x),
-            hovertemplate=f"%{{text}}: %{{y:,.1f}}{'%' if percent else ''}<extra></extra>"))
+    names = [str(label) for label, _ in series]
+    points = pd.concat([pd.DataFrame({"day": [charts.fmt_day(d, lang) for d in frame["snapshot_date"]],
+                                      "value": _values(frame, measure), "unit": name, "main": i == 0})
+                        for i, (name, (_, frame)) in enumerate(zip(names, series))], ignore_index=True)
+    x = alt.X("day:O", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelSeparation=8,
+                                                            gridColor="#f4f4f4", grid=True))
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=True),
+              axis=alt.Axis(gridColor="#eeeeee", format=",.0f", labelExpr="datum.label + '%'" if percent else
+                            alt.Undefined))
     target = _target_line(series, measure)
+    legend_names = names + ([target_label] if target is not None else [])
+    colour = alt.Color("unit:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320),  # whole names
+                       scale=alt.Scale(domain=legend_names, range=[PALETTE[i % len(PALETTE)] for i in range(len(names))]
+                                       + (["#555555"] if target is not None else [])))
+    drawn = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=25), invalid=None).encode(
+        x=x, y=y, color=colour, strokeWidth=alt.condition("datum.main", alt.value(2.5), alt.value(1.8)),
+        tooltip=[alt.Tooltip("unit:N", title=" "), alt.Tooltip("day:O", title=" "),
+                 alt.Tooltip("value:Q", title="%" if percent else " ", format=",.1f")])
+    layers = [drawn]
     if target is not None:
-        x = [charts.fmt_day(d, lang) for d in series[0][1]["snapshot_date"]]
-        fig.add_trace(go.Scatter(x=x, y=target, name=target_label, mode="lines", connectgaps=False,
-                                 hoverinfo="skip", line={"color": "#555555", "width": 1.2, "dash": "dot"}))
-    return _layout(fig, height, percent, top=26 if marks else 8)  # the rounds' labels above the plot
+        goal = pd.DataFrame({"day": [charts.fmt_day(d, lang) for d in series[0][1]["snapshot_date"]],
+                             "value": target, "unit": target_label})
+        layers.insert(0, alt.Chart(goal).mark_line(strokeDash=[2, 3], strokeWidth=1.2, invalid=None).encode(
+            x=x, y=y, color=colour))
+    shown = [(charts.fmt_day(day, lang), text) for day, text in marks if charts.fmt_day(day, lang) in order]
+    if shown:
+        frame = pd.DataFrame(shown, columns=["day", "text"])
+        layers += [alt.Chart(frame).mark_rule(strokeDash=[4, 4], color="#888888").encode(x=x),
+                   alt.Chart(frame).mark_text(**charts.ROUND_LABEL).encode(x=x, text="text:N")]
+    return alt.layer(*layers).properties(height=height, padding={"top": 24 if shown else 6, "left": 4, "right": 8,
+                                                                 "bottom": 4}).configure_view(stroke=None)
 
 
 def _target_line(series, measure: str) -> list | None:

@@ -327,10 +327,7 @@ def grids_deck(shapes: gpd.GeoDataFrame, values: pd.DataFrame, outlines: gpd.Geo
 
 # ---- trend -------------------------------------------------------------------
 # A round's label sits above the plot area, in the top padding, so no line (a 100 % target, a curve) runs under it:
-# for Plotly (the trends page) an annotation anchored at the plot's top edge, for Vega-Lite (the overview) a text
-# mark placed above the plot's top (y in pixels from it).
-ROUND_ANNOTATION = {"y": 1, "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom",
-                    "font": {"size": 11, "color": "#555555"}}
+# a Vega-Lite text mark placed above the plot's top (y in pixels from it), on the overview's and the trends' charts.
 ROUND_LABEL_DY = -6
 ROUND_LABEL = {"y": ROUND_LABEL_DY, "align": "left", "baseline": "bottom", "dx": 3, "fontSize": 11, "color": "#555555"}
 

@@ -149,33 +149,36 @@ def _facts(ctx: Context, head: model.Headline, ind, current, day: dt.date) -> li
 
 def trend(ctx: Context) -> None:
     """The main indicator of each domain over its last snapshots up to the chosen date; new testing rounds marked."""
+    spec = _trend_spec(str(ctx.store.path), ctx.store.version(), ctx.code, ctx.date, ctx.lang, ctx)
+    if spec is None:
+        return
+    st.markdown(f"**{i18n.t('trend_title', ctx.lang)}**")
+    st.vega_lite_chart(spec=spec, width="stretch", key=f"trend-{ctx.lang}")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend_spec(path: str, version: str, code: str, day: dt.date, lang: str, _ctx: Context) -> dict | None:
+    """The chart's Vega-Lite spec (None: no domain has data by then), once per unit, date, language and store
+    version (`_ctx` is that view's context, not part of the key), as the cards' texts: a date picked before, or
+    a switch back to 总览, neither slices the series again nor hashes them as a key (20-30 ms a rerun). Not
+    checked against Vega-Lite's schema here (30-40 ms a new date): the tests check the specs this builds."""
     series, shown = [], []
-    for domain in (d for d in fields.DOMAINS if d in ctx.by_domain):
-        days = [d for d in ctx.by_domain[domain] if d <= ctx.date][-TREND_SNAPSHOTS:]
+    for domain in (d for d in fields.DOMAINS if d in _ctx.by_domain):
+        days = [d for d in _ctx.by_domain[domain] if d <= day][-TREND_SNAPSHOTS:]
         if not days:
             continue
         ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
         # the domain's every date, read once per unit: a date picked later is a slice of it, not another read
-        frame = data.trend(ctx.store, ctx.code, domain, ctx.by_domain[domain][0], ctx.by_domain[domain][-1])
+        frame = data.trend(_ctx.store, code, domain, _ctx.by_domain[domain][0], _ctx.by_domain[domain][-1])
         frame = frame[frame["snapshot_date"].between(days[0], days[-1])].reset_index(drop=True)
         frame = frame.assign(ratio=frame[f"{ind.key}_ratio"].astype(float))[["snapshot_date", "ratio"]]
-        series.append({"domain": domain, "label": ind.label(ctx.lang), "target": ctx.target(ind), "frame": frame})
+        series.append({"domain": domain, "label": ind.label(lang), "target": _ctx.target(ind), "frame": frame})
         shown += days
     if not series:
-        return
-    marks = [(_first_on_or_after(sorted(set(shown)), start), i18n.t("trend_round", ctx.lang, round=number))
-             for number, start in data.round_starts(ctx.store, ctx.unit, min(shown), max(shown))]
-    st.markdown(f"**{i18n.t('trend_title', ctx.lang)}**")
-    st.vega_lite_chart(spec=_trend_spec(series, ctx.lang, [m for m in marks if m[0]]), width="stretch",
-                       key=f"trend-{ctx.lang}")
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _trend_spec(series: list[dict], lang: str, marks: list[tuple]) -> dict:
-    """The chart's Vega-Lite spec, built once per figures shown: a rerun that changes nothing in the trend (a date
-    picked and picked back, a language switch back) skips 50-100 ms. Not checked against Vega-Lite's schema here
-    (30-40 ms a new date): the tests check the specs this function builds."""
-    return charts.trend_chart(series, lang, marks).to_dict(validate=False)
+        return None
+    marks = [(_first_on_or_after(sorted(set(shown)), start), i18n.t("trend_round", lang, round=number))
+             for number, start in data.round_starts(_ctx.store, _ctx.unit, min(shown), max(shown))]
+    return charts.trend_chart(series, lang, [m for m in marks if m[0]]).to_dict(validate=False)
 
 
 def _first_on_or_after(days: list, start):

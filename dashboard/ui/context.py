@@ -114,12 +114,7 @@ class Context:
 
     def loaded_at(self, domain: str, day: dt.date | None):
         """When the last load of that domain and date landed (shown next to the date)."""
-        rows = self.loads[(self.loads["domain"] == domain) & (self.loads["snapshot_date"].map(_day) == day)]
-        return None if rows.empty else pd.Timestamp(rows["last_loaded_at"].iloc[0])
-
-
-def _day(value) -> dt.date:
-    return pd.Timestamp(value).date()
+        return data.load_times(self.store).get((domain, day))
 
 
 def load() -> Context:

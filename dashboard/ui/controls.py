@@ -8,6 +8,7 @@ never disagree with a shared link, and page switches cannot reset a view.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -29,6 +30,27 @@ def mirror(key: str, value) -> None:
     """Puts the URL's value into the widget before it is drawn (no default argument, so no Streamlit warning)."""
     if st.session_state.get(key) != value:
         st.session_state[key] = value
+
+
+def tabs(key: str, sections: list[tuple[str, Callable[[], None]]]) -> None:
+    """Tabs that draw only the open one: each `(label, draw)`. Why: Streamlit sends every tab's content on every
+    run and the browser builds all of it (设置's five forms, 数据导入's 926-load history), while a person looks at
+    one; a click on another tab reruns the page with that tab drawn. The open tab is the session's (`key`), by
+    its label; the first one at the start."""
+    shown = st.tabs([label for label, _ in sections], key=key, on_change="rerun")
+    for tab, (_, draw) in zip(shown, sections):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def folded(label: str, key: str, draw: Callable[[], None]) -> None:
+    """An expander drawn only while open, for the same reason as `tabs`: a folded table (数据质量's per-date
+    completeness, 趋势's figures) is not sent, nor built by the browser, until someone opens it."""
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            draw()
 
 
 def language_switch(lang: str) -> None:

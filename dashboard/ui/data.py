@@ -10,9 +10,9 @@ import geopandas as gpd
 import pandas as pd
 
 from ..analysis import rollup, rounds
-from ..domain import codes
+from ..domain import codes, indicators
 from ..example import demo_data
-from ..output import charts
+from ..output import charts, model
 from ..storage import geo, settings
 from ..storage.store import Store, default_path, is_demo
 from . import auth, reads
@@ -82,11 +82,22 @@ def shows_demo(s: Store, code: str | None) -> bool:
     return bool(code) and bool(meta(s)["demo"]) and is_demo_code(code)
 
 
+@reads.unscoped(max_entries=8)
 def dates_by_domain(s: Store) -> dict[str, list[dt.date]]:
-    """The dates with data of each domain the county has switched on (a switched-off campaign's data is kept, unshown)."""
+    """The dates with data of each domain the county has switched on (a switched-off campaign's data is kept,
+    unshown); once per store version, as every page's context starts with it."""
     frame, enabled = meta(s)["dates"], settings.enabled_domains(s)
     return {d: sorted(pd.Timestamp(x).date() for x in g["snapshot_date"]) for d, g in frame.groupby("domain")
             if d in enabled}
+
+
+@reads.unscoped(max_entries=8)
+def load_times(s: Store) -> dict:
+    """When the last load of each (domain, date) landed, as a lookup: the header asks for a few per run, and
+    filtering the load times' frame for each cost ~5 ms a run."""
+    frame = meta(s)["dates"]
+    return {(d, pd.Timestamp(day).date()): pd.Timestamp(at)
+            for d, day, at in zip(frame["domain"], frame["snapshot_date"], frame["last_loaded_at"])}
 
 
 @reads.unscoped(max_entries=8)
@@ -120,6 +131,18 @@ def unit_rollup(s: Store, code: str, domain: str, day: dt.date | None) -> rollup
     """The unit and its children for a domain at a date; None when the domain has no data by then. Read from the
     unit's whole history (one query per unit and domain), so a date picked later costs no query."""
     return None if day is None else rollup.rollup(s, code, domain, day, history=_history(s, code, domain))
+
+
+@reads.scoped(max_entries=64, resource=True)
+def child_rows(s: Store, code: str, ind_key: str, day: dt.date, previous_day: dt.date | None,
+               lang: str) -> pd.DataFrame:
+    """The map's rows: the unit's children on `day` with every field of the domain, the change since
+    `previous_day` and the tooltips; built once per view and store version (the tooltips alone are 10-20 ms of
+    row-by-row formatting a rerun, and a drill click or a switch back to 地图 would redo them); shared, do
+    not mutate."""
+    ind = indicators.BY_KEY[ind_key]
+    current, previous = unit_rollup(s, code, ind.domain, day), unit_rollup(s, code, ind.domain, previous_day)
+    return model.with_tooltips(model.children(current, previous, ind, all_fields=True), ind, lang)
 
 
 @reads.scoped(max_entries=64, resource=True)

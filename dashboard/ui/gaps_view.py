@@ -71,47 +71,56 @@ def render(ctx: Context) -> None:
     downloads(ctx, shown, opts, day)
 
 
+KEPT = "gaps-options"  # the folded options' values: a widget that is not drawn in a run loses its own
+
+
 def options(ctx: Context, levels: list[str], day: dt.date) -> Options:
-    """The page's own controls (not in the URL): the level in sight, the rest folded (they would fill a phone)."""
+    """The page's own controls (not in the URL): the level in sight, the rest folded (they would fill a phone) and
+    drawn only while unfolded (seven widgets the browser would otherwise build on every switch to the page); their
+    values are kept in the session meanwhile."""
     default_level = "village" if "village" in levels else levels[0]
     level = st.segmented_control(i18n.t("gaps_level", ctx.lang), levels, default=default_level,
                                  format_func=lambda lv: level_words(lv, ctx.lang, capital=True),
                                  key=f"gaps-level-{ctx.unit['level']}") or default_level  # options differ per level
-    with st.expander(i18n.t("gaps_options", ctx.lang), icon=":material/tune:"):
-        one, two, three = st.columns(3, vertical_alignment="bottom")
-        with one:
-            share = st.slider(i18n.t("gaps_share", ctx.lang), 10, 90, 50, 5, format="%d%%", key="gaps-share") / 100
-        with two:
-            days = int(st.number_input(i18n.t("gaps_pace_days", ctx.lang), 1, 60, pace.pace_days(ctx.settings), 1,
-                                       key="gaps-pace-days", help=i18n.t("gaps_pace_help", ctx.lang)))
-        with three:
-            deadline = st.date_input(i18n.t("gaps_deadline", ctx.lang), day + dt.timedelta(days=DEADLINE_DAYS),
-                                     key="gaps-deadline", format="YYYY-MM-DD")
-        chosen = filters(ctx, level)
-    return Options(level=level, days=days, deadline=deadline, share=share, **chosen)
+    towns = f"gaps-towns-{ctx.code}"
+    defaults = {"gaps-share": 50, "gaps-pace-days": pace.pace_days(ctx.settings),
+                "gaps-deadline": day + dt.timedelta(days=DEADLINE_DAYS), towns: [], "gaps-min-gap": 0,
+                "gaps-rate-below": None, "gaps-late-only": False}
+    kept = st.session_state.setdefault(KEPT, {})
+    box = st.expander(i18n.t("gaps_options", ctx.lang), icon=":material/tune:", key="gaps-options-open",
+                      on_change="rerun")
+    if box.open:
+        for key, value in defaults.items():  # the widgets start from the kept values (no default argument: no warning)
+            if key not in st.session_state:
+                st.session_state[key] = kept.get(key, value)
+        with box:
+            _option_widgets(ctx, level, towns)
+        kept.update({key: st.session_state[key] for key in defaults})
+    value = {key: kept.get(key, default) for key, default in defaults.items()}
+    rate = value["gaps-rate-below"]
+    return Options(level=level, days=int(value["gaps-pace-days"]), deadline=value["gaps-deadline"],
+                   share=value["gaps-share"] / 100, townships=tuple(value[towns]), min_gap=int(value["gaps-min-gap"]),
+                   rate_below=None if rate is None else rate / 100, late_only=bool(value["gaps-late-only"]))
 
 
-def filters(ctx: Context, level: str) -> dict:
-    """Township filter (from a county), a minimum gap, a rate threshold and 'only those who will be late'."""
+def _option_widgets(ctx: Context, level: str, towns_key: str) -> None:
+    """Share, pace days and deadline; the township filter (from a county), a minimum gap, a rate threshold and
+    'only those who will be late'. Their values are read from the session (`options`)."""
+    one, two, three = st.columns(3, vertical_alignment="bottom")
+    one.slider(i18n.t("gaps_share", ctx.lang), 10, 90, step=5, format="%d%%", key="gaps-share")
+    two.number_input(i18n.t("gaps_pace_days", ctx.lang), 1, 60, step=1, key="gaps-pace-days",
+                     help=i18n.t("gaps_pace_help", ctx.lang))
+    three.date_input(i18n.t("gaps_deadline", ctx.lang), key="gaps-deadline", format="YYYY-MM-DD")
     towns = analysis_data.townships(ctx.store, ctx.code) if level in ("village", "grid") else pd.DataFrame()
     one, two, three, four = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-    chosen = ()
     if len(towns) > 1:
-        with one:
-            names = dict(zip(towns["code"], towns["name"]))
-            chosen = tuple(st.multiselect(i18n.t("gaps_townships", ctx.lang), list(names), format_func=names.get,
-                                          placeholder=i18n.t("gaps_townships_all", ctx.lang),
-                                          key=f"gaps-towns-{ctx.code}"))
-    with two:
-        min_gap = int(st.number_input(i18n.t("gaps_min_gap", ctx.lang, unit=_unit_word(ctx)), 0, None, 0, 10,
-                                      key="gaps-min-gap"))
-    with three:
-        rate = st.number_input(i18n.t("gaps_rate_below", ctx.lang), 0.0, 200.0, None, 1.0, format="%.1f",
-                               key="gaps-rate-below", placeholder="—")
-    with four:
-        late = st.toggle(i18n.t("gaps_late_only", ctx.lang), key="gaps-late-only")
-    return {"townships": chosen, "min_gap": min_gap, "rate_below": None if rate is None else rate / 100,
-            "late_only": late}
+        names = dict(zip(towns["code"], towns["name"]))
+        one.multiselect(i18n.t("gaps_townships", ctx.lang), list(names), format_func=names.get,
+                        placeholder=i18n.t("gaps_townships_all", ctx.lang), key=towns_key)
+    two.number_input(i18n.t("gaps_min_gap", ctx.lang, unit=_unit_word(ctx)), 0, None, step=10, key="gaps-min-gap")
+    three.number_input(i18n.t("gaps_rate_below", ctx.lang), 0.0, 200.0, None, 1.0, format="%.1f",
+                       key="gaps-rate-below", placeholder="—")
+    four.toggle(i18n.t("gaps_late_only", ctx.lang), key="gaps-late-only")
 
 
 def headline(ctx: Context, ranked: pd.DataFrame, summary: gaps.Pareto, opts: Options) -> None:

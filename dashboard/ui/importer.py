@@ -30,7 +30,7 @@ from ..output import import_model
 from ..output.import_model import Overrides, Upload
 from ..storage import settings
 from ..storage.store import StoreBusy
-from . import admin, auth, context, data, downloads, setup_view, shell
+from . import admin, auth, context, controls, data, downloads, setup_view, shell
 from .admin import Admin
 from .controls import md_escape
 
@@ -65,14 +65,9 @@ def _no_units() -> pd.DataFrame:
 
 
 def render(adm: Admin) -> None:
-    upload, history, template = st.tabs([i18n.t("imp_tab_upload_any", adm.lang), i18n.t("imp_tab_history", adm.lang),
-                                         i18n.t("imp_tab_template", adm.lang)])
-    with upload:
-        upload_section(adm)
-    with history:
-        history_section(adm)
-    with template:
-        template_section(adm)
+    controls.tabs("imp-tabs", [(i18n.t("imp_tab_upload_any", adm.lang), lambda: upload_section(adm)),
+                               (i18n.t("imp_tab_history", adm.lang), lambda: history_section(adm)),
+                               (i18n.t("imp_tab_template", adm.lang), lambda: template_section(adm))])
 
 
 # ---- upload, preview, confirm --------------------------------------------------------

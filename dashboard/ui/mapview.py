@@ -33,9 +33,7 @@ def render(ctx: Context) -> None:
     if day is None:
         st.info(i18n.t("card_no_data", ctx.lang, domain=fields.DOMAIN_LABELS[ctx.domain][ctx.lang]))
         return
-    current = data.unit_rollup(ctx.store, ctx.code, ctx.domain, day)
-    previous = data.unit_rollup(ctx.store, ctx.code, ctx.domain, ctx.previous_date(ctx.domain, day))
-    rows = model.with_tooltips(model.children(current, previous, ctx.ind, all_fields=True), ctx.ind, ctx.lang)
+    rows = data.child_rows(ctx.store, ctx.code, ctx.ind.key, day, ctx.previous_date(ctx.domain, day), ctx.lang)
     if rows.empty:
         st.info(i18n.t("map_leaf", ctx.lang, name=controls.md_escape(ctx.unit["name"])))
         return
@@ -55,7 +53,7 @@ def render(ctx: Context) -> None:
             classed, ranges = model.count_rows(rows, ctx.count, ctx.lang, _residents(ctx) if ctx.per_1000 else None)
             base = count_map(ctx, classed, ranges)
         else:
-            base = children_map(ctx, rows)
+            base = children_map(ctx, rows, day)
     with right:
         if ctx.count and not all_grids:
             largest_counts(ctx, classed)
@@ -145,7 +143,7 @@ def _chips(title: str, entries: list, counts: pd.Series) -> None:
                 f'<div style="display:flex;flex-wrap:wrap;font-size:0.9rem">{chips}</div>', unsafe_allow_html=True)
 
 
-def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
+def children_map(ctx: Context, rows: pd.DataFrame, day) -> dict:
     """The legend and the Plotly choropleth; a click selects a polygon and the callback drills into it."""
     base = data.map_base(ctx.store, ctx.code)
     legend(ctx, rows["status"])
@@ -153,8 +151,19 @@ def children_map(ctx: Context, rows: pd.DataFrame) -> dict:
     if mapped.empty:
         return base
     key = f"map-{ctx.code}"
-    drawn(ctx, base, mapped, charts.choropleth(base, mapped, ctx.lang, figure_height(base)), key)
+    figure = _children_figure(ctx.store, ctx.code, ctx.ind.key, day, ctx.previous_date(ctx.domain, day), ctx.lang,
+                              figure_height(base))
+    drawn(ctx, base, mapped, figure, key)
     return base
+
+
+@reads.scoped(max_entries=32, resource=True)
+def _children_figure(s: Store, code: str, ind_key: str, day, previous_day, lang: str, height: int):
+    """The choropleth of `data.child_rows`, built once per view and store version (~10 ms of Plotly's own
+    validation a rerun otherwise); shared, do not mutate (st.plotly_chart copies it into a dict)."""
+    base = data.map_base(s, code)
+    rows = data.child_rows(s, code, ind_key, day, previous_day, lang)
+    return charts.choropleth(base, rows[rows["code"].isin(base["codes"])], lang, height)
 
 
 def figure_height(base: dict) -> int:

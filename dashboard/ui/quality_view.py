@@ -18,7 +18,7 @@ from ..output.model import level_words
 from ..storage import settings
 from . import analysis_data, downloads
 from .context import Context
-from .controls import domain_picker, md_escape
+from .controls import domain_picker, folded, md_escape
 
 WINDOWS = (1, 7, 0)  # anomaly window in days up to the chosen date; 0 = every snapshot
 CHART_DATES = 28
@@ -65,10 +65,13 @@ def completeness_section(ctx: Context, day: dt.date) -> None:
     else:
         completeness_chart(ctx, shown, capital)
     missing_list(ctx, day, capital)
-    with st.expander(i18n.t("quality_per_date", ctx.lang)):
-        per_date = completeness_table(frame, ctx.lang)
-        st.dataframe(per_date, hide_index=True, width="stretch", key="quality-per-date")
-        downloads.table(per_date, _stem(ctx, "quality_per_date"), ctx.lang, key="quality-per-date")
+    folded(i18n.t("quality_per_date", ctx.lang), "quality-per-date-open", lambda: per_date_table(ctx, frame))
+
+
+def per_date_table(ctx: Context, frame: pd.DataFrame) -> None:
+    per_date = completeness_table(frame, ctx.lang)
+    st.dataframe(per_date, hide_index=True, width="stretch", key="quality-per-date")
+    downloads.table(per_date, _stem(ctx, "quality_per_date"), ctx.lang, key="quality-per-date")
 
 
 def completeness_chart(ctx: Context, frame: pd.DataFrame, title_level: str) -> None:

@@ -19,7 +19,7 @@ from ..domain.messages import InputError, Message
 from ..intake import units
 from ..output import import_model
 from ..storage import configure, settings
-from . import accounts_view, admin, auth
+from . import accounts_view, admin, auth, controls
 from .admin import Admin
 from .context import update
 from .controls import md_escape, mirror
@@ -29,20 +29,13 @@ AUTO = "auto"  # expected_level stored as a non-level means "the finest level th
 
 def render(adm: Admin) -> None:
     lang = adm.lang
-    tabs = st.tabs([i18n.t(k, lang) for k in ("set_tab_targets", "set_tab_rounds", "set_tab_reporting",
-                                              "set_tab_units")] + ([i18n.t("acc_section", lang)]
-                                                                   if auth.can("accounts") else []))
-    with tabs[0]:
-        targets_section(adm)
-    with tabs[1]:
-        rounds_section(adm)
-    with tabs[2]:
-        reporting_section(adm)
-    with tabs[3]:
-        units_section(adm)
+    sections = [(i18n.t("set_tab_targets", lang), lambda: targets_section(adm)),
+                (i18n.t("set_tab_rounds", lang), lambda: rounds_section(adm)),
+                (i18n.t("set_tab_reporting", lang), lambda: reporting_section(adm)),
+                (i18n.t("set_tab_units", lang), lambda: units_section(adm))]
     if auth.can("accounts"):
-        with tabs[4]:
-            accounts_view.render(adm)
+        sections.append((i18n.t("acc_section", lang), lambda: accounts_view.render(adm)))
+    controls.tabs("set-tabs", sections)
 
 
 def _default(key: str, value) -> None:

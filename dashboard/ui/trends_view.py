@@ -18,7 +18,7 @@ from ..output import analysis_charts
 from ..output.model import level_words
 from . import analysis_data, downloads
 from .context import Context
-from .controls import measure_picker, view_pickers
+from .controls import folded, measure_picker, view_pickers
 
 PERIODS = (14, 28, 0)  # days shown; 0 = every snapshot
 MAX_MULTIPLES = 36
@@ -43,20 +43,25 @@ def render(ctx: Context) -> None:
     series += [(str(names[c]), _series(ctx, c, first, last)) for c in chosen]
     title = i18n.t("trends_chart_title", ctx.lang, indicator=_shown(ctx), measure=_measure_word(ctx, measure))
     st.markdown(f"**{title}**")
-    st.plotly_chart(analysis_charts.lines(series, measure, ctx.lang, marks, i18n.t("trends_target", ctx.lang)),
-                    config={"displayModeBar": False}, key=f"trend-lines-{ctx.lang}")
+    st.vega_lite_chart(spec=analysis_data.chart_spec("lines", series, measure, ctx.lang, marks,
+                                                     i18n.t("trends_target", ctx.lang)),
+                       width="stretch", key=f"trend-lines-{ctx.lang}")
     notes = [i18n.t("trends_gaps_note", ctx.lang)] + \
         ([i18n.t("trends_rounds_note", ctx.lang)] if fields.has_rounds(ctx.domain) else [])
     st.caption(("" if ctx.lang == "zh" else " ").join(notes))
     if multiples and len(children):
         small_multiples(ctx, children, measure, first, last, marks)
-    with st.expander(i18n.t("trends_table", ctx.lang)):
-        frame = trends.table(dict(series), measure)
-        frame["snapshot_date"] = [d.isoformat() for d in frame["snapshot_date"]]
-        frame = frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)})
-        st.dataframe(frame, hide_index=True, width="stretch", key="trends-table")
-        downloads.table(frame, f"{ctx.unit['name']}_{i18n.t('trends_table', ctx.lang)}_{ctx.date.isoformat()}",
-                        ctx.lang, key="trends-table")
+    folded(i18n.t("trends_table", ctx.lang), "trends-table-open", lambda: figures_table(ctx, series, measure))
+
+
+def figures_table(ctx: Context, series, measure) -> None:
+    """The figures drawn, one column per unit, with their downloads."""
+    frame = trends.table(dict(series), measure)
+    frame["snapshot_date"] = [d.isoformat() for d in frame["snapshot_date"]]
+    frame = frame.rename(columns={"snapshot_date": i18n.t("trends_col_date", ctx.lang)})
+    st.dataframe(frame, hide_index=True, width="stretch", key="trends-table")
+    downloads.table(frame, f"{ctx.unit['name']}_{i18n.t('trends_table', ctx.lang)}_{ctx.date.isoformat()}",
+                    ctx.lang, key="trends-table")
 
 
 def _series(ctx: Context, code: str, first, last):
