@@ -514,6 +514,15 @@ def test_settings_page_renders_with_the_stored_values(monkeypatch, demo_store_co
     assert "Testing coverage of residents (%)" in [n.label for n in at.number_input]
 
 
+def test_the_open_tab_stays_open_when_the_language_changes(monkeypatch, demo_store_copy):
+    at = open_tab(run(monkeypatch, demo_store_copy.path, "pages/settings.py"), "set-tabs", "set_tab_reporting")
+    at.segmented_control(key="ctl-lang").set_value("en").run()
+    assert_clean(at)
+    assert at.session_state["set-tabs"] == "Reporting"
+    assert at.number_input(key="set-carry").value == settings.carry_days(demo_store_copy)
+    assert "set-target-testing_coverage" not in [n.key for n in at.number_input]  # the targets' tab stays closed
+
+
 def test_a_target_changed_in_settings_changes_the_status_on_the_overview(monkeypatch, demo_store_copy):
     db = demo_store_copy.path
     overview = run(monkeypatch, db, "pages/overview.py")

@@ -36,10 +36,15 @@ def tabs(key: str, sections: list[tuple[str, Callable[[], None]]]) -> None:
     """Tabs that draw only the open one: each `(label, draw)`. Why: Streamlit sends every tab's content on every
     run and the browser builds all of it (设置's five forms, 数据导入's 926-load history), while a person looks at
     one; a click on another tab reruns the page with that tab drawn. The open tab is the session's (`key`), by
-    its label; the first one at the start."""
-    shown = st.tabs([label for label, _ in sections], key=key, on_change="rerun")
-    for tab, (_, draw) in zip(shown, sections):
+    its label; the first one at the start. Its place is kept too, so a switch of language (new labels) leaves the
+    same tab open."""
+    labels, place_key = [label for label, _ in sections], f"{key}-place"
+    if st.session_state.get(key) not in labels and st.session_state.get(place_key, len(labels)) < len(labels):
+        st.session_state[key] = labels[st.session_state[place_key]]
+    shown = st.tabs(labels, key=key, on_change="rerun")
+    for place, (tab, (_, draw)) in enumerate(zip(shown, sections)):
         if tab.open:
+            st.session_state[place_key] = place
             with tab:
                 draw()
 
