@@ -57,8 +57,9 @@ def test_a_later_day_warns_of_the_same_cumulative_drops_either_way(store, tmp_pa
     assert used and [m.key for m in quick.warnings] == ["warn_cumulative_drop"]
     assert_same_plan(quick, general)
     ingest.commit(store, quick)
-    assert store.query("facts_day_current", identifiers=ingest.domain_tables("testing", "facts_table"),
-                       domain="testing", snapshot_date=quick.snapshot_date)["present"].iat[0]
+    stored = store.query("facts_day_nums", identifiers=ingest.domain_tables("testing", "facts_table"),
+                         domain="testing", snapshot_date=quick.snapshot_date)["num"]
+    assert sorted(stored) == sorted(quick.frame["num"])
 
 
 @pytest.mark.parametrize("name, text", [
@@ -102,3 +103,40 @@ def test_a_store_without_units_leaves_the_file_to_the_general_reader(tmp_path):
     empty = Store(tmp_path / "empty.duckdb")
     assert canonical.read(empty, path, path.name) is None
     assert [m.key for m in ingest.plan(empty, path).errors] == ["err_no_units"]
+
+
+def current_and_set_aside(store) -> tuple[dict, list]:
+    """{num: load_id} of the current rows, and the (num, load_id) of the rows set aside, read past the product."""
+    from tests.helpers import sql
+
+    current = dict(sql(store, "select num, load_id from facts_testing"))
+    aside = sorted(sql(store, "select num, load_id from facts_noncurrent_testing"))
+    return current, aside
+
+
+def test_a_whole_day_sent_again_and_a_part_of_it_displace_exactly_their_units(store, tmp_path):
+    """A load that holds every unit with a current row on its date displaces without matching its units
+    (facts_displace_day.sql); one that holds some of them only theirs; a load of an earlier hour none."""
+    first = load(store, tmp_path, "testing_20220501.csv", CANONICAL).load_id
+    nums = sorted(int(code.ljust(15, "0")) for code in (G_JIA_1, G_JIA_2, G_ONE_1, G_ONE_2))
+    part = load(store, tmp_path, "testing_20220501_part.csv", HEAD + ROWS.splitlines(keepends=True)[0]).load_id
+    current, aside = current_and_set_aside(store)
+    assert current == {nums[0]: first, nums[1]: first, nums[2]: part, nums[3]: first}  # G_JIA_1 is the third num
+    assert aside == [(nums[2], first)]
+    whole = load(store, tmp_path, "testing_20220501_whole.csv", CANONICAL.replace(",5\n", ",6\n")).load_id
+    current, aside = current_and_set_aside(store)
+    assert current == dict.fromkeys(nums, whole)
+    assert aside == sorted([(nums[2], first), (nums[0], first), (nums[1], first), (nums[3], first), (nums[2], part)])
+    early = load(store, tmp_path, "testing_20220501_08时.csv", CANONICAL.replace(",6\n", ",7\n").replace(",5\n", ",7\n"),
+                 as_of_hour=8).load_id
+    current, aside = current_and_set_aside(store)
+    assert current == dict.fromkeys(nums, whole) and len(aside) == 9 and {n for n, i in aside if i == early} == set(nums)
+
+
+def test_covers_is_whether_every_current_unit_is_among_the_loads():
+    import numpy as np
+
+    loaded = np.array([3, 5, 8, 13])
+    assert ingest._covers(loaded, np.array([13, 3, 8])) and ingest._covers(loaded, loaded)
+    assert not ingest._covers(loaded, np.array([3, 4])) and not ingest._covers(loaded, np.array([14]))
+    assert not ingest._covers(np.array([], dtype=np.int64), np.array([1]))
