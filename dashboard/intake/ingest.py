@@ -355,6 +355,9 @@ def _rounds(store: Store, result: Plan, given: int | None) -> int | None:
         result.frame["round"] = given
         return given
     running = store.query("rounds_running", snapshot_date=result.snapshot_date)
+    if running.empty:  # no county has a round set: every row is of round 1 (no lookup of 500,000 counties)
+        result.frame["round"] = np.ones(len(result.frame), dtype="int64")
+        return 1
     by_county = dict(zip(running["county_num"], running["round"]))
     county = result.frame["num"] // codes.span("county") * codes.span("county")
     result.frame["round"] = county.map(by_county).fillna(1).astype("int64")
