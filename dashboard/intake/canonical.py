@@ -51,6 +51,7 @@ def read(store: Store, path: pathlib.Path, file: str) -> Canonical | None:
     body = raw[line_end + 1:]
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if (not body or body.translate(None, DIGITS_AND_COMMAS) or b"\n\n" in body or body.startswith(b"\n")
+            or b",\n" in body or body.endswith(b",")  # an empty last cell: DuckDB would not say so
             or lines > limits.MAX_ROWS or len(raw) > limits.MAX_FILE_MB * limits.MB):
         return None
     columns = _columns(header, body, file)
