@@ -88,6 +88,8 @@ def test_a_later_day_warns_of_the_same_cumulative_drops_either_way(store, tmp_pa
     ("name_column", "code,name,sampled\n" + f"{G_JIA_1},甲村第1网格,3\n"),
     ("ratio_column", "code,target_persons,sampled,采样率\n" + f"{G_JIA_1},10,5,50\n"),
     ("ten_thousands", "code,常住人口（万人）,sampled\n" + f"{G_JIA_1},1,5\n"),
+    ("remainder_column", "code,target_persons,sampled,未采样人数\n" + f"{G_JIA_1},10,5,5\n"),
+    ("numbered_rows", "序号,code,sampled\n" + f"1,{G_JIA_1},5\n"),
     ("no_code_column", "名称,sampled\n" + "甲村第1网格,5\n"),
     ("header_only", HEAD),
 ])
