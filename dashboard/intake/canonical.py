@@ -44,32 +44,42 @@ class Canonical:
 def read(store: Store, path: pathlib.Path, file: str) -> Canonical | None:
     """The file read the canonical way, or None where the general reader must read it (see the module)."""
     raw = path.read_bytes()
-    header = _header(raw, file)
-    if header is None:
-        return None
-    line_end = raw.index(b"\n")
-    body = raw[line_end + 1:]
-    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if (not body or body.translate(None, DIGITS_AND_COMMAS) or b"\n\n" in body or body.startswith(b"\n")
-            or b",\n" in body or body.endswith(b",")  # an empty last cell: DuckDB would not say so
-            or lines > limits.MAX_ROWS or len(raw) > limits.MAX_FILE_MB * limits.MB):
-        return None
-    columns = _columns(header, body, file)
+    header, body = _header(raw, file), _body(raw)
+    columns = _columns(header, body[0], file) if header is not None and body is not None else None
     if columns is None:
         return None
     table = _typed(store, path, columns)
-    if table is None or table.num_rows != lines or any(column.null_count for column in table.columns):
+    if table is None or table.num_rows != body[1] or any(column.null_count for column in table.columns):
         return None
     units = _units(store, table)
     if units is None:
         return None
+    frame = pd.DataFrame(columns=[reports.key(c) for c in columns], dtype="str").rename_axis("line")
+    return Canonical(reports.Report(file, "", columns, frame), _rows(table, units, columns))
+
+
+def _body(raw: bytes) -> tuple[bytes, int] | None:
+    """The bytes below the header line and how many rows they hold, where they are only digits, commas and line
+    ends, with no blank line and no empty last cell (DuckDB would not say so), within the limits on rows and size."""
+    if b"\n" not in raw:
+        return None
+    body = raw[raw.index(b"\n") + 1:]
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if (not body or body.translate(None, DIGITS_AND_COMMAS) or b"\n\n" in body or body.startswith(b"\n")
+            or b",\n" in body or body.endswith(b",") or lines > limits.MAX_ROWS
+            or len(raw) > limits.MAX_FILE_MB * limits.MB):
+        return None
+    return body, lines
+
+
+def _rows(table: pa.Table, units: np.ndarray, columns: list[reports.Column]) -> pd.DataFrame:
+    """The typed rows as ingest's `_validated` types them, indexed by the file's line (the header is line 1)."""
     rows = pd.DataFrame({"code": table["code"].to_pandas(), "num": table["num"].to_numpy()})
     rows["prefix_len"] = units
     for column in [c for c in columns if c.role == "field"]:
         rows[column.field] = pd.array(table[column.field].combine_chunks(), dtype="Int64")
     rows.index = pd.RangeIndex(2, len(rows) + 2, name="line")
-    frame = pd.DataFrame(columns=[reports.key(c) for c in columns], dtype="str").rename_axis("line")
-    return Canonical(reports.Report(file, "", columns, frame), rows)
+    return rows
 
 
 def _header(raw: bytes, file: str) -> list[str] | None:
