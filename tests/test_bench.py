@@ -149,6 +149,21 @@ def test_interleaved_takes_the_runs_in_turn_and_times_only_the_functions(monkeyp
     assert calls == ["a", "file"] * 3  # one unmeasured warm-up round, then two measured ones, in turn
 
 
+def test_interleaved_can_time_by_the_clock_it_is_given(monkeypatch):
+    """`bench --cpu`: the runs timed by the clock passed in (CPU time), never by the wall clock."""
+    wall, cpu = {"now": 0.0}, {"now": 0.0}
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: wall["now"])
+
+    def work(seconds):
+        wall["now"] += 10 * seconds  # a busy machine: the wall clock runs ten times faster than the CPU's
+        cpu["now"] += seconds
+
+    result = bench.interleaved({"a": (lambda: work(0.002), None), "b": (lambda: work(0.005), None)}, 3,
+                               clock=lambda: cpu["now"])
+    assert result["a"]["median_ms"] == pytest.approx(2.0) and result["b"]["median_ms"] == pytest.approx(5.0)
+    assert bench.interleaved({"a": (lambda: work(0.002), None)}, 1)["a"]["median_ms"] == pytest.approx(20.0)
+
+
 def test_the_pandas_baselines_group_what_each_page_shows(quick):
     """The naive way of each page query: the map's children on the day, the unit on every day, the villages on the
     last two days; their sums are the stored rows' own (no carry-forward: only a speed baseline)."""

@@ -177,4 +177,10 @@ def _keys(aliases: tuple[str, ...]) -> frozenset[str]:
 
 def is_ratio(header) -> bool:
     key = normalise(header)
-    return any(key.endswith(normalise(a)) for a in RATIO_ALIASES)
+    return key.endswith(_ratio_keys())
+
+
+@functools.cache
+def _ratio_keys() -> tuple[str, ...]:
+    """The ratio words normalised once (the header search asks of every cell of the first 20 rows)."""
+    return tuple(normalise(a) for a in RATIO_ALIASES)

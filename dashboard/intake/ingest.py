@@ -24,7 +24,7 @@ from ..domain import codes, fields
 from ..domain.messages import InputError, Message, capped, cell
 from ..storage import materialize, queries, settings
 from ..storage.store import Discard, Store, _fault_point
-from . import checks, limits, matching, reports, sheets
+from . import canonical, checks, limits, matching, reports, sheets
 
 
 @dataclass
@@ -83,13 +83,15 @@ def plan(store: Store, path, domain=None, snapshot_date=None, as_of_hour=None, r
     try:
         sheets.file_size(path, result.file)  # a missing file is an input error, named
         result.sha256 = sha256_of(path)
-        choice = reports.choose(sheets.read_sheets(path, result.file, sheet))
+        fast = canonical.read(store, path, result.file) if sheets.format_of(path) == "csv" else None
+        choice = reports.Choice(fast.report, []) if fast else reports.choose(sheets.read_sheets(path, result.file, sheet))
         report = choice.report
         result.sheet, result.other_sheets = report.sheet, choice.others
         if choice.others:
             result.warnings.append(Message("imp_sheet_read", {"sheet": report.sheet, "others": "、".join(choice.others)}))
         progress(0.5, "read")
-        _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress)
+        _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress,
+                   fast.rows if fast else None)
         if result.ok and choice.summary is not None:
             result.warnings += summary_mismatches(store, choice.summary, result, parent, f"{report.title} {result.file}")
     except InputError as exc:
@@ -122,7 +124,8 @@ def summary_mismatches(store: Store, summary, result: Plan, parent, context) -> 
     return out
 
 
-def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress=_silent) -> None:
+def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, parent, progress=_silent,
+               typed: pd.DataFrame | None = None) -> None:
     context = f"{report.title} {result.file}"
     result.title = report.title
     result.headers = {c.field: c.header for c in report.by_role("field")}
@@ -140,7 +143,7 @@ def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, 
     conflicts, notes = checks.duplicate_columns(report)
     result.errors += conflicts
     result.warnings += notes
-    result.frame = _validated(store, report, result, parent, context)
+    result.frame = _validated(store, report, result, parent, context, typed)
     progress(0.75, "matched")
     if result.ok:
         result.level = result.frame["level"].mode().iloc[0] if len(result.frame) else None
@@ -233,13 +236,16 @@ def _column_notes(report, domain: str) -> list[Message]:
     return [Message("warn_unknown_columns", {"file": report.file, "columns": "、".join(ignored)})]
 
 
-def _validated(store: Store, report, result: Plan, parent, context) -> pd.DataFrame:
-    """code, num, level, prefix_len and the domain's fields as Int64; errors collected in result."""
+def _validated(store: Store, report, result: Plan, parent, context, typed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """code, num, level, prefix_len and the domain's fields as Int64; errors collected in result. `typed`: the
+    rows of a canonical file, already checked and typed in DuckDB (canonical.py): only the domain's fields kept."""
     frame = report.frame
     names = [c.field for c in report.by_role("field") if fields.BY_NAME[c.field].domain == result.domain]
     if not names:
         expected = ", ".join(f.name for f in fields.domain_fields(result.domain))
         raise InputError([Message("err_no_fields", {"file": result.file, "domain": result.domain, "expected": expected})])
+    if typed is not None:
+        return _with_level(typed[["code", "num", "prefix_len", *names]].copy())
     if frame.empty:
         raise InputError([Message("err_empty_file", {"file": result.file})])
     out = _codes(store, report, result, parent, context)
@@ -286,7 +292,11 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
     _row_errors(result, "err_bad_code", checked.index[~checked["well_formed"]], header, raw)
     _row_errors(result, "err_unknown_code", checked.index[checked["well_formed"] & ~checked["known"]], header,
                 checked["code"])
-    frame = checked[checked["known"]][["code", "num", "prefix_len"]].astype({"num": "int64", "prefix_len": "int8"})
+    return _with_level(checked[checked["known"]][["code", "num", "prefix_len"]].astype({"num": "int64", "prefix_len": "int8"}))
+
+
+def _with_level(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each row's level (grid, village, …) from its prefix_len, beside its num."""
     frame.insert(2, "level", frame["prefix_len"].map(codes.LEVEL_OF_PREFIX))
     return frame
 
@@ -345,6 +355,9 @@ def _rounds(store: Store, result: Plan, given: int | None) -> int | None:
         result.frame["round"] = given
         return given
     running = store.query("rounds_running", snapshot_date=result.snapshot_date)
+    if running.empty:  # no county has a round set: every row is of round 1 (no lookup of 500,000 counties)
+        result.frame["round"] = np.ones(len(result.frame), dtype="int64")
+        return 1
     by_county = dict(zip(running["county_num"], running["round"]))
     county = result.frame["num"] // codes.span("county") * codes.span("county")
     result.frame["round"] = county.map(by_county).fillna(1).astype("int64")
@@ -451,9 +464,10 @@ def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progre
     rollups; each stage reported (a province file takes most of a second; the benchmark times each stage)."""
     queries.execute(con, "load_insert", **_load_record(plan, load_id, user))
     load = dict(load_id=load_id, domain=plan.domain, snapshot_date=plan.snapshot_date, as_of_hour=plan.as_of_hour)
-    con.register("incoming_rows", _sorted_rows(plan.frame))
+    rows = _sorted_rows(plan.frame)
+    con.register("incoming_rows", rows)
     progress(0.35, "rows")
-    _store_rows(con, load)
+    _store_rows(con, load, rows["num"].to_numpy())
     _fault_point("after_rows")
     con.unregister("incoming_rows")
     progress(0.55, "current")
@@ -463,15 +477,25 @@ def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progre
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
 
 
-def _store_rows(con, load: dict) -> None:
-    """The registered `incoming_rows` stored once as `load`: on a date with current rows, the rows the load displaces
-    are set aside first (queries/facts_displace.sql); a new day has none, and is spared two hash joins of its
-    500,000 nums against nothing (30-50 ms of a province day)."""
+def _store_rows(con, load: dict, nums: np.ndarray) -> None:
+    """The registered `incoming_rows` (units `nums`, sorted) stored once as `load`: on a date with current rows, the
+    rows the load displaces are set aside first; a new day has none, and is spared two hash joins of its 500,000
+    nums against nothing (30-50 ms of a province day); a whole day sent again displaces without matching them."""
     tables = domain_tables(load["domain"], "facts_table", "noncurrent_table")
-    if queries.run(con, "facts_day_current", identifiers=domain_tables(load["domain"], "facts_table"),
-                   domain=load["domain"], snapshot_date=load["snapshot_date"])["present"].iat[0]:
-        queries.execute(con, "facts_displace", identifiers=tables, **load)
+    current = queries.frame(con, "facts_day_nums", identifiers=domain_tables(load["domain"], "facts_table"),
+                            domain=load["domain"], snapshot_date=load["snapshot_date"])["num"].to_numpy()
+    if len(current):
+        queries.execute(con, "facts_displace_day" if _covers(nums, current) else "facts_displace", identifiers=tables,
+                        **load)
     queries.execute(con, "facts_apply_load", identifiers=tables, **load)
+
+
+def _covers(nums: np.ndarray, current: np.ndarray) -> bool:
+    """Whether every one of `current` is among `nums` (sorted): one binary search each, a few ms for 500,000."""
+    if not len(nums):
+        return False
+    at = np.minimum(np.searchsorted(nums, current), len(nums) - 1)
+    return bool(np.array_equal(nums[at], current))
 
 
 def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:

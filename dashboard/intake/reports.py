@@ -147,6 +147,14 @@ def _score(row: list[str]) -> int:
         or aliases.is_ratio(cell)))
 
 
+def columns_at_top(file: str, head: list[list[str]]) -> list[Column] | None:
+    """The columns as `read_report` takes them where the header is the first row and one row deep (a canonical
+    CSV, `canonical.py`), else None; `head`: the first HEADER_SCAN_ROWS + 1 rows."""
+    if _header_position(file, head) != (0, 1):
+        return None
+    return _unit_roles(_columns(head[:1]))
+
+
 def _header_position(file: str, head: list[list[str]]) -> tuple[int, int]:
     """(row index of the header, 1 or 2 header rows)."""
     scores = [_score(row) for row in head[:HEADER_SCAN_ROWS]]
