@@ -26,7 +26,7 @@ from dashboard.storage import geo
 from dashboard.storage.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
 from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS,  # noqa: F401
-                                streamlit_server, wait_for)
+                                streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
@@ -59,6 +59,7 @@ def visit(browser, base: str, path: str, width: int = 1440, height: int = 1000):
     page.dialogs, page.fetched_x = [], []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.on("request", lambda r: page.fetched_x.append(r.url) if r.url.rstrip("/").endswith("/x") else None)
+    page.add_init_script(bench_browser.WATCH)  # counts the server's messages, for a switch through the sidebar
     page.goto(base + path)
     page.wait_for_selector(READY)
     return page
@@ -75,19 +76,29 @@ def main_text(page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
-@pytest.mark.parametrize("path", ["/", "/map", "/gaps?domain=testing", "/trends?domain=testing",
-                                  "/quality?domain=testing", "/briefing", "/briefing?present=1"])
-def test_every_page_shows_the_county_name_as_text_and_runs_nothing(browser, hostile, path):  # noqa: F811
-    base, _ = hostile
-    page = visit(browser, base, path)
+def _shows_the_county_name_as_text_and_runs_nothing(page, name: str) -> None:
     if page.locator(".js-plotly-plot").count():
-        wait_for(page, PLOTS_READY, f"the charts of {path} to draw")
+        wait_for(page, PLOTS_READY, f"the charts of {name} to draw")
     title = page.locator("[data-testid='stMain'] h1").first.inner_text()
-    assert HOSTILE_COUNTY in title, title
-    name = path.strip("/").split("?")[0] or "overview"
-    page.screenshot(path=str(SHOTS / f"hostile-{name}{'-present' if 'present' in path else ''}.png"))
-    assert "Traceback" not in main_text(page)
-    assert_inert(page, path)
+    assert HOSTILE_COUNTY in title, (name, title)
+    page.screenshot(path=str(SHOTS / f"hostile-{name}.png"))
+    assert "Traceback" not in main_text(page), name
+    assert_inert(page, name)
+
+
+def test_every_page_shows_the_county_name_as_text_and_runs_nothing(browser, hostile):  # noqa: F811
+    """One tab: the overview, each page of the menu through the sidebar (the domain carried over), then the
+    briefing's present view (its own URL, a full load)."""
+    base, _ = hostile
+    page = visit(browser, base, "/?domain=testing")
+    _shows_the_county_name_as_text_and_runs_nothing(page, "overview")
+    for title, path in bench_browser.PAGES[1:6]:  # 地图 缺口 趋势 数据质量 简报
+        via_sidebar(page, title)
+        assert page.url.split("?")[0].endswith(path) and "domain=testing" in page.url, page.url
+        _shows_the_county_name_as_text_and_runs_nothing(page, path.strip("/"))
+    page.goto(base + "/briefing?present=1")
+    page.wait_for_selector(READY)
+    _shows_the_county_name_as_text_and_runs_nothing(page, "briefing-present")
     page.close()
 
 
