@@ -1,7 +1,9 @@
 """Backup and restore: the demo store survives a round trip table for table; a damaged backup is refused whole."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import os
 import pathlib
@@ -16,11 +18,13 @@ import pandas as pd
 import pytest
 
 from dashboard.analysis import rollup
+from dashboard.commands import cli as cli_module
 from dashboard.domain import fields
 from dashboard.domain.messages import InputError
 from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
 from dashboard.intake import ingest, loads
 from dashboard.storage import backup, queries
+from dashboard.storage import store as store_module
 from dashboard.storage.store import Store
 from tests.helpers import fingerprint, report_file, sql
 
@@ -43,9 +47,16 @@ def dump(path) -> dict:
                 for table in tables_of(path)}
 
 
-def cli(db, *args):
-    return subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), "--lang", "en", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+def cli(db, *args) -> subprocess.CompletedProcess:
+    """`python -m dashboard --db db --lang en …` run through the CLI's main in this process, its output captured and
+    every store it opened closed after it, as its process's exit would: the command's behaviour without a Python
+    start-up each time. The tests that need other processes (a load beside readers) start the real entry point."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_module.main(["--db", str(db), "--lang", "en", *args])
+    for store in list(store_module._OPEN_STORES):
+        store.close()
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def test_the_whitelist_is_every_table_of_the_schema_and_both_scripts_cover_it(empty_store):
@@ -303,8 +314,6 @@ def test_a_write_brings_the_layout_up_to_date_whenever_another_writer_touched_th
     """A Store skips the layout checks and the schema script on a file as its own last write left it (they cost a
     province day's load 50-150 ms); a file that another writer changed since (here an older version, which knew no
     village_rollups and kept facts in one wide table) is brought up to date by the next write."""
-    from dashboard.storage import store as store_module
-
     runs = []
     real = store_module._bring_up_to_date
     monkeypatch.setattr(store_module, "_bring_up_to_date", lambda con: (runs.append(con), real(con)))
