@@ -50,21 +50,24 @@ def write(tmp_path: pathlib.Path, name: str, text: str, encoding: str = "utf-8")
     return path
 
 
-def small_store(tmp_path: pathlib.Path) -> Store:
-    """The small county's units in a fresh store: a copy of one built through `units.load_units` once per process
-    (a file copy costs a hundredth of a load; hundreds of tests start from it)."""
+def small_store(tmp_path: pathlib.Path, report: str | None = None) -> Store:
+    """The small county's units in a fresh store (and `report`, a grids' testing_20220504.csv, loaded): a copy of
+    one built through `units.load_units` (and `ingest`) once per process (a file copy costs a hundredth of a load;
+    hundreds of tests start from it)."""
     target = tmp_path / "small.duckdb"
     write(tmp_path, "units.csv", UNITS_CSV)
-    shutil.copyfile(_small_store_template(), target)
+    shutil.copyfile(_small_store_template(report), target)
     return Store(target)
 
 
 @functools.cache
-def _small_store_template() -> pathlib.Path:
+def _small_store_template(report: str | None) -> pathlib.Path:
     folder = pathlib.Path(tempfile.mkdtemp(prefix="small-store-"))
     atexit.register(shutil.rmtree, folder, True)
     store = Store(folder / "small.duckdb")
     units.load_units(store, write(folder, "units.csv", UNITS_CSV))
+    if report is not None:
+        load(store, folder, "testing_20220504.csv", report)
     store.close()
     assert not store.path.with_name(store.path.name + ".wal").exists()  # the file alone is the whole store
     return store.path
