@@ -1,9 +1,7 @@
 """Backup and restore: the demo store survives a round trip table for table; a damaged backup is refused whole."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import os
 import pathlib
@@ -18,7 +16,6 @@ import pandas as pd
 import pytest
 
 from dashboard.analysis import rollup
-from dashboard.commands import cli as cli_module
 from dashboard.domain import fields
 from dashboard.domain.messages import InputError
 from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
@@ -26,7 +23,7 @@ from dashboard.intake import ingest, loads
 from dashboard.storage import backup, queries
 from dashboard.storage import store as store_module
 from dashboard.storage.store import Store
-from tests.helpers import fingerprint, report_file, sql
+from tests.helpers import cli_in_process, fingerprint, report_file, sql
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,15 +45,7 @@ def dump(path) -> dict:
 
 
 def cli(db, *args) -> subprocess.CompletedProcess:
-    """`python -m dashboard --db db --lang en …` run through the CLI's main in this process, its output captured and
-    every store it opened closed after it, as its process's exit would: the command's behaviour without a Python
-    start-up each time. The tests that need other processes (a load beside readers) start the real entry point."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli_module.main(["--db", str(db), "--lang", "en", *args])
-    for store in list(store_module._OPEN_STORES):
-        store.close()
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    return cli_in_process("--db", str(db), "--lang", "en", *args)
 
 
 def test_the_whitelist_is_every_table_of_the_schema_and_both_scripts_cover_it(empty_store):

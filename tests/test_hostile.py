@@ -32,7 +32,7 @@ from dashboard.output import exports
 from dashboard.output import import_model
 from dashboard.output.import_model import Upload
 from dashboard.storage.store import Store
-from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, write, sql
+from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
