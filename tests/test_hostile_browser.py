@@ -26,7 +26,7 @@ from dashboard.storage import geo
 from dashboard.storage.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
 from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS,  # noqa: F401
-                                streamlit_server, via_sidebar, wait_for)
+                                rerun, streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
@@ -102,7 +102,10 @@ def test_every_page_shows_the_county_name_as_text_and_runs_nothing(browser, host
     page.close()
 
 
-def test_the_breadcrumb_and_the_drill_list_show_names_literally(browser, hostile):  # noqa: F811
+def test_the_breadcrumb_the_drill_list_and_the_grid_tooltips_show_names_literally(browser, hostile):  # noqa: F811
+    """The township's map: its breadcrumb and focus list; then, the grids switch on (a rerun of the same tab), the
+    WebGL map's tooltips: pydeck tooltips take HTML; the grids map passes plain text, so a village named <b ...>
+    shows its tags."""
     base, store = hostile
     township = rollup.unit(store, DEMO_TOWNSHIP)["name"]
     page = visit(browser, base, f"/map?unit={DEMO_TOWNSHIP}")
@@ -114,6 +117,23 @@ def test_the_breadcrumb_and_the_drill_list_show_names_literally(browser, hostile
     assert sum(name in shown for name in villages) >= 3, shown  # the focus list names villages literally
     assert page.locator("[data-testid='stMain'] strong", has_text="bold").count() == 0  # **bold** stays asterisks
     assert_inert(page, "breadcrumb")
+    rerun(page, lambda p: p.locator(".st-key-ctl-grids label").click())
+    assert "grids=1" in page.url, page.url
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    canvas.wait_for()
+    page.wait_for_timeout(1500)  # deck.gl draws after the script finishes
+    box = canvas.bounding_box()
+    tip = ""
+    for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.55), (0.45, 0.6), (0.55, 0.4), (0.35, 0.5), (0.65, 0.5)):
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, steps=3)
+        page.wait_for_timeout(250)
+        tip = page.evaluate("() => Array.from(document.querySelectorAll('.deck-tooltip'))"
+                            ".map(e => e.style.display === 'none' ? '' : e.textContent).join('')")
+        if any(name in tip for name in villages):
+            break
+    assert any(name in tip for name in villages), tip
+    assert page.locator(".deck-tooltip img, .deck-tooltip b, .deck-tooltip svg").count() == 0
+    assert_inert(page, "grid tooltip")
     page.close()
 
 
@@ -139,29 +159,6 @@ def test_map_tooltips_show_hostile_names_as_text(browser, hostile):  # noqa: F81
     page.close()
 
 
-def test_grid_tooltips_of_the_webgl_map_are_text(browser, hostile):  # noqa: F811
-    """pydeck tooltips take HTML; the grids map passes plain text, so a village named <b ...> shows its tags."""
-    base, store = hostile
-    page = visit(browser, base, f"/map?unit={DEMO_TOWNSHIP}&grids=1", 1440, 1000)
-    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-    canvas.wait_for()
-    page.wait_for_timeout(1500)  # deck.gl draws after the script finishes
-    box = canvas.bounding_box()
-    villages = set(store.query("unit_children", code=DEMO_TOWNSHIP)["name"])
-    tip = ""
-    for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.55), (0.45, 0.6), (0.55, 0.4), (0.35, 0.5), (0.65, 0.5)):
-        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, steps=3)
-        page.wait_for_timeout(250)
-        tip = page.evaluate("() => Array.from(document.querySelectorAll('.deck-tooltip'))"
-                            ".map(e => e.style.display === 'none' ? '' : e.textContent).join('')")
-        if any(name in tip for name in villages):
-            break
-    assert any(name in tip for name in villages), tip
-    assert page.locator(".deck-tooltip img, .deck-tooltip b, .deck-tooltip svg").count() == 0
-    assert_inert(page, "grid tooltip")
-    page.close()
-
-
 def test_legends_small_multiples_and_the_briefing_table_show_names_literally(browser, hostile):  # noqa: F811
     base, store = hostile
     townships = list(store.query("unit_children", code=DEMO_COUNTY)["name"])
@@ -175,8 +172,7 @@ def test_legends_small_multiples_and_the_briefing_table_show_names_literally(bro
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.annotation-text')).map(e => e.textContent)")
     assert set(townships) <= set(titles), titles  # every panel titled with its township exactly as named
     assert_inert(page, "trends")
-    page.close()
-    page = visit(browser, base, "/briefing")
+    via_sidebar(page, "简报")
     table = page.locator("table.briefing-gaps").inner_text()
     assert sum(name in table for name in townships) >= 3, table
     assert_inert(page, "briefing gap table")
