@@ -32,14 +32,15 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
 
 
-# Seconds each long module kept one worker busy in a quiet run of the suite (2 cores, two workers): only the order
-# of the modules is taken from it, longest first; a module not listed comes after these, in collection order.
-MODULE_SECONDS = {"test_browser": 120, "test_hostile_browser": 90, "test_import_browser": 60, "test_backup": 60,
-                  "test_analysis_browser": 50, "test_rush": 45, "test_hostile": 45, "test_bench": 35,
-                  "test_faults": 35, "test_briefing_browser": 35, "test_ingest": 35, "test_rollup": 30,
-                  "test_import_page": 30, "test_analysis_pages": 25, "test_corpus": 25, "test_access_pages": 25,
-                  "test_briefing": 20, "test_access_browser": 20, "test_app": 15, "test_quality": 15,
-                  "test_ingest_guards": 15, "test_new_domain": 15}
+# Seconds inside each long module's tests in a run of the suite (2 cores, two workers; the fourth session's last run,
+# on a machine quiet by its end): only the order of the modules is taken from it, longest first; a module not listed
+# comes after these, in collection order.
+MODULE_SECONDS = {"test_browser": 105, "test_backup": 54, "test_import_browser": 52, "test_hostile_browser": 49,
+                  "test_rush": 49, "test_corpus": 46, "test_bench": 38, "test_faults": 36, "test_import_page": 34,
+                  "test_quality": 33, "test_briefing": 31, "test_briefing_browser": 30, "test_analysis_browser": 30,
+                  "test_access_pages": 29, "test_hostile": 29, "test_analysis_pages": 29, "test_app": 27,
+                  "test_access_browser": 27, "test_ingest": 26, "test_rollup": 22, "test_reports": 15,
+                  "test_new_domain": 13, "test_setup_page": 12, "test_ingest_guards": 12, "test_demo_store": 11}
 
 
 def pytest_collection_modifyitems(items):

@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import functools
+import io
 import pathlib
 import shutil
+import subprocess
 import tempfile
 import textwrap
 
 import duckdb
 
+from dashboard.commands import cli
 from dashboard.example.demo_data import LAST_DATE
 from dashboard.intake import ingest, units
+from dashboard.storage import store as store_module
 from dashboard.storage.store import Store
 
 
@@ -24,6 +29,18 @@ def sql(db, query: str, *params) -> list[tuple]:
         return con.execute(query, list(params)).fetchall()
     finally:
         con.close()
+
+def cli_in_process(*argv: str) -> subprocess.CompletedProcess:
+    """`python -m dashboard …argv` through the CLI's main in this process, its output captured and every store it
+    opened closed after it, as its process's exit would: a command's behaviour without a Python start-up and its
+    imports each time (about 0.7 s). Tests that need other processes beside a command start the real entry point."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(argv))
+    for store in list(store_module._OPEN_STORES):
+        store.close()
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
 
 UNITS_CSV = """\
 区划代码,名称
@@ -59,21 +76,24 @@ def write(tmp_path: pathlib.Path, name: str, text: str, encoding: str = "utf-8")
     return path
 
 
-def small_store(tmp_path: pathlib.Path) -> Store:
-    """The small county's units in a fresh store: a copy of one built through `units.load_units` once per process
-    (a file copy costs a hundredth of a load; hundreds of tests start from it)."""
+def small_store(tmp_path: pathlib.Path, report: str | None = None) -> Store:
+    """The small county's units in a fresh store (and `report`, a grids' testing_20220504.csv, loaded): a copy of
+    one built through `units.load_units` (and `ingest`) once per process (a file copy costs a hundredth of a load;
+    hundreds of tests start from it)."""
     target = tmp_path / "small.duckdb"
     write(tmp_path, "units.csv", UNITS_CSV)
-    shutil.copyfile(_small_store_template(), target)
+    shutil.copyfile(_small_store_template(report), target)
     return Store(target)
 
 
 @functools.cache
-def _small_store_template() -> pathlib.Path:
+def _small_store_template(report: str | None) -> pathlib.Path:
     folder = pathlib.Path(tempfile.mkdtemp(prefix="small-store-"))
     atexit.register(shutil.rmtree, folder, True)
     store = Store(folder / "small.duckdb")
     units.load_units(store, write(folder, "units.csv", UNITS_CSV))
+    if report is not None:
+        load(store, folder, "testing_20220504.csv", report)
     store.close()
     assert not store.path.with_name(store.path.name + ".wal").exists()  # the file alone is the whole store
     return store.path

@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import (_REASON, PLOTS_READY, READY, SHOTS, open_page, shoot_at_each_size,  # noqa: F401
-                                wait_for)
+from dashboard import i18n
+from tests.test_browser import (_REASON, PLOTS_READY, READY, SHOTS, in_language, open_page,  # noqa: F401
+                                shoot_at_each_size, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
-PAGES = (("/gaps?domain=testing", "gaps"), ("/trends?domain=testing", "trends"), ("/quality?domain=testing", "quality"))
+PAGES = (("page_gaps", "gaps"), ("page_trends", "trends"), ("page_quality", "quality"))
 
 
 def test_analysis_screenshots_and_nothing_overflows(browser, server):  # noqa: F811
-    for route, name in PAGES:
-        for lang in ("zh", "en"):
-            page = open_page(browser, server, f"{route}&lang={lang}")
+    """Each analysis page in both languages, on a laptop and a phone. One tab on the testing domain: the pages
+    through the sidebar, English through the language switch, then the pages again (drawn anew in English)."""
+    page = open_page(browser, server, "/gaps?domain=testing")
+    for lang in ("zh", "en"):
+        if lang != "zh":
+            in_language(page, lang)
+        for key, name in PAGES:
+            if (key, lang) != ("page_gaps", "zh"):
+                via_sidebar(page, i18n.t(key, lang))
+            assert f"/{name}" in page.url and "domain=testing" in page.url, page.url
             shoot_at_each_size(page, f"{name}-{lang}")
             assert "Traceback" not in page.locator("[data-testid='stMain']").inner_text()
-            page.close()
+    page.close()
 
 
 def test_small_multiples_draw_one_panel_per_township(browser, server, demo_store):  # noqa: F811

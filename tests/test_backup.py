@@ -21,8 +21,9 @@ from dashboard.domain.messages import InputError
 from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
 from dashboard.intake import ingest, loads
 from dashboard.storage import backup, queries
+from dashboard.storage import store as store_module
 from dashboard.storage.store import Store
-from tests.helpers import fingerprint, report_file, sql
+from tests.helpers import cli_in_process, fingerprint, report_file, sql
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,9 +44,8 @@ def dump(path) -> dict:
                 for table in tables_of(path)}
 
 
-def cli(db, *args):
-    return subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), "--lang", "en", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+def cli(db, *args) -> subprocess.CompletedProcess:
+    return cli_in_process("--db", str(db), "--lang", "en", *args)
 
 
 def test_the_whitelist_is_every_table_of_the_schema_and_both_scripts_cover_it(empty_store):
@@ -303,8 +303,6 @@ def test_a_write_brings_the_layout_up_to_date_whenever_another_writer_touched_th
     """A Store skips the layout checks and the schema script on a file as its own last write left it (they cost a
     province day's load 50-150 ms); a file that another writer changed since (here an older version, which knew no
     village_rollups and kept facts in one wide table) is brought up to date by the next write."""
-    from dashboard.storage import store as store_module
-
     runs = []
     real = store_module._bring_up_to_date
     monkeypatch.setattr(store_module, "_bring_up_to_date", lambda con: (runs.append(con), real(con)))

@@ -32,7 +32,7 @@ from dashboard.output import exports
 from dashboard.output import import_model
 from dashboard.output.import_model import Upload
 from dashboard.storage.store import Store
-from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, write, sql
+from tests.helpers import COUNTY, EAST, G_JIA_1, NORTH, V_JIA, small_store, sql
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -54,15 +54,11 @@ def counts(store: Store) -> dict:
 
 @pytest.fixture
 def loaded(tmp_path) -> Store:
-    """The small county with one testing report of its grids."""
-    store = small_store(tmp_path)
-    plan = ingest.plan(store, write(tmp_path, "testing_20220504.csv", f"""\
+    """The small county with one testing report of its grids (a copy of one loaded once per process)."""
+    return small_store(tmp_path, report=f"""\
         code,resident_population,sampled
         {G_JIA_1},100,80
-        """))
-    assert plan.ok, [m.text("en") for m in plan.errors]
-    ingest.commit(store, plan)
-    return store
+        """)
 
 
 # ---- broken and oversized files ------------------------------------------------------------

@@ -26,7 +26,7 @@ from dashboard.storage import geo
 from dashboard.storage.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
 from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS,  # noqa: F401
-                                streamlit_server, wait_for)
+                                rerun, streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
@@ -59,6 +59,7 @@ def visit(browser, base: str, path: str, width: int = 1440, height: int = 1000):
     page.dialogs, page.fetched_x = [], []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.on("request", lambda r: page.fetched_x.append(r.url) if r.url.rstrip("/").endswith("/x") else None)
+    page.add_init_script(bench_browser.WATCH)  # counts the server's messages, for a switch through the sidebar
     page.goto(base + path)
     page.wait_for_selector(READY)
     return page
@@ -75,23 +76,36 @@ def main_text(page) -> str:
     return page.locator("[data-testid='stMain']").inner_text()
 
 
-@pytest.mark.parametrize("path", ["/", "/map", "/gaps?domain=testing", "/trends?domain=testing",
-                                  "/quality?domain=testing", "/briefing", "/briefing?present=1"])
-def test_every_page_shows_the_county_name_as_text_and_runs_nothing(browser, hostile, path):  # noqa: F811
-    base, _ = hostile
-    page = visit(browser, base, path)
+def _shows_the_county_name_as_text_and_runs_nothing(page, name: str) -> None:
     if page.locator(".js-plotly-plot").count():
-        wait_for(page, PLOTS_READY, f"the charts of {path} to draw")
+        wait_for(page, PLOTS_READY, f"the charts of {name} to draw")
     title = page.locator("[data-testid='stMain'] h1").first.inner_text()
-    assert HOSTILE_COUNTY in title, title
-    name = path.strip("/").split("?")[0] or "overview"
-    page.screenshot(path=str(SHOTS / f"hostile-{name}{'-present' if 'present' in path else ''}.png"))
-    assert "Traceback" not in main_text(page)
-    assert_inert(page, path)
+    assert HOSTILE_COUNTY in title, (name, title)
+    page.screenshot(path=str(SHOTS / f"hostile-{name}.png"))
+    assert "Traceback" not in main_text(page), name
+    assert_inert(page, name)
+
+
+def test_every_page_shows_the_county_name_as_text_and_runs_nothing(browser, hostile):  # noqa: F811
+    """One tab: the overview, each page of the menu through the sidebar (the domain carried over), then the
+    briefing's present view (its own URL, a full load)."""
+    base, _ = hostile
+    page = visit(browser, base, "/?domain=testing")
+    _shows_the_county_name_as_text_and_runs_nothing(page, "overview")
+    for title, path in bench_browser.PAGES[1:6]:  # 地图 缺口 趋势 数据质量 简报
+        via_sidebar(page, title)
+        assert page.url.split("?")[0].endswith(path) and "domain=testing" in page.url, page.url
+        _shows_the_county_name_as_text_and_runs_nothing(page, path.strip("/"))
+    page.goto(base + "/briefing?present=1")
+    page.wait_for_selector(READY)
+    _shows_the_county_name_as_text_and_runs_nothing(page, "briefing-present")
     page.close()
 
 
-def test_the_breadcrumb_and_the_drill_list_show_names_literally(browser, hostile):  # noqa: F811
+def test_the_breadcrumb_the_drill_list_and_the_grid_tooltips_show_names_literally(browser, hostile):  # noqa: F811
+    """The township's map: its breadcrumb and focus list; then, the grids switch on (a rerun of the same tab), the
+    WebGL map's tooltips: pydeck tooltips take HTML; the grids map passes plain text, so a village named <b ...>
+    shows its tags."""
     base, store = hostile
     township = rollup.unit(store, DEMO_TOWNSHIP)["name"]
     page = visit(browser, base, f"/map?unit={DEMO_TOWNSHIP}")
@@ -103,6 +117,23 @@ def test_the_breadcrumb_and_the_drill_list_show_names_literally(browser, hostile
     assert sum(name in shown for name in villages) >= 3, shown  # the focus list names villages literally
     assert page.locator("[data-testid='stMain'] strong", has_text="bold").count() == 0  # **bold** stays asterisks
     assert_inert(page, "breadcrumb")
+    rerun(page, lambda p: p.locator(".st-key-ctl-grids label").click())
+    assert "grids=1" in page.url, page.url
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    canvas.wait_for()
+    page.wait_for_timeout(1500)  # deck.gl draws after the script finishes
+    box = canvas.bounding_box()
+    tip = ""
+    for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.55), (0.45, 0.6), (0.55, 0.4), (0.35, 0.5), (0.65, 0.5)):
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, steps=3)
+        page.wait_for_timeout(250)
+        tip = page.evaluate("() => Array.from(document.querySelectorAll('.deck-tooltip'))"
+                            ".map(e => e.style.display === 'none' ? '' : e.textContent).join('')")
+        if any(name in tip for name in villages):
+            break
+    assert any(name in tip for name in villages), tip
+    assert page.locator(".deck-tooltip img, .deck-tooltip b, .deck-tooltip svg").count() == 0
+    assert_inert(page, "grid tooltip")
     page.close()
 
 
@@ -128,29 +159,6 @@ def test_map_tooltips_show_hostile_names_as_text(browser, hostile):  # noqa: F81
     page.close()
 
 
-def test_grid_tooltips_of_the_webgl_map_are_text(browser, hostile):  # noqa: F811
-    """pydeck tooltips take HTML; the grids map passes plain text, so a village named <b ...> shows its tags."""
-    base, store = hostile
-    page = visit(browser, base, f"/map?unit={DEMO_TOWNSHIP}&grids=1", 1440, 1000)
-    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-    canvas.wait_for()
-    page.wait_for_timeout(1500)  # deck.gl draws after the script finishes
-    box = canvas.bounding_box()
-    villages = set(store.query("unit_children", code=DEMO_TOWNSHIP)["name"])
-    tip = ""
-    for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.55), (0.45, 0.6), (0.55, 0.4), (0.35, 0.5), (0.65, 0.5)):
-        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, steps=3)
-        page.wait_for_timeout(250)
-        tip = page.evaluate("() => Array.from(document.querySelectorAll('.deck-tooltip'))"
-                            ".map(e => e.style.display === 'none' ? '' : e.textContent).join('')")
-        if any(name in tip for name in villages):
-            break
-    assert any(name in tip for name in villages), tip
-    assert page.locator(".deck-tooltip img, .deck-tooltip b, .deck-tooltip svg").count() == 0
-    assert_inert(page, "grid tooltip")
-    page.close()
-
-
 def test_legends_small_multiples_and_the_briefing_table_show_names_literally(browser, hostile):  # noqa: F811
     base, store = hostile
     townships = list(store.query("unit_children", code=DEMO_COUNTY)["name"])
@@ -165,8 +173,7 @@ def test_legends_small_multiples_and_the_briefing_table_show_names_literally(bro
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.annotation-text')).map(e => e.textContent)")
     assert set(townships) <= set(titles), titles  # every panel titled with its township exactly as named
     assert_inert(page, "trends")
-    page.close()
-    page = visit(browser, base, "/briefing")
+    via_sidebar(page, "简报")
     table = page.locator("table.briefing-gaps").inner_text()
     assert sum(name in table for name in townships) >= 3, table
     assert_inert(page, "briefing gap table")

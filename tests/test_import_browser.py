@@ -16,7 +16,7 @@ from dashboard import i18n
 from dashboard.intake import units
 from dashboard.storage.store import Store
 from tests.test_browser import (_REASON, MAP_READY, READY, ROOT, open_page,  # noqa: F401
-                                shoot_at_each_size, streamlit_server, wait_for)
+                                shoot_at_each_size, streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -80,8 +80,8 @@ def test_upload_confirm_and_the_overview_shows_the_new_figures(browser, server):
 
 
 def test_screenshots_of_the_data_pages_and_nothing_overflows(browser, server):
-    """The import page with a good and a bad file checked, and the settings page, in both languages, on a laptop
-    and a phone."""
+    """The import page with a good and a bad file checked, and the settings page (through the sidebar), in both
+    languages, on a laptop and a phone."""
     bad = FIXTURES / "taichen_screening_20220429.csv"  # another county's villages: names not in this unit list
     for lang in ("zh", "en"):
         page = open_page(browser, server, f"/import?lang={lang}")
@@ -90,8 +90,8 @@ def test_screenshots_of_the_data_pages_and_nothing_overflows(browser, server):
         shoot_at_each_size(page, f"import-{lang}")
         page.get_by_role("tab", name=i18n.t("imp_tab_history", lang)).click()
         shoot_at_each_size(page, f"import-history-{lang}")
-        page.close()
-        page = open_page(browser, server, f"/settings?lang={lang}")
+        via_sidebar(page, i18n.t("page_settings", lang))
+        assert "/settings" in page.url, page.url
         shoot_at_each_size(page, f"settings-{lang}")
         page.close()
 

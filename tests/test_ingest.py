@@ -15,7 +15,7 @@ from dashboard.analysis import rollup
 from dashboard.domain import messages
 from dashboard.intake import ingest, limits, loads
 from dashboard.storage import materialize, queries
-from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, load, small_store, write
+from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, cli_in_process, load, small_store, write
 
 D1 = dt.date(2022, 5, 1)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -266,8 +266,8 @@ def test_concurrent_readers_see_the_old_or_the_new_snapshot_never_a_part(store, 
 
 
 def cli(store, *args):
-    return subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), *args],
-                          capture_output=True, text=True, cwd=ROOT)
+    """A command in this process (the real `python -m dashboard` runs in test_cli_bad_input_exits_non_zero…)."""
+    return cli_in_process("--db", str(store.path), *args)
 
 
 def test_cli_dry_run_settings_and_rounds(store, tmp_path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import pathlib
 import re
+import shutil
 import zipfile
 
 import openpyxl
@@ -14,6 +16,7 @@ import pytest
 
 from dashboard.commands import cli
 from dashboard.intake import ingest, limits, loads, sheets, units
+from dashboard.storage.store import Store
 from tests.county_files import DIVISIONS, division
 from tests.helpers import sql, write
 
@@ -23,10 +26,23 @@ VILLAGES = division("huize").query(f"区划代码.str.startswith('{TOWN['区划�
 V1, V2, V3 = VILLAGES["区划代码"].tolist()
 
 
+@pytest.fixture(scope="module")
+def huize_store(tmp_path_factory) -> pathlib.Path:
+    """A store holding 会泽县's units, loaded once for the module."""
+    built = Store(tmp_path_factory.mktemp("huize") / "huize.duckdb")
+    built.create()
+    units.load_units(built, DIVISIONS / "huize.csv")
+    built.close()
+    assert not built.path.with_name(built.path.name + ".wal").exists()  # the file alone is the whole store
+    return built.path
+
+
 @pytest.fixture
-def store(empty_store):
-    units.load_units(empty_store, DIVISIONS / "huize.csv")
-    return empty_store
+def store(huize_store, tmp_path) -> Store:
+    """A copy of it for each test (a file copy instead of a units load)."""
+    target = tmp_path / "store.duckdb"
+    shutil.copyfile(huize_store, target)
+    return Store(target)
 
 
 def rows(*lines: str) -> str:
