@@ -261,6 +261,10 @@ def test_deep_link_in_english_and_page_switch_keeps_the_view(browser, server):
     wait_for(page, "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 3", "three cards")
     assert "lang=en" in page.url and "date=2022-05-01" in page.url and "ind=booster_coverage" in page.url
     assert "Testing · Testing coverage of residents" in body.inner_text()
+    via_sidebar(page, "Map")
+    in_language(page, "zh")  # the pickers show the new language's words at once, not after the page is left
+    assert page.locator(".st-key-ctl-date input").input_value() == "5月1日"
+    assert page.locator(".st-key-map-ind input").input_value() == "加强免疫接种率"
     assert page.external == []
     page.close()
 

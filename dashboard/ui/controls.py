@@ -26,10 +26,22 @@ def md_escape(text) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+MIRRORED = "ctl-mirrored"  # the keys of the widgets `mirror` fills from the URL, for `_forget_mirrored`
+
+
 def mirror(key: str, value) -> None:
     """Puts the URL's value into the widget before it is drawn (no default argument, so no Streamlit warning)."""
+    st.session_state.setdefault(MIRRORED, set()).add(key)
     if st.session_state.get(key) != value:
         st.session_state[key] = value
+
+
+def _forget_mirrored(keep: str) -> None:
+    """Drops the mirrored widgets' values (the URL still holds them), so the next run sets each anew. Why: a
+    picker's browser side keeps the label it showed ("5月7日（最新）") while the value under it stays the same in
+    another language, so without a fresh value it shows the old language's words until the page is left."""
+    for key in st.session_state.get(MIRRORED, set()) - {keep}:
+        st.session_state.pop(key, None)
 
 
 def tabs(key: str, sections: list[tuple[str, Callable[[], None]]]) -> None:
@@ -62,11 +74,14 @@ def language_switch(lang: str) -> None:
     """中文 | English: part of the URL (lang=en), Chinese by default."""
     key = "ctl-lang"
     mirror(key, lang)
-    st.segmented_control(
-        i18n.t("lang_label", lang), options=list(i18n.LANGS), key=key,
-        format_func=lambda code: i18n.t(f"lang_{code}", lang),
-        on_change=lambda: update(lang=None if st.session_state[key] in (None, i18n.DEFAULT_LANG)
-                                 else st.session_state[key]))
+
+    def switched():
+        _forget_mirrored(keep=key)
+        chosen = st.session_state[key]
+        update(lang=None if chosen in (None, i18n.DEFAULT_LANG) else chosen)
+
+    st.segmented_control(i18n.t("lang_label", lang), options=list(i18n.LANGS), key=key,
+                         format_func=lambda code: i18n.t(f"lang_{code}", lang), on_change=switched)
 
 
 def breadcrumb(ctx: Context) -> None:
