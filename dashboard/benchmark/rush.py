@@ -203,8 +203,10 @@ def writers_alone(source_db: pathlib.Path, db: pathlib.Path, commands) -> list[d
 # ---- the sessions ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def shared_chromium():
-    """One headless Chromium, for every session's thread to connect to: its DevTools endpoint on 127.0.0.1, its pid."""
-    with tempfile.TemporaryDirectory(prefix="rush-chromium-") as profile:
+    """One headless Chromium, for every session's thread to connect to: its DevTools endpoint on 127.0.0.1, its pid.
+    Its profile's folder is removed after it, cleanup errors ignored: Chromium's helper processes outlive the main
+    one by a moment and may still write there (a run once failed on `Directory not empty: 'Default'`)."""
+    with tempfile.TemporaryDirectory(prefix="rush-chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen([browser.CHROMIUM, *browser.ARGS, "--remote-debugging-address=127.0.0.1",
                                  "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
