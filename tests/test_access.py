@@ -11,13 +11,13 @@ import stat
 import pytest
 
 from dashboard.analysis import quality
-from dashboard.commands import cli
 from dashboard.domain.messages import InputError
 from dashboard.intake import ingest
 from dashboard.output import import_model
 from dashboard.output.import_model import Upload
 from dashboard.storage import access, sessions
 from dashboard.storage.access import Account
+from tests.helpers import cli_in_process
 
 COUNTY, EAST, WEST = "990101000000", "990101001000", "990101002000"
 EAST_VILLAGE, WEST_VILLAGE = "990101001001", "990101002001"
@@ -224,9 +224,8 @@ def test_a_sign_in_clears_the_earlier_wrong_passwords_and_old_ones_do_not_count(
 
 def _cli(monkeypatch, capsys, *argv, stdin: str = ""):
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = cli.main(["--lang", "en", *argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    done = cli_in_process("--lang", "en", *argv)
+    return done.returncode, done.stdout, done.stderr
 
 
 def test_cli_manages_accounts_and_records_who_did_it(monkeypatch, capsys, demo_store_copy, tmp_path):
