@@ -202,14 +202,36 @@ def test_a_date_read_from_the_units_history_equals_a_query_of_that_date(demo_sto
     days = rollup.snapshot_dates(demo_store, domain)
     for code in (county, township):
         history = rollup.history(demo_store, code, domain)
-        assert set(history["snapshot_date"].dt.date) == set(days)  # one read holds every date of the domain
-        for day in (days[0], days[len(days) // 2], days[-1]):
+        assert set(history.rows) == set(days)  # one read holds every date of the domain
+        for day in days:  # each a slice of the history, its indicators computed once for all dates
             sliced, alone = rollup.rollup(demo_store, code, domain, day, history=history), rollup.rollup(
                 demo_store, code, domain, day)
             pd.testing.assert_series_equal(sliced.unit, alone.unit)  # dtypes too: the same frame as a query's
             pd.testing.assert_frame_equal(sliced.children, alone.children)
             assert sliced.expected_level == alone.expected_level and sliced.snapshot_date == alone.snapshot_date
     assert rollup.history(demo_store, village, domain) is None  # its children are grids: read date by date
+
+
+def test_a_date_with_gaps_read_from_the_history_equals_a_query_of_that_date_dtypes_too(store, tmp_path):
+    """Children without a row on some dates (nulls that day, not on others): each date's slice of the history, its
+    indicators computed once for all dates, is the frame a query of that date alone gives, dtype for dtype."""
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,target_persons,sampled\n{V_TWO},300,300,240\n")
+    load(store, tmp_path, "t_20220502.csv", f"""\
+        code,resident_population,target_persons,sampled
+        {G_ONE_1},100,90,80
+        {V_TWO},300,300,250
+        {V_JIA},400,380,100
+        """)
+    load(store, tmp_path, "t_20220507.csv", f"code,resident_population,target_persons,sampled\n{V_JIA},400,380,120\n")
+    for code in (COUNTY, EAST):
+        history = rollup.history(store, code, "testing")
+        assert any(not present.all() and any(present[p].all() for p in history.rows.values())
+                   for present in history.present.values())  # a column null on some dates only
+        for day in rollup.snapshot_dates(store, "testing"):
+            sliced, alone = rollup.rollup(store, code, "testing", day, history=history), rollup.rollup(
+                store, code, "testing", day)
+            pd.testing.assert_series_equal(sliced.unit, alone.unit)
+            pd.testing.assert_frame_equal(sliced.children, alone.children)
 
 
 def test_a_remembered_lookup_sees_the_next_write_and_hands_out_copies(store):

@@ -118,3 +118,25 @@ def test_the_trend_lines_chart_breaks_at_missing_days_and_draws_the_target():
     assert any(r.get("text") == "第2轮核酸开始" and r["day"] == "5月3日" for r in rows)
     lines = [layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "line"]
     assert lines and all("invalid" in mark and mark["invalid"] is None for mark in lines)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overviews_trend_spec_is_altairs_for_every_window(lang):
+    """总览's trend spec (`charts.trend_spec`: Altair's layout made once, each window's dates and values put in) is
+    `trend_chart(...).to_dict()` for every window of dates: a missing ratio (null), round marks inside the window,
+    outside it and none, one domain or several, other targets; and it validates against Vega-Lite's schema."""
+    from dashboard.output import charts
+
+    days = [dt.date(2022, 4, 20) + dt.timedelta(days=i) for i in range(20)]
+    ratios = {"screening": [0.5 + i / 100 for i in range(20)], "testing": [0.4 + i / 50 for i in range(20)]}
+    ratios["testing"][7] = None
+    for end in range(1, 21):
+        window = days[max(0, end - 14):end]
+        for domains, target in ((("screening",), 0.95), (("screening", "testing"), 0.9)):
+            series = [{"domain": d, "label": f"{d}-{lang}", "target": target, "frame": pd.DataFrame(
+                {"snapshot_date": window, "ratio": pd.array(ratios[d][max(0, end - 14):end], dtype="Float64")})}
+                for d in domains]
+            for marks in ([], [(days[3], "第2轮")], [(days[3], "第2轮"), (days[15], "第3轮")]):
+                spec = charts.trend_spec(series, lang, marks)
+                assert spec == charts.trend_chart(series, lang, marks).to_dict(validate=False), (end, domains, marks)
+    type(charts.trend_chart(series, lang, marks)).from_dict(charts.trend_spec(series, lang, marks))  # validates

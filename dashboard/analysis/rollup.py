@@ -52,7 +52,7 @@ def previous_date(store: Store, domain: str, day: dt.date) -> dt.date | None:
 
 @one_snapshot
 def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None = None,
-           values: dict[str, str] | None = None, history: pd.DataFrame | None = None) -> Rollup:
+           values: dict[str, str] | None = None, history: History | None = None) -> Rollup:
     """The unit and its children for one domain at a date (latest with data by default); `history` (what
     `history()` read for the same unit, domain and settings) saves the query where it holds the date."""
     values = settings.all_settings(store) if values is None else values
@@ -63,7 +63,7 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
     if _stored(child_level):  # one query for the unit and its children, or their rows in `history`
         rows = _on_day(history, day)
         both = _members(store, u, domain, day, day, values, expected, child_level, code, with_unit=True) \
-            if rows is None else _with_indicators(store, rows, domain, values)
+            if rows is None else rows
         mine = both["num"] == int(u["num"])
         itself, children = both[mine].reset_index(drop=True), both[~mine].reset_index(drop=True)
     else:
@@ -73,8 +73,19 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
                   itself.iloc[0] if len(itself) else None, children)
 
 
+@dataclass(frozen=True)
+class History:
+    """The unit and its children on every date of a domain, the indicators added once for all of them: a date
+    picked later is a slice (`_on_day`), neither another query nor another pass of the indicators over a few rows
+    (pandas' overhead per call made that 10-20 ms a date: what every date a page had not shown before cost)."""
+    frame: pd.DataFrame   # every date's rows, as a query of all of them returns them, with the indicator columns
+    rows: dict            # date -> the positions of its rows in `frame`
+    present: dict         # nullable column -> per row, whether it holds a value (before the register fills it)
+    copies: dict          # such a column -> itself and the indicator columns that copy it
+
+
 @one_snapshot
-def history(store: Store, code: str, domain: str, values: dict[str, str] | None = None) -> pd.DataFrame | None:
+def history(store: Store, code: str, domain: str, values: dict[str, str] | None = None) -> History | None:
     """The unit and its children on every date with data of the domain, in one query: what `rollup` takes as
     `history`, so that a page moving from date to date reads the store once per unit and domain, not once per date.
     None where the children are grids (rolled up on the fly, date by date)."""
@@ -83,15 +94,34 @@ def history(store: Store, code: str, domain: str, values: dict[str, str] | None 
     child_level, days = _child_level(store, u), snapshot_dates(store, domain)
     if not days or not _stored(child_level):
         return None
-    return _member_rows(store, u, domain, min(days), max(days), values, None, child_level, code, with_unit=True)
+    raw = _member_rows(store, u, domain, min(days), max(days), values, None, child_level, code, with_unit=True)
+    nullable = [c for c in raw.columns if isinstance(raw[c].dtype, pd.Int64Dtype)]
+    present = {c: raw[c].notna().to_numpy() for c in nullable}
+    frame = _with_indicators(store, raw, domain, values)
+    return History(frame, dict(frame.groupby("snapshot_date").indices), present,
+                   {c: _copies(c, domain) for c in nullable})
 
 
-def _on_day(history: pd.DataFrame | None, day) -> pd.DataFrame | None:
-    """The rows of one date in `history`, as a query of that date alone returns them; None where it has none."""
-    if history is None or day is None:
+def _copies(column: str, domain: str) -> list[str]:
+    """The column and the indicator columns that copy it (`<indicator>_numerator`, `_denominator`): on a date
+    where it has no null, all of them get the dtype a query of that date alone gives them."""
+    return [column] + [f"{ind.key}_{part}" for ind in indicators.for_domain(domain)
+                       for part, name in (("numerator", ind.numerator), ("denominator", ind.denominator))
+                       if name == column]
+
+
+def _on_day(history: History | None, day) -> pd.DataFrame | None:
+    """The rows of one date in `history` with their indicators, as a query of that date alone and
+    `_with_indicators` give them, dtypes too (`_like_sql` ran before the indicators); None where it has none."""
+    positions = None if history is None or day is None else history.rows.get(day)
+    if positions is None:
         return None
-    rows = history[history["snapshot_date"] == pd.Timestamp(day)]
-    return _like_sql(rows.reset_index(drop=True)) if len(rows) else None
+    rows = history.frame.take(positions).reset_index(drop=True)
+    for column, present in history.present.items():
+        if present[positions].all():  # no null that day: numpy integers, as in a query's own result
+            for copy in history.copies[column]:
+                rows[copy] = rows[copy].to_numpy(dtype="int64")
+    return rows
 
 
 @one_snapshot
@@ -277,8 +307,11 @@ def _expected_prefix_len(store: Store, domain: str, day, values) -> int:
         return codes.PREFIX_LEN[level]
     if day is None:
         return 15
-    found = store.lookup("expected_prefix_len", domain=domain, snapshot_date=day)["prefix_len"].iloc[0]
-    return 15 if pd.isna(found) else int(found)
+    every = store.lookup("expected_prefix_lens", domain=domain)  # every date with data, in one query
+    found = every.loc[every["snapshot_date"] == pd.Timestamp(day), "prefix_len"]
+    if found.empty:  # a date without data of the domain (a trend's end, say): its own query
+        found = store.lookup("expected_prefix_len", domain=domain, snapshot_date=day)["prefix_len"]
+    return 15 if pd.isna(found.iloc[0]) else int(found.iloc[0])
 
 
 def _child_level(store: Store, u: pd.Series) -> str:

@@ -78,8 +78,8 @@ def headline(current: Rollup, previous: Rollup | None, ind: Indicator, target: f
     row = current.unit
     ratio = _num(row.get(f"{ind.key}_ratio")) if row is not None else None
     before = _num(previous.unit.get(f"{ind.key}_ratio")) if previous is not None and previous.unit is not None else None
-    rows = children(current, previous, ind)
-    with_data = rows[rows["status"] != "none"]
+    statuses = child_statuses(current.children, ind)
+    with_data = statuses[statuses != "none"]
     gap = row.get(f"{ind.key}_gap") if row is not None else None
     return Headline(
         ratio=ratio, numerator=_num(row.get(f"{ind.key}_numerator")) if row is not None else None,
@@ -90,7 +90,7 @@ def headline(current: Rollup, previous: Rollup | None, ind: Indicator, target: f
         reported=_int(row, "reported"), expected=_int(row, "expected"), carried=_int(row, "carried"),
         expected_level=current.expected_level,
         source=row.get(f"{ind.key}_denominator_source") if row is not None else None,
-        children_below=int((with_data["status"] != "met").sum()), children_with_data=len(with_data))
+        children_below=int((with_data != "met").sum()), children_with_data=len(with_data))
 
 
 def _int(row, name: str) -> int:
@@ -118,7 +118,6 @@ def indicator_rows(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["code", "name", "level", "status", "ratio", "numerator", "denominator", "gap",
                                      "change", "reported", "expected"])
-    target = float(frame[f"{ind.key}_target"].iloc[0])
     out = pd.DataFrame({
         "code": frame["code"], "name": frame["name"], "level": frame["level"],
         "ratio": frame[f"{ind.key}_ratio"].astype("Float64"),
@@ -128,9 +127,17 @@ def indicator_rows(frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         "reported": frame["reported"].fillna(0).astype("Int64") if "reported" in frame else pd.NA,
         "expected": frame["expected"].astype("Int64") if "expected" in frame else pd.NA,
     })
-    out["status"] = charts.statuses(out["ratio"], target)
+    out["status"] = child_statuses(frame, ind)
     out["change"] = pd.array([pd.NA] * len(out), dtype="Float64")
     return out.reset_index(drop=True)
+
+
+def child_statuses(frame: pd.DataFrame, ind: Indicator) -> pd.Series:
+    """The status class of each row of a rollup-shaped frame for one indicator, against the frame's own target:
+    the headline counts them without building the children's rows (a few ms a domain and date)."""
+    if frame.empty:
+        return pd.Series([], dtype="object")
+    return charts.statuses(frame[f"{ind.key}_ratio"].astype("Float64"), float(frame[f"{ind.key}_target"].iloc[0]))
 
 
 PER = 1000  # a count per 1,000 residents

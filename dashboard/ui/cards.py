@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+import pandas as pd
 import streamlit as st
 
 from .. import i18n
@@ -168,17 +169,27 @@ def _trend_spec(path: str, version: str, code: str, day: dt.date, lang: str, _ct
         if not days:
             continue
         ind = indicators.BY_KEY[indicators.MAIN_INDICATOR[domain]]
-        # the domain's every date, read once per unit: a date picked later is a slice of it, not another read
-        frame = data.trend(_ctx.store, code, domain, _ctx.by_domain[domain][0], _ctx.by_domain[domain][-1])
+        frame = _ratios(path, version, code, _ctx)[domain]
         frame = frame[frame["snapshot_date"].between(days[0], days[-1])].reset_index(drop=True)
-        frame = frame.assign(ratio=frame[f"{ind.key}_ratio"].astype(float))[["snapshot_date", "ratio"]]
         series.append({"domain": domain, "label": ind.label(lang), "target": _ctx.target(ind), "frame": frame})
         shown += days
     if not series:
         return None
     marks = [(_first_on_or_after(sorted(set(shown)), start), i18n.t("trend_round", lang, round=number))
              for number, start in data.round_starts(_ctx.store, _ctx.unit, min(shown), max(shown))]
-    return charts.trend_chart(series, lang, [m for m in marks if m[0]]).to_dict(validate=False)
+    return charts.trend_spec(series, lang, [m for m in marks if m[0]])  # Altair's layout, this window's data
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ratios(path: str, version: str, code: str, _ctx: Context) -> dict[str, pd.DataFrame]:
+    """Each domain's main ratio on its every date (snapshot_date, ratio), read once per unit and store version: a
+    date picked later is a slice of it, neither another read nor another pass over every indicator's columns."""
+    out = {}
+    for domain in (d for d in fields.DOMAINS if d in _ctx.by_domain):
+        ratio = f"{indicators.MAIN_INDICATOR[domain]}_ratio"
+        frame = data.trend(_ctx.store, code, domain, _ctx.by_domain[domain][0], _ctx.by_domain[domain][-1])
+        out[domain] = pd.DataFrame({"snapshot_date": frame["snapshot_date"], "ratio": frame[ratio].astype(float)})
+    return out
 
 
 def _first_on_or_after(days: list, start):
