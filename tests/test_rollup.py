@@ -468,3 +468,17 @@ def test_the_grids_rollup_and_the_stored_rollups_count_alike_on_a_bench_province
     province = synthetic.build(tmp_path / "province", counties=2, days=4)
     store = bench.build_store(province, tmp_path / "province.duckdb")
     assert assert_one_counting_rule(store) > 100
+
+
+def test_the_expected_level_alone_is_the_rollups(demo_store, store, tmp_path):
+    """`rollup.expected_level` (no rollup read) gives what a whole rollup says, on every date and between them."""
+    load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{V_TWO},300,240\n")
+    load(store, tmp_path, "t_20220503.csv", f"code,resident_population,sampled\n{G_ONE_1},100,80\n")
+    for s, code in ((demo_store, demo_store.query("root_units")["code"].iloc[0]), (store, COUNTY), (store, EAST)):
+        for domain in ("testing", "vaccination"):
+            days = rollup.snapshot_dates(s, domain)
+            for day in days + [d + dt.timedelta(days=1) for d in days[:3]]:
+                assert rollup.expected_level(s, code, domain, day) == rollup.rollup(s, code, domain, day).expected_level
+    configure.put(store, "expected_level.testing", "village")
+    assert rollup.expected_level(store, COUNTY, "testing", D3) == rollup.rollup(store, COUNTY, "testing", D3).expected_level \
+        == "village"

@@ -302,7 +302,7 @@ COMPLETENESS_COLUMNS = ("snapshot_date", "expected", "reported", "rate", "carrie
 
 def expected_level(store: Store, code: str, domain: str, day: dt.date, values: dict[str, str] | None = None):
     """The level expected to report on `day`: the county's setting, else the finest level that reported in 7 days."""
-    return rollup.rollup(store, code, domain, day, values).expected_level
+    return rollup.expected_level(store, code, domain, day, values)
 
 
 def completeness(store: Store, code: str, domain: str, day: dt.date, values: dict[str, str] | None = None,

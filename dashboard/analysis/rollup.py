@@ -73,6 +73,17 @@ def rollup(store: Store, code: str, domain: str, snapshot_date: dt.date | None =
                   itself.iloc[0] if len(itself) else None, children)
 
 
+@one_snapshot
+def expected_level(store: Store, code: str, domain: str, snapshot_date: dt.date | None = None,
+                   values: dict[str, str] | None = None) -> str | None:
+    """`rollup(...).expected_level` (the level expected to report by the date) without the rollup's query and
+    indicators: the data-quality page asked a whole rollup for it on every date it had not shown."""
+    values = settings.all_settings(store) if values is None else values
+    unit(store, code)  # an unknown code is refused, as by `rollup`
+    day = latest_date(store, domain, on_or_before=snapshot_date) or snapshot_date
+    return codes.LEVEL_OF_PREFIX.get(_expected_prefix_len(store, domain, day, values))
+
+
 @dataclass(frozen=True)
 class History:
     """The unit and its children on every date of a domain, the indicators added once for all of them: a date
