@@ -482,3 +482,17 @@ def test_the_expected_level_alone_is_the_rollups(demo_store, store, tmp_path):
     configure.put(store, "expected_level.testing", "village")
     assert rollup.expected_level(store, COUNTY, "testing", D3) == rollup.rollup(store, COUNTY, "testing", D3).expected_level \
         == "village"
+
+
+@pytest.mark.parametrize("domain", ["testing", "vaccination"])
+def test_a_units_own_rows_in_its_history_are_its_trend(demo_store, domain):
+    """总览's trend reads the unit's own rows from the history the cards read (no query of its own): the same
+    dates and figures as `trend` over the domain's dates."""
+    county = demo_store.query("root_units")["code"].iloc[0]
+    township = demo_store.query("unit_children", code=county)["code"].iloc[-1]
+    days = rollup.snapshot_dates(demo_store, domain)
+    for code in (county, township):
+        own = rollup.own_rows(rollup.history(demo_store, code, domain), rollup.unit(demo_store, code))
+        trend = rollup.trend(demo_store, code, domain, days[0], days[-1])
+        assert len(own) == len(days) and list(own["snapshot_date"]) == days
+        pd.testing.assert_frame_equal(own[trend.columns], trend, check_dtype=False)

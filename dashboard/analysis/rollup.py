@@ -113,6 +113,12 @@ def history(store: Store, code: str, domain: str, values: dict[str, str] | None 
                    {c: _copies(c, domain) for c in nullable})
 
 
+def own_rows(history: History, u: pd.Series) -> pd.DataFrame:
+    """The unit's own rows in its `history`: its rollup on every date of the domain, the values `trend` gives for
+    those dates (the unit's stored row, the same indicators), without `trend`'s query."""
+    return history.frame[history.frame["num"] == int(u["num"])].reset_index(drop=True)
+
+
 def _copies(column: str, domain: str) -> list[str]:
     """The column and the indicator columns that copy it (`<indicator>_numerator`, `_denominator`): on a date
     where it has no null, all of them get the dtype a query of that date alone gives them."""

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import i18n
+from ..analysis import rollup
 from ..domain import fields, indicators
 from ..output import charts
 from ..output import model
@@ -187,7 +188,9 @@ def _ratios(path: str, version: str, code: str, _ctx: Context) -> dict[str, pd.D
     out = {}
     for domain in (d for d in fields.DOMAINS if d in _ctx.by_domain):
         ratio = f"{indicators.MAIN_INDICATOR[domain]}_ratio"
-        frame = data.trend(_ctx.store, code, domain, _ctx.by_domain[domain][0], _ctx.by_domain[domain][-1])
+        history = data.history(_ctx.store, code, domain)  # read for the cards already: no query of its own
+        frame = rollup.own_rows(history, _ctx.unit) if history is not None else \
+            data.trend(_ctx.store, code, domain, _ctx.by_domain[domain][0], _ctx.by_domain[domain][-1])
         out[domain] = pd.DataFrame({"snapshot_date": frame["snapshot_date"], "ratio": frame[ratio].astype(float)})
     return out
 

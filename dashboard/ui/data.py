@@ -130,7 +130,7 @@ def ancestors(s: Store, code: str) -> list[pd.Series]:
 def unit_rollup(s: Store, code: str, domain: str, day: dt.date | None) -> rollup.Rollup | None:
     """The unit and its children for a domain at a date; None when the domain has no data by then. Read from the
     unit's whole history (one query per unit and domain), so a date picked later costs no query."""
-    return None if day is None else rollup.rollup(s, code, domain, day, history=_history(s, code, domain))
+    return None if day is None else rollup.rollup(s, code, domain, day, history=history(s, code, domain))
 
 
 @reads.scoped(max_entries=64, resource=True)
@@ -146,7 +146,7 @@ def child_rows(s: Store, code: str, ind_key: str, day: dt.date, previous_day: dt
 
 
 @reads.scoped(max_entries=64, resource=True)
-def _history(s: Store, code: str, domain: str):
+def history(s: Store, code: str, domain: str):
     """`rollup.history`: the unit and its children on every date of the domain; shared, do not mutate."""
     return rollup.history(s, code, domain)
 
