@@ -15,6 +15,7 @@ import shutil
 import duckdb
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
@@ -424,3 +425,35 @@ def test_the_map_page_names_the_units_too_small_for_a_label(monkeypatch, demo_st
     small = set(names[~fits])
     assert small == {n for n in names if n.endswith("街道")} and len(small) == 4
     assert all((n in line) == (n in small) for n in names), line
+
+
+def test_a_rollback_shows_at_once_on_dates_and_a_trend_already_cached(monkeypatch, demo_store_copy):
+    """The cards, the table and the trend read each unit's every-date rollup (indicators added once) and its own rows
+    once per store version: a load rolled back (a new version) shows on the next rerun, on the date shown and on a
+    date seen before, in the card (against SQL) and in the trend's last point."""
+    from dashboard.intake import loads
+
+    db, label = demo_store_copy.path, fields.DOMAIN_LABELS["testing"]["en"]
+
+    def shown(at):
+        card = next(m.value for m in at.metric if m.label.startswith(label))
+        frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+                  for d in at.get("vega_lite_chart")[0].proto.datasets]  # as Streamlit sends the spec's data
+        points = next(f for f in frames if "day" in f and "indicator" in f)
+        return card, points.loc[points["indicator"] == indicators.BY_KEY["testing_coverage"].label("en"), "value"].iloc[-1]
+
+    def expected():
+        num, den, _, _ = latest_sums(db, "testing", LATEST, COUNTY, 15, "sampled", "resident_population")
+        return i18n.fmt_percent(num / den), pytest.approx(num / den * 100)
+
+    at = run_page(monkeypatch, db, lang="en")
+    before = shown(at)
+    assert before == expected()
+    at.selectbox(key="ctl-date").set_value(LATEST - dt.timedelta(days=1)).run()
+    at.selectbox(key="ctl-date").set_value(LATEST).run()
+    load_id = sql(db, "select max(load_id) from loads where domain = 'testing' and snapshot_date = ?", LATEST)[0][0]
+    loads.rollback(demo_store_copy, load_id, "clerk")
+    at.run()
+    assert_clean(at)
+    after = shown(at)
+    assert after == expected() and after[1] != before[1]  # the card rounds to 0.1 %: the trend shows the change
