@@ -440,7 +440,8 @@ def test_a_rollback_shows_at_once_on_dates_and_a_trend_already_cached(monkeypatc
         frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas()
                   for d in at.get("vega_lite_chart")[0].proto.datasets]  # as Streamlit sends the spec's data
         points = next(f for f in frames if "day" in f and "indicator" in f)
-        return card, points.loc[points["indicator"] == indicators.BY_KEY["testing_coverage"].label("en"), "value"].iloc[-1]
+        coverage = points["indicator"] == indicators.BY_KEY["testing_coverage"].label("en")
+        return card, points.loc[coverage, "value"].iloc[-1]
 
     def expected():
         num, den, _, _ = latest_sums(db, "testing", LATEST, COUNTY, 15, "sampled", "resident_population")

@@ -374,17 +374,13 @@ def trend_spec(series: list[dict], lang: str, marks: list[tuple] = (), height: i
     """`trend_chart(series, lang, marks, height).to_dict(validate=False)`, dataset names and all, without Altair
     building the chart again for each window of dates: it lays the chart out once per language, indicators,
     targets and whether rounds are marked (`_trend_layout`), and a window puts its own dates and values into that
-    layout. Why: Altair's encode and to_dict took 25-30 ms a window, most of what a date the overview had not shown
-    before cost."""
+    layout. Why: Altair's encode and to_dict took 25-40 ms a window, the largest part of what a date the overview
+    had not shown before cost."""
     order = [fmt_day(d, lang) for d in sorted({pd.Timestamp(d) for i in series for d in i["frame"]["snapshot_date"]})]
     shown = [{"day": fmt_day(day, lang), "text": text} for day, text in marks if fmt_day(day, lang) in order]
     spec = copy.deepcopy(_trend_layout(lang, tuple((i["domain"], i["label"], i["target"]) for i in series),
                                        bool(shown), height))
-    named = [_named([{"indicator": i["label"], "value": i["target"] * 100} for i in series]),
-             _named([{"day": fmt_day(d, lang), "value": None if math.isnan(v) else v, "indicator": i["label"]}
-                     for i in series for d, v in zip(i["frame"]["snapshot_date"],
-                                                     (i["frame"]["ratio"].astype(float) * 100).tolist())])]
-    named += [_named(shown)] * 2 if shown else []
+    named = _trend_datasets(series, lang, shown)
     for layer, (name, _) in zip(spec["layer"], named):
         layer["data"]["name"] = name
         if "x" in layer["encoding"]:
@@ -393,13 +389,23 @@ def trend_spec(series: list[dict], lang: str, marks: list[tuple] = (), height: i
     return spec
 
 
+def _trend_datasets(series: list[dict], lang: str, shown: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The layers' data in `trend_chart`'s order (the targets, the lines, the round marks' rule and text), each
+    named as Altair names it; a missing ratio is null, as Altair writes it."""
+    targets = [{"indicator": i["label"], "value": i["target"] * 100} for i in series]
+    points = [{"day": fmt_day(d, lang), "value": None if math.isnan(v) else v, "indicator": i["label"]}
+              for i in series for d, v in zip(i["frame"]["snapshot_date"],
+                                              (i["frame"]["ratio"].astype(float) * 100).tolist())]
+    return [_named(targets), _named(points)] + ([_named(shown)] * 2 if shown else [])
+
+
 @functools.lru_cache(maxsize=32)
 def _trend_layout(lang: str, indicators: tuple, marked: bool, height: int) -> dict:
     """Altair's spec of the trend for these indicators (domain, label, target), with round marks or without, on
     a stand-in date: `trend_spec` fills in the dates and values. Do not mutate."""
     day = pd.Timestamp("2000-01-01")
-    series = [{"domain": d, "label": label, "target": target,
-               "frame": pd.DataFrame({"snapshot_date": [day.date()], "ratio": [0.5]})} for d, label, target in indicators]
+    frame = pd.DataFrame({"snapshot_date": [day.date()], "ratio": [0.5]})
+    series = [{"domain": d, "label": label, "target": target, "frame": frame} for d, label, target in indicators]
     return trend_chart(series, lang, [(day, "")] if marked else [], height).to_dict(validate=False)
 
 
