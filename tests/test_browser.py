@@ -22,6 +22,7 @@ from dashboard.analysis import rollup
 from dashboard.benchmark import browser as bench_browser
 from dashboard.benchmark.browser import PATIENCE_MS
 from dashboard.storage import geo
+from dashboard.storage.store import Store
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -295,8 +296,26 @@ def test_the_browser_benchmark_times_a_page_a_load_and_a_rerun(browser, demo_sto
         assert measure["ms"] > 0 and measure["ws_bytes"] > 0
         assert measure["last_message_ms"] <= measure["ms"] + 1  # done is after the server's last message
     assert overview["warm"]["ws_bytes"] > 10 * result["baseline"]["full_load"]["ws_bytes"]  # it is the dashboard
+    floor = result["floors"]["chart"]  # the overview's floor: its chart and metrics on the empty app's page
+    assert list(result["floors"]) == ["chart"] and floor["full_load"]["ms"] > 0 and floor["rerun"]["ms"] > 0
+    assert floor["full_load"]["ws_bytes"] > 2 * result["baseline"]["full_load"]["ws_bytes"]  # it drew the chart
+    assert floor["rerun"]["ws_bytes"] > 5_000  # the rerun sent the chart's new values
     table = bench_browser.markdown(result)
-    assert "总览 `/`" in table and "date change /" in table and "×" in table
+    assert "总览 `/`" in table and "date change /" in table and "×" in table and "× chart" in table
+    assert "| chart |" in table
+
+
+def test_the_map_floor_draws_the_county_map_the_dashboard_draws(demo_store_path):
+    """The benchmark's map floor sends the dashboard's county shapes (simplified as the map page does), framed and
+    configured as its map: what it measures is the same element with the same data, less names and tooltips."""
+    floor = bench_browser.floor_data(demo_store_path)
+    store = Store(demo_store_path)
+    shapes = geo.child_shapes(store, rollup.unit(store, store.query("root_units")["code"].iloc[0]))
+    assert sorted(floor["codes"]) == sorted(shapes["code"]) and len(floor["codes"]) >= 10
+    assert [f["id"] for f in floor["geojson"]["features"]] == floor["codes"]
+    west, south, east, north = floor["bounds"]
+    assert west < shapes.total_bounds[0] and north > shapes.total_bounds[3]  # the frame's margin around the county
+    assert floor["config"]["topojsonURL"].startswith("data:")  # nothing fetched
 
 
 TABLES = """() => Array.from(document.querySelectorAll("[data-testid='stDataFrame']"))
