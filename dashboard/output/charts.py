@@ -89,8 +89,6 @@ def legend(target: float, lang: str) -> list[tuple[str, str, str]]:
 COUNT_CLASSES = ("q1", "q2", "q3", "q4", "q5", "none")
 COUNT_COLOURS = {"q1": "#eff3ff", "q2": "#bdd7e7", "q3": "#6baed6", "q4": "#3182bd", "q5": "#08519c",
                  "none": COLOURS["none"]}
-COUNT_TEXT_COLOURS = {"q1": "#1a1a1a", "q2": "#1a1a1a", "q3": "#1a1a1a", "q4": "#ffffff", "q5": "#ffffff",
-                      "none": "#333333"}
 
 
 def count_classes(values: pd.Series, step: float = 1) -> tuple[pd.Series, list[tuple[float, float]]]:
