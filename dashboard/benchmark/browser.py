@@ -10,20 +10,22 @@ ratio to that baseline:
 - a sidebar switch, a drill click on the map and a date change against an empty rerun (the empty page's button).
 
 Beside the empty page, the same app serves **floors**: a page that draws one kind of the dashboard's elements and
-nothing else, with data of the demo county's size (the county's choropleth in Plotly; a Vega-Lite line chart with
-four metrics; a table of the county's townships), and a button whose rerun draws new values. A floor is the least
+nothing else, with data of the demo county's size (the county's choropleth as the map draws it; a Vega-Lite line
+chart with four metrics; a table of the county's townships; in a full run also the same choropleth in Plotly), and
+a button whose rerun draws new values. A floor is the least
 any page drawing that element waits in this browser: a page is also reported against the floor of its largest
 element, as the ingest is against its floor.
 
 "Done" is when the server has sent something since the start, the script has finished, no element is still a
 placeholder (Streamlit draws a grey skeleton while an element's code loads), every chart has drawn (Plotly's, a
-map once its areas are drawn, Vega-Lite's canvas), and no message has come for 300 ms. Where the time goes:
+Plotly map once its areas are drawn, Vega-Lite's canvas or SVG), and no message has come for 300 ms. Where the time goes:
 the server's last message after the start (where it stopped sending; the rest is the browser's own work) and the
 bytes sent over the WebSocket and HTTP.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pathlib
 import shutil
@@ -34,7 +36,7 @@ import tempfile
 import time
 import urllib.request
 
-import json
+import pandas as pd
 
 from ..analysis import rollup
 from ..example import demo_data
@@ -60,7 +62,8 @@ EMPTY_APP = {
     "app.py": 'import streamlit as st\nst.navigation([st.Page("one.py", title="one", default=True), '
               'st.Page("two.py", title="two"), st.Page("map.py", title="map", url_path="map"), '
               'st.Page("chart.py", title="chart", url_path="chart"), '
-              'st.Page("table.py", title="table", url_path="table")]).run()\n',
+              'st.Page("table.py", title="table", url_path="table"), '
+              'st.Page("plotly.py", title="plotly", url_path="plotly")]).run()\n',
     "one.py": 'import streamlit as st\nst.write("一")\nst.button("rerun")\n',
     "two.py": 'import streamlit as st\nst.write("二")\n',
 }
@@ -74,7 +77,11 @@ st.button("rerun", on_click=lambda: st.session_state.update(step=step + 1))
 values = [(v + step) % 4 for v in range(len(floor["codes"]))]
 """
 FLOOR_APP = {
-    "map.py": FLOOR_COMMON + """import plotly.graph_objects as go
+    "map.py": FLOOR_COMMON + """for row, v in zip(floor["map"]["layer"][0]["data"]["values"], values):
+    row["status"] = ("met", "near", "below", "far")[v]
+st.vega_lite_chart(spec=floor["map"], width="stretch", on_select="rerun", selection_mode="pick")
+""",
+    "plotly.py": FLOOR_COMMON + """import plotly.graph_objects as go
 figure = go.Figure(go.Choropleth(geojson=floor["geojson"], locations=floor["codes"], featureidkey="id", z=values,
                                  zmin=0, zmax=4, showscale=False))
 west, south, east, north = floor["bounds"]
@@ -96,7 +103,7 @@ st.dataframe(pd.DataFrame({"单位": floor["codes"], **{f"字段{k}": [(v * 97 +
              hide_index=True, width="stretch")
 """,
 }
-FLOORS = {"map": "/map", "chart": "/chart", "table": "/table"}
+FLOORS = {"map": "/map", "chart": "/chart", "table": "/table", "plotly": "/plotly"}
 # Each page against the floor of its largest element.
 PAGE_FLOOR = {"/": "chart", "/map": "map", "/gaps": "table", "/trends": "chart", "/quality": "table",
               "/briefing": "map", "/import": "table", "/settings": "table"}
@@ -287,7 +294,7 @@ def run(source_db: pathlib.Path, repeat: int = 3, pages=PAGES, chromium=None) ->
         app = stack.enter_context(served(SERVER, db))
         chromium = chromium or stack.enter_context(launched())
         context = chromium.new_context(viewport={"width": 1440, "height": 900})
-        floors = sorted({PAGE_FLOOR[path] for _, path in pages})
+        floors = list(FLOORS) if pages == PAGES else sorted({PAGE_FLOOR[path] for _, path in pages})
         result = {"baseline": _baselines(context, blank, repeat), "floors": _floors(context, blank, floors, repeat),
                   "pages": _pages(context, app, pages, repeat, loads),
                   "actions": _actions(context, app, db, pages, repeat), "loads": loads.count}
@@ -322,15 +329,19 @@ def _baselines(context, blank: str, repeat: int) -> dict:
 
 
 def floor_data(db: pathlib.Path) -> dict:
-    """What the floors draw: the demo county's townships (the dashboard's simplified shapes, its map's frame and
-    config), so the floor's map sends and draws what the dashboard's county map does, less the names and tooltips."""
+    """What the floors draw: the demo county's townships, as the dashboard's map draws them (its simplified shapes
+    in `charts.choropleth`'s spec, less the names; tooltips of a line each), and the same shapes for Plotly's geo
+    map (the engine the map used before; its floor says what a page with any Plotly chart waits for)."""
     store = Store(db)
     try:
         county = rollup.unit(store, store.query("root_units")["code"].iloc[0])
         shapes = geo.simplified(geo.child_shapes(store, county))
     finally:
         store.close()
-    return {"codes": list(shapes["code"]), "geojson": charts.geojson(shapes), "height": 560,
+    base = {"geojson": charts.geojson(shapes), "labels": charts.no_labels()}
+    values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": [{"title": c} for c in shapes["code"]]})
+    return {"codes": list(shapes["code"]), "geojson": base["geojson"], "height": 560,
+            "map": charts.choropleth(base, values, "zh", 560),
             "bounds": charts.framed(shapes.total_bounds), "config": charts.MAP_CONFIG}
 
 
@@ -391,9 +402,8 @@ def _drill(context, app: str, db: pathlib.Path) -> dict:
     shapes = geo.child_shapes(store, county)
     store.close()
     target = shapes.assign(area=shapes.to_crs(3857).geometry.area).sort_values("area").iloc[-1]
-    point = target.geometry.representative_point()
     page = open_settled(context, app + "/map")
-    x, y = hover_on_map(page, point.x, point.y)
+    x, y = hover_on_map(page, target["code"])
     page.wait_for_timeout(300)  # the tooltip, as a person's hover before the click
     result = interaction(page, lambda p: p.mouse.click(x, y))
     drilled = target["code"] in page.url
@@ -403,16 +413,29 @@ def _drill(context, app: str, db: pathlib.Path) -> dict:
     return result
 
 
-# Where a longitude and latitude are on the screen, on the page's (first) map: Plotly's geo projection gives the
-# point within the figure's SVG.
-SCREEN_POINT = """const gd = document.querySelector('.js-plotly-plot'), box = gd.querySelector('.main-svg').getBoundingClientRect();
-    const screen = (lon, lat) => { const p = gd._fullLayout.geo._subplot.projection([lon, lat]);
-        return [box.left + p[0], box.top + p[1]]; };"""
+# The map's unit shapes (Vega-Lite's geoshape layer, SVG paths labelled "name code"), and a point on the screen
+# inside one: the point nearest its box's centre that hits the unit's own path (a concave unit's centre may not),
+# as a hand would point at it.
+MAP_SHAPES = "[data-testid='stVegaLiteChart'] g.mark-shape path"
+MAP_DRAWN = f"() => !!document.querySelector(\"{MAP_SHAPES}\")"
+POINT_IN_UNIT = f"""(code) => {{
+  const path = Array.from(document.querySelectorAll("{MAP_SHAPES}"))
+      .find(p => (p.getAttribute('aria-label') || '').endsWith(' ' + code));
+  if (!path) return null;
+  const b = path.getBoundingClientRect(), cx = b.left + b.width / 2, cy = b.top + b.height / 2, found = [];
+  for (let i = 0; i <= 20; i++) for (let j = 0; j <= 20; j++) {{
+    const x = b.left + b.width * i / 20, y = b.top + b.height * j / 20;
+    if (document.elementFromPoint(x, y) === path) found.push([Math.hypot(x - cx, y - cy), x, y]); }}
+  found.sort((a, b) => a[0] - b[0]);
+  return found.length ? found[0].slice(1) : null; }}"""
 
 
-def hover_on_map(page, lon: float, lat: float) -> tuple[float, float]:
-    """Moves the mouse onto a place of the page's (first) map, as a hand does; returns where, for a click."""
-    x, y = page.evaluate(f"([lon, lat]) => {{ {SCREEN_POINT} return screen(lon, lat); }}", [lon, lat])
+def hover_on_map(page, code: str) -> tuple[float, float]:
+    """Moves the mouse onto the unit `code` on the page's (first) map, as a hand does; returns where, for a click."""
+    point = page.evaluate(POINT_IN_UNIT, code)
+    if point is None:
+        raise RuntimeError(f"the map shows no unit {code} under the pointer")
+    x, y = point
     page.mouse.move(x - 4, y - 4)
     page.mouse.move(x, y, steps=4)
     return x, y
