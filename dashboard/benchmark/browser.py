@@ -63,11 +63,12 @@ EMPTY_APP = {
               'st.Page("two.py", title="two"), st.Page("map.py", title="map", url_path="map"), '
               'st.Page("chart.py", title="chart", url_path="chart"), '
               'st.Page("table.py", title="table", url_path="table"), '
-              'st.Page("plotly.py", title="plotly", url_path="plotly")]).run()\n',
+              'st.Page("plotly_map.py", title="plotly", url_path="plotly")]).run()\n',
     "one.py": 'import streamlit as st\nst.write("一")\nst.button("rerun")\n',
     "two.py": 'import streamlit as st\nst.write("二")\n',
 }
-# The floors (see the module's docstring): each reads the county's figures from floor.json beside it (written by
+# The floors (see the module's docstring; no page file may take a package's name: the script's folder comes first
+# in the import path, so a "plotly.py" would stand in for Plotly itself): each reads the county's figures from floor.json beside it (written by
 # `floor_data`), draws its one element and a button that moves every value by one, so a rerun draws anew.
 FLOOR_COMMON = """import json, pathlib
 import streamlit as st
@@ -81,7 +82,7 @@ FLOOR_APP = {
     row["status"] = ("met", "near", "below", "far")[v]
 st.vega_lite_chart(spec=floor["map"], width="stretch", on_select="rerun", selection_mode="pick")
 """,
-    "plotly.py": FLOOR_COMMON + """import plotly.graph_objects as go
+    "plotly_map.py": FLOOR_COMMON + """import plotly.graph_objects as go
 figure = go.Figure(go.Choropleth(geojson=floor["geojson"], locations=floor["codes"], featureidkey="id", z=values,
                                  zmin=0, zmax=4, showscale=False))
 west, south, east, north = floor["bounds"]

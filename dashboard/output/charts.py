@@ -39,10 +39,12 @@ LABEL_INSIDE = 0.8  # the share of a label's box that must lie within its unit
 PHONE_MAP_PX = 350  # a phone's map width: the names that fit there are shown at every width
 WIDE_MAP_PX = 600  # at least this wide (a laptop), more names fit: MAP_STYLE shows them from this width on
 # A container query, not a media query: what decides is the map's own width. A click or hover on a name goes to the
-# unit under it (the names take no pointer events).
+# unit under it (the names take no pointer events); a name's white outline is drawn under its letters (paint-order),
+# so it reads on the darkest class.
 MAP_STYLE = f"""[class*="st-key-map-frame"] {{ container-type: inline-size; }}
 [class*="st-key-unlabelled-wide"] {{ display: none; }}
 [class*="st-key-map-frame"] :is(.labels_marks, .labels_wide_marks) {{ pointer-events: none; }}
+[class*="st-key-map-frame"] :is(.labels_marks, .labels_wide_marks) text {{ paint-order: stroke; }}
 @container (max-width: {WIDE_MAP_PX - 1}px) {{
   [class*="st-key-map-frame"] .labels_wide_marks {{ display: none; }}
 }}
@@ -182,7 +184,8 @@ def label_layers(base: dict) -> list[dict]:
     return [{"name": "labels_wide" if wide else "labels",
              "data": {"values": [{"lon": float(r.lon), "lat": float(r.lat), "name": str(r.name)}
                                  for r in shown.itertuples()]},
-             "mark": {"type": "text", "fontSize": LABEL_PX, "color": "#1a1a1a", "tooltip": None, "aria": False},
+             "mark": {"type": "text", "fontSize": LABEL_PX, "color": "#1a1a1a", "tooltip": None, "aria": False,
+                      "stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.8, "strokeJoin": "round"},
              "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
                           "latitude": {"field": "lat", "type": "quantitative"}, "text": {"field": "name"}}}
             for wide in (False, True) for shown in [labels[labels["wide"] == wide]]]
