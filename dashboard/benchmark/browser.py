@@ -415,14 +415,15 @@ def _drill(context, app: str, db: pathlib.Path) -> dict:
 
 
 # The map's unit shapes (Vega-Lite's geoshape layer, SVG paths labelled "name code"), and a point on the screen
-# inside one: the point nearest its box's centre that hits the unit's own path (a concave unit's centre may not),
-# as a hand would point at it.
+# inside one, scrolled into view: the point nearest its box's centre that hits the unit's own path (a concave
+# unit's centre may not), as a hand would point at it.
 MAP_SHAPES = "[data-testid='stVegaLiteChart'] g.mark-shape path"
 MAP_DRAWN = f"() => !!document.querySelector(\"{MAP_SHAPES}\")"
 POINT_IN_UNIT = f"""(code) => {{
   const path = Array.from(document.querySelectorAll("{MAP_SHAPES}"))
       .find(p => (p.getAttribute('aria-label') || '').endsWith(' ' + code));
   if (!path) return null;
+  path.scrollIntoView({{block: 'center', inline: 'center'}});  // a point off the screen hits nothing
   const b = path.getBoundingClientRect(), cx = b.left + b.width / 2, cy = b.top + b.height / 2, found = [];
   for (let i = 0; i <= 20; i++) for (let j = 0; j <= 20; j++) {{
     const x = b.left + b.width * i / 20, y = b.top + b.height * j / 20;
