@@ -8,10 +8,12 @@ in the page cannot hide behind the code it would be checked against.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pathlib
 import re
 import shutil
 
+import altair as alt
 import duckdb
 import geopandas as gpd
 import pandas as pd
@@ -242,21 +244,24 @@ def test_status_classes_are_relative_to_the_target_and_no_data_is_apart():
 
 
 def test_map_labels_are_the_names_as_the_lists_write_them():
-    """第10网格 with ASCII digits, as every list writes it (no full-width 第１０网格), escaped as data, at its point; the
-    names that fit only on a wider map in a trace of their own (hidden where the map is narrow), and the map framed
-    by the unit's bounds, with nothing to fetch."""
+    """第10网格 with ASCII digits, as every list writes it (no full-width 第１０网格), as typed (the browser writes it
+    as a text node), at its point; the names that fit only on a wider map in a layer of their own (hidden where the
+    map is narrow), and the map fitted to its shapes, with nothing to fetch."""
     from dashboard.output import charts
 
     labels = pd.DataFrame({"name": ["第10网格", "<b>x</b>", "东村"], "lon": [113.0, 113.01, 112.99],
                            "lat": [33.0, 33.0, 33.01], "wide": [False, False, True]})
     base = {"key": "k", "geojson": None, "bounds": (112.9, 32.9, 113.1, 33.1), "labels": labels}
-    values = pd.DataFrame({"code": ["1"], "status": ["met"], "tip": ["t"]})
-    fig = charts.choropleth(base, values, "zh", 400)
-    narrow, wide = fig.data[1], fig.data[2]
-    assert list(narrow.text) == ["第10网格", "&lt;b&gt;x&lt;/b&gt;"] and list(narrow.lon) == [113.0, 113.01]
-    assert list(wide.text) == ["东村"] and wide.mode == "text"
-    assert list(fig.layout.geo.lonaxis.range) == [112.9, 113.1] and fig.layout.geo.visible is False
-    assert charts.MAP_CONFIG["topojsonURL"].startswith("data:")
+    values = pd.DataFrame({"code": ["1"], "name": ["东村"], "status": ["met"], "tip": [{"title": "东村"}]})
+    spec = charts.choropleth(base, values, "zh", 400)
+    shapes, narrow, wide = spec["layer"]
+    assert [(v["name"], v["lon"]) for v in narrow["data"]["values"]] == [("第10网格", 113.0), ("<b>x</b>", 113.01)]
+    assert [v["name"] for v in wide["data"]["values"]] == ["东村"] and wide["mark"]["type"] == "text"
+    assert wide["name"] == "labels_wide" and ".labels_wide_marks" in charts.MAP_STYLE
+    assert shapes["data"]["values"] == [{"code": "1", "status": "met", "tip": {"title": "东村"}, "about": "东村 1"}]
+    assert shapes["params"][0]["name"] == charts.MAP_PICK and spec["projection"] == {"type": "mercator"}
+    assert "http" not in json.dumps(spec) and "url" not in json.dumps(spec)  # no tiles, no data fetched
+    alt.LayerChart.from_dict(spec, validate=True)  # Vega-Lite's schema (Streamlit draws it unchecked)
     assert charts.unlabelled_names(base, pd.Series(["第10网格", "东村", "西村"]), wide=False) == ["东村", "西村"]
     assert charts.unlabelled_names(base, pd.Series(["第10网格", "东村", "西村"]), wide=True) == ["西村"]
     names = pd.Series(["城关镇", "第1网格", "\U0002AA30岭村", "Ω村"])

@@ -15,13 +15,13 @@ import pathlib
 import re
 
 import pytest
-import shapely
 
 from dashboard import i18n
 from dashboard.analysis import rollup
 from dashboard.benchmark import browser as bench_browser
 from dashboard.benchmark.browser import PATIENCE_MS
 from dashboard.storage import geo
+from dashboard.storage.store import Store
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -34,8 +34,11 @@ PLOTS_READY = """() => { const plots = Array.from(document.querySelectorAll('.js
         && (!gd._fullLayout.geo || gd.querySelector('.choroplethlayer path'))); }"""
 DRAWN_SOMETHING = "[data-testid='stMain'] [data-testid='stElementContainer']"
 DRAWN = "() => !document.querySelector(\"[data-testid='stSkeleton']\")"
-MAP_READY = """() => { const gd = document.querySelector('.js-plotly-plot');
-    return !!(gd && gd._fullLayout && gd._fullLayout.geo && gd.querySelector('.choroplethlayer path')); }"""
+MAP_READY = bench_browser.MAP_DRAWN
+# The codes of the units the map draws (each shape is labelled "name code"), and the text of its open tooltip.
+MAP_CODES = f"""() => Array.from(document.querySelectorAll("{bench_browser.MAP_SHAPES}"))
+    .map(p => p.getAttribute('aria-label').split(' ').pop())"""
+TOOLTIP = "() => (document.querySelector('#vg-tooltip-element.visible') || {}).textContent || ''"
 
 
 _REASON = bench_browser.missing()
@@ -149,37 +152,38 @@ def shoot_at_each_size(page, name: str) -> None:
 
 def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     name = rollup.unit(demo_store, TOWNSHIP)["name"]
-    shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, "990101000000"))
-    point = shapes.set_index("code").loc[TOWNSHIP, "geometry"].representative_point()
     page = open_page(browser, server, "/map")
     wait_map(page)
-    x, y = bench_browser.hover_on_map(page, point.x, point.y)
-    wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes('{name}')",
-             "the tooltip to name the township")
-    tooltip = page.evaluate("() => document.querySelector('.hoverlayer').textContent")
+    x, y = bench_browser.hover_on_map(page, TOWNSHIP)
+    wait_for(page, f"() => ({TOOLTIP})().includes('{name}')", "the tooltip to name the township")
+    tooltip = page.evaluate(TOOLTIP)
     assert "%" in tooltip and "/" in tooltip, tooltip  # ratio and numerator / denominator
     page.wait_for_timeout(300)  # Streamlit binds the selection handler just after the first draw
     page.mouse.click(x, y)
     wait_for(page, f"() => location.search.includes('unit={TOWNSHIP}')", "the URL to name the township")
-    wait_for(page, f"""() => {{ const gd = document.querySelector('.js-plotly-plot');
-        return !!(gd && gd.data && gd.data[0].locations.every(c => c.startsWith('{TOWNSHIP[:9]}'))); }}""",
+    wait_for(page, f"() => {{ const c = ({MAP_CODES})(); return c.length > 0 && c.every(c => c.startsWith('{TOWNSHIP[:9]}')); }}",
              "the map to show the township's villages")
     assert name in page.locator(".st-key-breadcrumb").inner_text()
-    drawn = page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].locations)")
     villages = set(demo_store.query("unit_children", code=TOWNSHIP)["code"])
-    assert set(drawn) == villages
+    assert set(page.evaluate(MAP_CODES)) == villages
     assert page.external == [], "the map must not fetch anything from the internet"
     page.close()
 
 
-# The names shown on the map (a hidden trace's are not), each with its box on the screen and where its centre is on
-# the ground (Plotly's geo projection, inverted).
-LABELS = """() => { const gd = document.querySelector('.js-plotly-plot'), sub = gd._fullLayout.geo._subplot;
-    const svg = gd.querySelector('.main-svg').getBoundingClientRect();
-    return Array.from(gd.querySelectorAll('.scatterlayer .trace text')).filter(t => t.getBoundingClientRect().width > 0)
-      .map(t => { const b = t.getBoundingClientRect(), x = b.left + b.width / 2, y = b.top + b.height / 2;
-        const at = sub.projection.invert([x - svg.left, y - svg.top]);
-        return {text: t.textContent, x, y, lon: at[0], lat: at[1], box: [b.left, b.top, b.right, b.bottom]}; }); }"""
+# The names shown on the map (a hidden layer's are not), each with its box on the screen and the unit drawn under
+# its centre (the shape there: names take no pointer events, so the shape is what a hand would point at).
+LABELS = f"""() => {{ const shapes = Array.from(document.querySelectorAll("{bench_browser.MAP_SHAPES}"));
+    return Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] :is(.labels_marks, .labels_wide_marks) text"))
+      .filter(t => t.getBoundingClientRect().width > 0)
+      .map(t => {{ const b = t.getBoundingClientRect(), x = b.left + b.width / 2, y = b.top + b.height / 2;
+        const under = document.elementsFromPoint(x, y).find(e => shapes.includes(e));
+        return {{text: t.textContent, x, y, under: under ? under.getAttribute('aria-label') : null,
+                 box: [b.left, b.top, b.right, b.bottom]}}; }}); }}"""
+
+
+def on_own_unit(label: dict, named) -> bool:
+    """The shape under the label's centre is the unit it names (the shape is labelled "name code")."""
+    return label["under"] == f"{label['text']} {named.loc[label['text'], 'code']}"
 
 
 def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
@@ -200,16 +204,16 @@ def test_the_map_fills_its_column_and_names_more_units_where_it_is_wider(browser
     for width, height in SIZES:
         page = open_page(browser, server, "/map", width, height)
         wait_map(page)
-        box = page.locator(".js-plotly-plot").bounding_box()
+        box = page.locator("[data-testid='stVegaLiteChart']").first.bounding_box()
         main = page.evaluate("""() => { const c = document.querySelector("[data-testid='stMainBlockContainer']"),
             style = getComputedStyle(c); return c.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight); }""")
-        drawn = page.locator(".js-plotly-plot .choroplethlayer").bounding_box()  # the map, not its figure
+        drawn = page.locator("[data-testid='stVegaLiteChart'] g.mark-shape").first.bounding_box()  # the shapes
         assert drawn["width"] >= (0.6 if width > 800 else 0.9) * main and drawn["height"] >= 300, (drawn, main)
         assert box["height"] - drawn["height"] <= 0.1 * box["height"], (box, drawn)  # no empty band (a margin)
         labels = page.evaluate(LABELS)
         assert overlapping(labels) == [], (width, overlapping(labels))
         for label in labels:
-            assert named.loc[label["text"], "geometry"].contains(shapely.Point(label["lon"], label["lat"])), label
+            assert on_own_unit(label, named), label
         shown[width] = {label["text"] for label in labels}
         listed = page.locator("[class*='st-key-unlabelled-']").filter(visible=True).all_inner_texts()
         assert all(any(n in line for line in listed) for n in set(named.index) - shown[width]), (width, listed)
@@ -234,7 +238,7 @@ def test_grid_labels_on_the_map_read_as_the_lists_write_them(browser, server, de
         assert two_digits and len(texts) == len(set(texts)) and set(texts) <= set(named.index), texts
         assert overlapping(labels) == [], (width, overlapping(labels))
         for label in labels:
-            assert named.loc[label["text"], "geometry"].contains(shapely.Point(label["lon"], label["lat"])), label
+            assert on_own_unit(label, named), label
         buttons = page.locator("[class*='st-key-focus-'] button").all_inner_texts()  # 第2网格：93.2%，还差 3 户
         listed = " ".join(page.locator("[class*='st-key-unlabelled-']").filter(visible=True).all_inner_texts())
         for name in (b.split("：")[0].split()[-1] for b in buttons):  # on the map or named under it, written alike
@@ -242,8 +246,7 @@ def test_grid_labels_on_the_map_read_as_the_lists_write_them(browser, server, de
         first = labels[0]
         page.mouse.move(first["x"] - 3, first["y"] - 3)
         page.mouse.move(first["x"], first["y"], steps=3)
-        wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes('{first['text']}')",
-                 "the tooltip under a label")
+        wait_for(page, f"() => ({TOOLTIP})().includes('{first['text']}')", "the tooltip under a label")
         assert page.external == []
         page.close()
 
@@ -295,8 +298,29 @@ def test_the_browser_benchmark_times_a_page_a_load_and_a_rerun(browser, demo_sto
         assert measure["ms"] > 0 and measure["ws_bytes"] > 0
         assert measure["last_message_ms"] <= measure["ms"] + 1  # done is after the server's last message
     assert overview["warm"]["ws_bytes"] > 10 * result["baseline"]["full_load"]["ws_bytes"]  # it is the dashboard
+    floor = result["floors"]["chart"]  # the overview's floor: its chart and metrics on the empty app's page
+    assert list(result["floors"]) == ["chart"] and floor["full_load"]["ms"] > 0 and floor["rerun"]["ms"] > 0
+    assert floor["full_load"]["ws_bytes"] > 2 * result["baseline"]["full_load"]["ws_bytes"]  # it drew the chart
+    assert floor["rerun"]["ws_bytes"] > 5_000  # the rerun sent the chart's new values
     table = bench_browser.markdown(result)
-    assert "总览 `/`" in table and "date change /" in table and "×" in table
+    assert "总览 `/`" in table and "date change /" in table and "×" in table and "× chart" in table
+    assert "| chart |" in table
+
+
+def test_the_map_floor_draws_the_county_map_the_dashboard_draws(demo_store_path):
+    """The benchmark's map floor is the dashboard's own choropleth spec over the county's shapes (simplified as the
+    map page does), less the names: what it measures is the same element with the same data; its Plotly floor
+    draws the same shapes, framed, with nothing fetched."""
+    floor = bench_browser.floor_data(demo_store_path)
+    store = Store(demo_store_path)
+    shapes = geo.child_shapes(store, rollup.unit(store, store.query("root_units")["code"].iloc[0]))
+    assert sorted(floor["codes"]) == sorted(shapes["code"]) and len(floor["codes"]) >= 10
+    assert [f["id"] for f in floor["map"]["datasets"]["shapes"]] == floor["codes"]
+    assert [row["code"] for row in floor["map"]["layer"][0]["data"]["values"]] == floor["codes"]
+    assert [f["id"] for f in floor["geojson"]["features"]] == floor["codes"]
+    west, south, east, north = floor["bounds"]
+    assert west < shapes.total_bounds[0] and north > shapes.total_bounds[3]  # the frame's margin around the county
+    assert floor["config"]["topojsonURL"].startswith("data:")  # nothing fetched
 
 
 TABLES = """() => Array.from(document.querySelectorAll("[data-testid='stDataFrame']"))

@@ -22,10 +22,9 @@ import pytest
 from dashboard.analysis import rollup
 from dashboard.benchmark import browser as bench_browser
 from dashboard.intake import units
-from dashboard.storage import geo
 from dashboard.storage.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
-from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS,  # noqa: F401
+from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS, TOOLTIP,  # noqa: F401
                                 rerun, streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
@@ -137,24 +136,17 @@ def test_the_breadcrumb_the_drill_list_and_the_grid_tooltips_show_names_literall
     page.close()
 
 
-def _hover(page, lon: float, lat: float) -> None:
-    bench_browser.hover_on_map(page, lon, lat)
-
-
 def test_map_tooltips_show_hostile_names_as_text(browser, hostile):  # noqa: F811
-    """Plotly hover labels render tags: <script>, <b onmouseover>, %{customdata[0]} {tip} must come out as typed.
+    """Map tooltips show names as text: <script>, <b onmouseover>, %{customdata[0]} {tip} must come out as typed.
     One map, each hostile township hovered in turn."""
     base, store = hostile
-    shapes = geo.child_shapes(store, rollup.unit(store, DEMO_COUNTY)).set_index("code")
     page = visit(browser, base, "/map")
     wait_for(page, MAP_READY, "the map to draw")
     for code in ("990101001000", "990101102000", "990101103000", "990101109000"):
         name = rollup.unit(store, code)["name"]
-        point = shapes.loc[code, "geometry"].representative_point()
-        _hover(page, point.x, point.y)
-        wait_for(page, f"() => (document.querySelector('.hoverlayer') || {{}}).textContent?.includes({json.dumps(name)})",
-                 f"the tooltip to show {name}")
-        assert page.locator(".hoverlayer img, .hoverlayer script").count() == 0, name
+        bench_browser.hover_on_map(page, code)
+        wait_for(page, f"() => ({TOOLTIP})().includes({json.dumps(name)})", f"the tooltip to show {name}")
+        assert page.locator("#vg-tooltip-element img, #vg-tooltip-element script, #vg-tooltip-element b").count() == 0
         assert_inert(page, f"tooltip of {name}")
     page.close()
 

@@ -15,7 +15,7 @@ import pytest
 from dashboard import i18n
 from dashboard.intake import units
 from dashboard.storage.store import Store
-from tests.test_browser import (_REASON, MAP_READY, READY, ROOT, open_page,  # noqa: F401
+from tests.test_browser import (_REASON, MAP_CODES, MAP_READY, READY, ROOT, open_page,  # noqa: F401
                                 shoot_at_each_size, streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
@@ -127,7 +127,7 @@ def test_a_real_county_goes_from_an_empty_store_to_its_map_in_the_browser(browse
     page.close()
     page = open_page(browser, empty_server, "/map")
     wait_for(page, MAP_READY, "the map to draw")
-    drawn = page.evaluate("() => Array.from(document.querySelector('.js-plotly-plot').data[0].locations)")
+    drawn = page.evaluate(MAP_CODES)
     assert set(drawn) == set(towns["区划代码"])
     assert "大邑县" in main_text(page) and page.external == []
     page.close()

@@ -58,7 +58,7 @@ def test_a_websocket_client_opens_the_page_and_unit_its_url_names(demo_store, se
     on_map, overview = shown
     assert (on_map["page"], on_map["error"], overview["error"]) == ("map", None, None)
     assert on_map["title"].startswith(town["name"]) and overview["title"].startswith(county["name"])
-    areas = set(json.loads(on_map["texts"]["map"])[0][0])  # the first trace's locations
+    areas = {row["code"] for row in json.loads(on_map["texts"]["map"])[0]}  # the shapes layer's units
     assert areas and areas <= villages
     assert set(overview["seen"]) == set(rush.DOMAINS)
 

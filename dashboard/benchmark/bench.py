@@ -327,10 +327,10 @@ def map_payloads(store: Store, province: synthetic.Province) -> dict:
         shapes = geo.simplified(geo.child_shapes(store, unit))
         if unit["level"] == "province":  # the province view draws counties, not prefectures
             shapes = geo.simplified(geo.child_shapes(store, unit, level="county"))
-        values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": shapes["code"]})
+        values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": [{"title": c} for c in shapes["code"]]})
         base = {"key": unit["code"], "geojson": charts.geojson(shapes), "bounds": charts.framed(shapes.total_bounds),
                 "labels": charts.no_labels()}
-        payload = charts.choropleth(base, values, "zh", 500).to_json().encode()
+        payload = json.dumps(charts.choropleth(base, values, "zh", 500), ensure_ascii=False).encode()
         out[view] = {"polygons": len(shapes), "raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload))}
     del day
     return out

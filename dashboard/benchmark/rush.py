@@ -64,9 +64,9 @@ INSPECT = """(domains) => {
   const bad = document.querySelector("[data-testid='stException'], [data-testid='stAlertContentError']");
   const seen = {};
   for (const d of domains) { const c = document.querySelector('.st-key-card-' + d); if (c) seen[d] = c.innerText; }
-  const gd = document.querySelector('.js-plotly-plot');
-  if (location.pathname.endsWith('/map') && gd && gd.data)
-    seen.map = JSON.stringify(gd.data.map(t => [t.locations, t.z, t.customdata, t.text]));
+  const shapes = Array.from(document.querySelectorAll("[data-testid='stVegaLiteChart'] g.mark-shape path"));
+  if (location.pathname.endsWith('/map') && shapes.length)
+    seen.map = JSON.stringify(shapes.map(p => [p.getAttribute('aria-label'), p.getAttribute('fill')]));
   return {error: bad ? bad.innerText.slice(0, 300) : null, seen}; }"""
 
 

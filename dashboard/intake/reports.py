@@ -87,7 +87,6 @@ def read_report(sheet: Sheet) -> Report:
 
 
 INSTRUCTION_SHEETS = ("填表说明", "说明", "填报说明", "注意事项", "使用说明", "instructions", "readme")
-SUMMARY_SHEETS = ("汇总", "汇总表", "合计", "总表", "summary")
 
 
 @dataclass

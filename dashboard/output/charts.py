@@ -3,7 +3,7 @@
 Why here and not in the UI: the same classes and colours must mean the same
 thing on every page and in later exports (briefings, images), and figures
 built from plain frames can be tested without a browser.
-Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `MAP_CONFIG`, `label_traces`).
+Offline by construction: no basemap tiles, no topojson, no glyphs fetched (see `choropleth`, `MAP_CONFIG`).
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import altair as alt
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pydeck
 import shapely
 from altair.vegalite.v6.api import _dataset_name  # altair is pinned: trend_spec's names are its own
@@ -32,19 +31,25 @@ TEXT_COLOURS = {"met": "#ffffff", "near": "#3d3300", "below": "#ffffff", "far": 
 LINE_COLOUR = "#ffffff"
 DOMAIN_COLOURS = fields.DOMAIN_COLOURS  # each domain's own colour, as its declaration gives it
 LABEL_PX = 13  # label font size; a CJK character is about this wide
-# The map's Plotly config. Plotly's geo map loads a world topology from cdn.plot.ly even when it draws none of its
-# layers (a choropleth over our own GeoJSON asks for it all the same): an empty topology given inline stands in, so
-# nothing is fetched (a data: URL ignores the '#…' Plotly appends).
+# The Plotly config of the figures that are still Plotly's (趋势's small multiples, the import preview): Plotly's
+# geo map loads a world topology from cdn.plot.ly even when it draws none of its layers: an empty topology given
+# inline stands in, so nothing is fetched (a data: URL ignores the '#…' Plotly appends).
 MAP_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False,
               "topojsonURL": 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'}
+MAP_PICK = "pick"  # the choropleth's click selection (Vega-Lite's point selection): its code is the unit drilled into
+MAP_PADDING = {side: 6 for side in ("left", "right", "top", "bottom")}  # px around the fitted shapes, so the outer borders are not cut by the chart's edge
 LABEL_INSIDE = 0.8  # the share of a label's box that must lie within its unit
 PHONE_MAP_PX = 350  # a phone's map width: the names that fit there are shown at every width
 WIDE_MAP_PX = 600  # at least this wide (a laptop), more names fit: MAP_STYLE shows them from this width on
-# A container query, not a media query: what decides is the map's own width.
+# A container query, not a media query: what decides is the map's own width. A click or hover on a name goes to the
+# unit under it (the names take no pointer events); a name's white outline is drawn under its letters (paint-order),
+# so it reads on the darkest class.
 MAP_STYLE = f"""[class*="st-key-map-frame"] {{ container-type: inline-size; }}
 [class*="st-key-unlabelled-wide"] {{ display: none; }}
+[class*="st-key-map-frame"] :is(.labels_marks, .labels_wide_marks) {{ pointer-events: none; }}
+[class*="st-key-map-frame"] :is(.labels_marks, .labels_wide_marks) text {{ paint-order: stroke; }}
 @container (max-width: {WIDE_MAP_PX - 1}px) {{
-  [class*="st-key-map-frame"] .scatterlayer .trace:nth-child(2) {{ display: none; }}
+  [class*="st-key-map-frame"] .labels_wide_marks {{ display: none; }}
 }}
 @container (min-width: {WIDE_MAP_PX}px) {{
   [class*="st-key-unlabelled-narrow"] {{ display: none; }}
@@ -92,8 +97,6 @@ def legend(target: float, lang: str) -> list[tuple[str, str, str]]:
 COUNT_CLASSES = ("q1", "q2", "q3", "q4", "q5", "none")
 COUNT_COLOURS = {"q1": "#eff3ff", "q2": "#bdd7e7", "q3": "#6baed6", "q4": "#3182bd", "q5": "#08519c",
                  "none": COLOURS["none"]}
-COUNT_TEXT_COLOURS = {"q1": "#1a1a1a", "q2": "#1a1a1a", "q3": "#1a1a1a", "q4": "#ffffff", "q5": "#ffffff",
-                      "none": "#333333"}
 
 
 def count_classes(values: pd.Series, step: float = 1) -> tuple[pd.Series, list[tuple[float, float]]]:
@@ -170,19 +173,24 @@ def no_labels() -> pd.DataFrame:
                          "lat": pd.Series(dtype=float), "wide": pd.Series(dtype=bool)})
 
 
-def label_traces(base: dict) -> list[go.Scattergeo]:
-    """The names as text on the map, placed at each unit's representative point: two traces, the names that fit at
-    a phone's width, then those that fit only on a wider map (hidden by `MAP_STYLE` where the map is narrow).
+def label_layers(base: dict) -> list[dict]:
+    """The names as text on the map, placed at each unit's representative point: two layers, the names that fit at
+    a phone's width, then those that fit only on a wider map (`labels_wide`, hidden by `MAP_STYLE` where the map is
+    narrow).
 
-    Why text traces of the SVG geo map and not MapLibre's symbols: MapLibre draws its text from glyphs it fetches
-    from a server (only CJK comes from the local font), so offline 第10网格 could carry no ASCII digit; these are SVG
-    text drawn by the browser with its local fonts, the same text as the lists, and they stay on their unit at any
-    width because the map is fitted in the browser.
+    Text marks of the SVG map, not a tile map's symbols: MapLibre draws its text from glyphs it fetches from a
+    server (only CJK comes from the local font), so offline 第10网格 could carry no ASCII digit; these are SVG text
+    drawn by the browser with its local fonts, the same text as the lists (escaped by the browser's text node, not
+    read as markup), and they stay on their unit at any width because the map is fitted in the browser.
     """
     labels = base["labels"]
-    return [go.Scattergeo(lon=list(shown["lon"]), lat=list(shown["lat"]), text=[plotly_text(n) for n in shown["name"]],
-                          mode="text", hoverinfo="skip", textfont={"size": LABEL_PX, "color": "#1a1a1a"},
-                          name="labels-wide" if wide else "labels")
+    return [{"name": "labels_wide" if wide else "labels",
+             "data": {"values": [{"lon": float(r.lon), "lat": float(r.lat), "name": str(r.name)}
+                                 for r in shown.itertuples()]},
+             "mark": {"type": "text", "fontSize": LABEL_PX, "color": "#1a1a1a", "tooltip": None, "aria": False,
+                      "stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.8, "strokeJoin": "round"},
+             "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
+                          "latitude": {"field": "lat", "type": "quantitative"}, "text": {"field": "name"}}}
             for wide in (False, True) for shown in [labels[labels["wide"] == wide]]]
 
 
@@ -238,37 +246,38 @@ def geojson(shapes: gpd.GeoDataFrame) -> dict:
 
 # ---- choropleth of children (Plotly, click to drill) -------------------------
 def choropleth(base: dict, values: pd.DataFrame, lang: str, height: int, classes: tuple = STATUSES,
-               colours: dict = COLOURS) -> go.Figure:
-    """The children coloured by class, names where they fit, a tooltip per unit.
+               colours: dict = COLOURS) -> dict:
+    """The children coloured by class, names where they fit, a tooltip per unit: a Vega-Lite spec.
 
-    `base` is the cached geometry part (geojson, centre, zoom, label points);
-    `values` has code, status (one of `classes`, coloured by `colours`: the target's classes, or a count's
-    quantiles) and `tip` (see `tooltip_html`).
-    Plotly's SVG geo map and not a tile map (MapLibre): framed by the unit's bounds (`framed`), it fills whatever
-    width the browser gives it (a phone, a laptop: the map is the page's largest thing on both) at a scale known
-    here (`view_for` of the same box), draws without WebGL, and needs nothing fetched (see `MAP_CONFIG`). The
-    names are text traces over it (`label_traces`).
+    `base` is the cached geometry part (geojson, labels); `values` has code, name, status (one of `classes`,
+    coloured by `colours`: the target's classes, or a count's quantiles) and `tip` (see `tooltip_object`).
+    Vega-Lite's SVG geoshape and not Plotly's geo map: it draws the same shapes, and a click selects a unit
+    (`MAP_PICK`), but a page with Plotly waits for Plotly's bundle (about 3.5 MB of script) to be parsed and run in
+    every new tab, which made 地图 and 简报 the slowest pages to open (`bench --browser`'s floors: a lone Plotly
+    chart took 2-3× an empty page's load, the same map in Vega-Lite about 1×); the trend charts are Vega-Lite too.
+    The projection fits the shapes to whatever width the browser gives (a phone, a laptop), draws without WebGL,
+    and needs nothing fetched; the names are text layers over it (`label_layers`).
     """
-    index = {s: i for i, s in enumerate(classes)}
-    z = values["status"].map(index).astype(float) + 0.5
-    scale = []
-    for i, key in enumerate(classes):
-        scale += [[i / len(classes), colours[key]], [(i + 1) / len(classes), colours[key]]]
-    fig = go.Figure(go.Choropleth(
-        geojson=base["geojson"], locations=values["code"], featureidkey="id", z=z,
-        zmin=0, zmax=len(classes), colorscale=scale, showscale=False,
-        marker={"line": {"color": LINE_COLOUR, "width": 1.2}, "opacity": 0.92},
-        customdata=values[["code", "tip"]].values, hovertemplate="%{customdata[1]}<extra></extra>",
-    ))
-    fig.add_traces(label_traces(base))
-    west, south, east, north = base["bounds"]
-    fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",  # the frame: the unit's shape
-                    lonaxis_range=[west, east], lataxis_range=[south, north])
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height, showlegend=False, paper_bgcolor="rgba(0,0,0,0)",
-        hoverlabel={"bgcolor": "white", "font": {"size": 13}}, uirevision=base["key"],
-        clickmode="event+select", dragmode=False)  # no panning: a finger on the map scrolls the page
-    return fig
+    rows = [{"code": r.code, "status": r.status, "tip": r.tip, "about": f"{r.name} {r.code}"}
+            for r in values.assign(name=values.get("name", values["code"])).itertuples()]
+    return {"height": height, "padding": MAP_PADDING, "projection": {"type": "mercator"},
+            "datasets": {"shapes": base["geojson"]["features"] if base["geojson"] else []},
+            "layer": [_shapes_layer(rows, classes, colours), *label_layers(base)],
+            "config": {"view": {"stroke": None}}}
+
+
+def _shapes_layer(rows: list[dict], classes: tuple, colours: dict) -> dict:
+    """The units' shapes (looked up by code in the spec's `shapes` dataset), filled by class; hovering one shows
+    its tooltip, clicking it selects its code; each shape's accessible label is its name and code."""
+    return {"data": {"values": rows},
+            "transform": [{"lookup": "code", "from": {"data": {"name": "shapes"}, "key": "id"}, "as": "geo"}],
+            "mark": {"type": "geoshape", "stroke": LINE_COLOUR, "strokeWidth": 1.2, "fillOpacity": 0.92,
+                     "cursor": "pointer", "tooltip": {"expr": "datum.tip"}},
+            "params": [{"name": MAP_PICK, "select": {"type": "point", "fields": ["code"], "on": "click"}}],
+            "encoding": {"shape": {"field": "geo", "type": "geojson"},
+                         "color": {"field": "status", "type": "nominal", "legend": None,
+                                   "scale": {"domain": list(classes), "range": [colours[c] for c in classes]}},
+                         "description": {"field": "about"}}}
 
 
 def tooltip_lines(row: pd.Series, ind, lang: str) -> list[str]:
@@ -295,10 +304,10 @@ def plotly_text(text) -> str:
     return html.escape(str(text), quote=False)
 
 
-def tooltip_html(lines: list[str]) -> str:
-    """The lines for a Plotly hover label: every line escaped (names are data), the name in bold."""
-    escaped = [plotly_text(line) for line in lines]
-    return "<br>".join([f"<b>{escaped[0]}</b>", *escaped[1:]])
+def tooltip_object(lines: list[str]) -> dict:
+    """The lines as Vega's tooltip shows them: the first (the name) as its title, each other line on a row of its
+    own. The tooltip writes them as text (vega-tooltip escapes markup), so a name shows exactly as typed."""
+    return {"title": lines[0], **{line: "" for line in lines[1:]}}
 
 
 # ---- all grids (pydeck, WebGL, hover only) -----------------------------------

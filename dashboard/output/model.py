@@ -158,16 +158,16 @@ def count_rows(rows: pd.DataFrame, name: str, lang: str, residents: pd.Series | 
               if not pd.isna(r[name]) else charts.status_word("none", lang)]
              + ([i18n.t("tip_per_1000", lang, value=f"{r['value']:,.1f}")]
                 if residents is not None and not pd.isna(r["value"]) else []) for _, r in out.iterrows()]
-    out["tip"] = [charts.tooltip_html(parts) for parts in lines]
+    out["tip"] = [charts.tooltip_object(parts) for parts in lines]
     out["tip_text"] = ["\n".join(parts) for parts in lines]
     return out, ranges
 
 
 def with_tooltips(rows: pd.DataFrame, ind: Indicator, lang: str) -> pd.DataFrame:
-    """Adds `tip` (HTML for Plotly, names escaped) and `tip_text` (plain text for deck.gl)."""
+    """Adds `tip` (the map's tooltip, `charts.tooltip_object`) and `tip_text` (plain text for deck.gl)."""
     out = rows.copy()
     lines = [charts.tooltip_lines(r, ind, lang) for _, r in out.iterrows()]
-    out["tip"] = [charts.tooltip_html(parts) for parts in lines]
+    out["tip"] = [charts.tooltip_object(parts) for parts in lines]
     out["tip_text"] = ["\n".join(parts) for parts in lines]
     return out
 

@@ -200,8 +200,8 @@ def _map(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: 
         st.image(briefing.ranking_image(brief, d), width=int(PAGE_MAP_HEIGHT * 4 / 3))  # 4:3 in the map's height
         return
     with st.container(key=f"map-frame-briefing-{ctx.code}"):  # names by the map's width, as on the map page
-        st.plotly_chart(charts.choropleth(base, mapped, ctx.lang, PAGE_MAP_HEIGHT), key=f"briefing-map-{ctx.code}",
-                        width="stretch", config=charts.MAP_CONFIG)
+        st.vega_lite_chart(spec=charts.choropleth(base, mapped, ctx.lang, PAGE_MAP_HEIGHT),
+                           key=f"briefing-map-{ctx.code}", width="stretch")
 
 
 def _gaps(ctx: Context, brief: briefing.Brief, d: briefing.DomainBrief, showing: bool) -> None:

@@ -3,7 +3,7 @@
 The map colours a ratio against its target, or one of the domain's counts by quantile classes (`count=` in the URL);
 either way every tooltip lists the domain's card tallies.
 
-Why two map engines: Plotly's SVG choropleth registers clicks reliably and fits any width
+Why two map engines: Vega-Lite's SVG choropleth registers clicks (a point selection) and fits any width
 without WebGL, so drilling happens there; thousands of grid polygons need WebGL, so
 the all-grids view is a pydeck deck with hover tooltips only.
 Geometry and the grid deck are built once and cached; a rerun recomputes values.
@@ -144,7 +144,7 @@ def _chips(title: str, entries: list, counts: pd.Series) -> None:
 
 
 def children_map(ctx: Context, rows: pd.DataFrame, day) -> dict:
-    """The legend and the Plotly choropleth; a click selects a polygon and the callback drills into it."""
+    """The legend and the choropleth; a click selects a polygon and the callback drills into it."""
     base = data.map_base(ctx.store, ctx.code)
     legend(ctx, rows["status"])
     mapped = rows[rows["code"].isin(base["codes"])]
@@ -159,8 +159,8 @@ def children_map(ctx: Context, rows: pd.DataFrame, day) -> dict:
 
 @reads.scoped(max_entries=32, resource=True)
 def _children_figure(s: Store, code: str, ind_key: str, day, previous_day, lang: str, height: int):
-    """The choropleth of `data.child_rows`, built once per view and store version (~10 ms of Plotly's own
-    validation a rerun otherwise); shared, do not mutate (st.plotly_chart copies it into a dict)."""
+    """The choropleth of `data.child_rows`, built once per view and store version; shared, do not mutate
+    (st.vega_lite_chart serialises it)."""
     base = data.map_base(s, code)
     rows = data.child_rows(s, code, ind_key, day, previous_day, lang)
     return charts.choropleth(base, rows[rows["code"].isin(base["codes"])], lang, height)
@@ -168,8 +168,8 @@ def _children_figure(s: Store, code: str, ind_key: str, day, previous_day, lang:
 
 def figure_height(base: dict) -> int:
     """The map's height for this device: the unit's shape at a phone's width on a phone (its browser says "Mobi",
-    as MDN advises to detect one), else at a laptop's. Plotly centres the map in its figure, so a laptop's height on
-    a phone would put empty bands above and below it; a narrow desktop window gets them, and the same map."""
+    as MDN advises to detect one), else at a laptop's. Vega-Lite centres the fitted map in its chart, so a laptop's
+    height on a phone would put empty bands above and below it; a narrow desktop window gets them, and the same map."""
     phone = "Mobi" in (st.context.headers.get("User-Agent") or "")
     return base["phone_height"] if phone else base["height"]
 
@@ -178,8 +178,8 @@ def drawn(ctx: Context, base: dict, mapped: pd.DataFrame, figure, key: str) -> N
     """The choropleth, click to drill, in a frame whose width decides which names it shows (`charts.MAP_STYLE`),
     and under it the click hint and the units that carry no name on the map, named."""
     with st.container(key=f"map-frame-{key}"):
-        st.plotly_chart(figure, key=key, width="stretch", on_select=lambda: _drill(key), selection_mode="points",
-                        config=charts.MAP_CONFIG)
+        st.vega_lite_chart(spec=figure, key=key, width="stretch", on_select=lambda: _drill(key),
+                           selection_mode=charts.MAP_PICK)
         st.caption(i18n.t("map_click_hint", ctx.lang))
         for wide in (False, True):  # a wider map names more units: the frame's width shows one of the two lines
             small = charts.unlabelled_names(base, mapped["name"], wide)
@@ -191,11 +191,10 @@ def drawn(ctx: Context, base: dict, mapped: pd.DataFrame, figure, key: str) -> N
 
 def _drill(key: str) -> None:
     """Runs before the rerun: the clicked polygon's unit becomes the current unit."""
-    points = st.session_state[key]["selection"]["points"]
-    for point in points:
-        code = point.get("location") or (point.get("customdata") or [None])[0]
-        if code:
-            update(unit=code, grids=None)
+    picked = st.session_state[key]["selection"].get(charts.MAP_PICK) or []
+    for point in picked if isinstance(picked, list) else []:
+        if point.get("code"):
+            update(unit=point["code"], grids=None)
             return
 
 

@@ -10,8 +10,8 @@ socket to that message: the server's whole part of a page load (a browser's draw
 
 What a page showed is rebuilt from the deltas as the frontend would (the last element at each delta path wins):
 each domain's card (every element inside the block keyed `card-<domain>`, as protobuf text, the equivalent of the
-browser rush's innerText), and on the map the first Plotly chart's traces (locations, z, customdata, text: what
-the browser rush read from `gd.data`). A run that ends FINISHED_EARLY_FOR_RERUN (`st.rerun`: a fresh server's
+browser rush's innerText), and on the map the first choropleth's layers' values (each unit's code, class and
+tooltip, and the names: more than the browser rush can read from the drawn map, each unit's name, code and fill). A run that ends FINISHED_EARLY_FOR_RERUN (`st.rerun`: a fresh server's
 first deep link reruns through app.py, see `shell._leave_pages_directory_mode`) is followed, as the frontend
 follows it: the page is the last run's elements, its time runs to that run's end. An error is an exception
 element, an error alert, a page not found, a run that ended otherwise, or a socket that closed first.
@@ -102,11 +102,11 @@ class Page:
             if domain in DOMAINS:
                 inside = sorted(p for p in self.elements if p[:len(path)] == path and len(p) > len(path))
                 seen[domain] = "\n".join(text_format.MessageToString(self.elements[p], as_utf8=True) for p in inside)
-        charts = sorted(p for p, e in self.elements.items() if e.WhichOneof("type") == "plotly_chart")
+        charts = sorted(p for p, e in self.elements.items() if e.WhichOneof("type") == "vega_lite_chart"
+                        and '"geoshape"' in e.vega_lite_chart.spec)
         if self.page == "map" and charts:
-            traces = json.loads(self.elements[charts[0]].plotly_chart.spec)["data"]
-            seen["map"] = json.dumps([[t.get(k) for k in ("locations", "z", "customdata", "text")] for t in traces],
-                                     ensure_ascii=False, sort_keys=True)
+            layers = json.loads(self.elements[charts[0]].vega_lite_chart.spec)["layer"]
+            seen["map"] = json.dumps([layer["data"]["values"] for layer in layers], ensure_ascii=False, sort_keys=True)
         return seen
 
     def title(self) -> str | None:
