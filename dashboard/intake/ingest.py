@@ -499,20 +499,21 @@ def write_load(con, plan: Plan, load_id: int, user: str | None, progress: Progre
     rows = _sorted_rows(plan.frame)
     con.register("incoming_rows", rows)
     progress(0.35, "rows")
-    _store_rows(con, load, rows["num"].to_numpy())
+    statuses_may_change = _store_rows(con, load, rows["num"].to_numpy())
     _fault_point("after_rows")
     con.unregister("incoming_rows")
     progress(0.55, "current")
-    refresh_after(con, plan.domain, plan.snapshot_date)
+    refresh_after(con, plan.domain, plan.snapshot_date, statuses=statuses_may_change)
     progress(0.9, "rollups")
     _keep_warnings(con, plan, load_id)
     queries.execute(con, "load_event_insert", load_id=load_id, action="loaded", by_user=user or current_user())
 
 
-def _store_rows(con, load: dict, nums: np.ndarray) -> None:
+def _store_rows(con, load: dict, nums: np.ndarray) -> bool:
     """The registered `incoming_rows` (units `nums`, sorted) stored once as `load`: on a date with current rows, the
     rows the load displaces are set aside first; a new day has none, and is spared two hash joins of its 500,000
-    nums against nothing (30-50 ms of a province day); a whole day sent again displaces without matching them."""
+    nums against nothing (30-50 ms of a province day); a whole day sent again displaces without matching them.
+    Returns whether any load's status may change: the date had current rows, or the load has none to make current."""
     tables = domain_tables(load["domain"], "facts_table", "noncurrent_table")
     current = queries.frame(con, "facts_day_nums", identifiers=domain_tables(load["domain"], "facts_table"),
                             domain=load["domain"], snapshot_date=load["snapshot_date"])["num"].to_numpy()
@@ -520,6 +521,7 @@ def _store_rows(con, load: dict, nums: np.ndarray) -> None:
         queries.execute(con, "facts_displace_day" if _covers(nums, current) else "facts_displace", identifiers=tables,
                         **load)
     queries.execute(con, "facts_apply_load", identifiers=tables, **load)
+    return bool(len(current)) or not len(nums)
 
 
 def _covers(nums: np.ndarray, current: np.ndarray) -> bool:
@@ -567,10 +569,12 @@ def refresh_current(con, nums: pd.DataFrame, domain: str, day) -> None:
     refresh_after(con, domain, day)
 
 
-def refresh_after(con, domain: str, day) -> None:
+def refresh_after(con, domain: str, day, statuses: bool = True) -> None:
     """Inside an open write, once the current rows of these units on one date are right: the loads' statuses and
-    the stored rollups that depend on them."""
-    queries.execute(con, "loads_refresh_status", domain=domain, snapshot_date=day)
+    the stored rollups that depend on them. `statuses=False` where no load's status can have changed: a load of rows
+    on a date with no current rows displaced nothing, and is active as recorded (~11 ms of a province day)."""
+    if statuses:
+        queries.execute(con, "loads_refresh_status", domain=domain, snapshot_date=day)
     materialize.refresh(con, domain, day)
 
 
