@@ -67,22 +67,46 @@ filled as (
     join expected_level e on e.day = l.day
     left join population g on g.current and g.num = l.num
 ),
-partials as (
+unmasked_partials as (
     -- first per village (a grid's rows with its village's; a row above village level on its own), so the climb to
-    -- every ancestor handles 10x fewer rows; a masked row (a deeper row under it that day) is counted as reported,
-    -- never summed (usually there is none)
+    -- every ancestor handles 10x fewer rows; the rows that count, summed without a filter on each aggregate
     select day, num // 1000 * 1000 as member_num, least(prefix_len, 12) as partial_prefix_len,
-        {{own_fields: sum(@) filter (where not masked) as @}},
-        {{register_fields: sum(coalesce(@, reg_@)) filter (where not masked) as @}},
-        {{register_fields: count(@) filter (where not masked) as @_from_report,
-            count(case when @ is null then reg_@ end) filter (where not masked) as @_from_register}},
+        {{own_fields: sum(@) as @}},
+        {{register_fields: sum(coalesce(@, reg_@)) as @}},
+        {{register_fields: count(@) as @_from_report, count(case when @ is null then reg_@ end) as @_from_register}},
         count_if(prefix_len = expected_prefix_len and not carried) as reported,
         count_if(prefix_len = expected_prefix_len and carried) as carried,
-        count_if(masked and not carried) as double_reported,
-        count_if(not masked) as rows_used,
-        max(snapshot_date) filter (where not masked) as last_reported
+        count(*) as rows_used,
+        max(snapshot_date) as last_reported
     from filled
+    where not masked
     group by day, member_num, partial_prefix_len
+),
+masked_partials as (
+    -- a masked row (a deeper row under it that day) is counted as reported, never summed (usually there is none:
+    -- counted apart, the 22 aggregates above need no `filter (where not masked)`, ~40 ms of a province day)
+    select day, num // 1000 * 1000 as member_num, least(prefix_len, 12) as partial_prefix_len,
+        count_if(prefix_len = expected_prefix_len and not carried) as reported,
+        count_if(prefix_len = expected_prefix_len and carried) as carried,
+        count_if(not carried) as double_reported
+    from filled
+    where masked
+    group by day, member_num, partial_prefix_len
+),
+partials as (
+    select coalesce(u.day, m.day) as day, coalesce(u.member_num, m.member_num) as member_num,
+        coalesce(u.partial_prefix_len, m.partial_prefix_len) as partial_prefix_len,
+        {{own_fields: u.@}}, {{register_fields: u.@}},
+        {{register_fields: coalesce(u.@_from_report, 0) as @_from_report,
+            coalesce(u.@_from_register, 0) as @_from_register}},
+        coalesce(u.reported, 0) + coalesce(m.reported, 0) as reported,
+        coalesce(u.carried, 0) + coalesce(m.carried, 0) as carried,
+        coalesce(m.double_reported, 0) as double_reported,
+        coalesce(u.rows_used, 0) as rows_used,
+        u.last_reported
+    from unmasked_partials u
+    full join masked_partials m
+      on m.day = u.day and m.member_num = u.member_num and m.partial_prefix_len = u.partial_prefix_len
 ),
 -- each partial climbs level by level, one level's sums summed again into the next: a unit sums its subtree's
 -- partials at or below its own level, each once

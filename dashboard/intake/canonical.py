@@ -60,16 +60,24 @@ def read(store: Store, path: pathlib.Path, file: str) -> Canonical | None:
 
 def _body(raw: bytes) -> tuple[bytes, int] | None:
     """The bytes below the header line and how many rows they hold, where they are only digits, commas and line
-    ends, with no blank line and no empty last cell (DuckDB would not say so), within the limits on rows and size."""
+    ends, with no empty cell (a blank line or an empty last cell DuckDB would not report), within the limits on rows
+    and size."""
     if b"\n" not in raw:
         return None
     body = raw[raw.index(b"\n") + 1:]
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if (not body or body.translate(None, DIGITS_AND_COMMAS) or b"\n\n" in body or body.startswith(b"\n")
-            or b",\n" in body or body.endswith(b",") or lines > limits.MAX_ROWS
-            or len(raw) > limits.MAX_FILE_MB * limits.MB):
+    if (not body or body.translate(None, DIGITS_AND_COMMAS) or lines > limits.MAX_ROWS
+            or len(raw) > limits.MAX_FILE_MB * limits.MB or _empty_cell(body)):
         return None
     return body, lines
+
+
+def _empty_cell(body: bytes) -> bool:
+    """Whether a cell of `body` (only digits, commas and line ends) is empty: a separator first, a comma last, or
+    two separators side by side. One numpy pass over the bytes: looking for a blank line and for a comma before a
+    line end as substrings took ~28 ms of a 13 MB file (a separator every few bytes stops each search)."""
+    separator = np.frombuffer(body, np.uint8) < ord("0")  # commas and line ends sort below the digits
+    return bool(separator[0] or body.endswith(b",") or np.any(separator[1:] & separator[:-1]))
 
 
 def _rows(table: pa.Table, units: np.ndarray, columns: list[reports.Column]) -> pd.DataFrame:
