@@ -1,6 +1,8 @@
 """Shared fixtures: the demo store is built once per test session, from the same module as `python -m dashboard demo`."""
 from __future__ import annotations
 
+import fcntl
+import functools
 import os
 import pathlib
 import shutil
@@ -26,6 +28,19 @@ os.environ["DASHBOARD_ACCOUNTS"] = str(pathlib.Path(tempfile.mkdtemp(prefix="das
 settings.register_profile("suite", max_examples=30)
 settings.register_profile("thorough", max_examples=300)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+def _scan_installed_components_once() -> None:
+    """Streamlit's scan of every installed package's metadata for components, once per test process: AppTest runs it
+    for each new AppTest (0.14 CPU s of email-header parsing over ~140 packages, most of a page run's cost, hundreds
+    of times a suite), where a served app runs it once at start-up (`Runtime`). The packages do not change during a
+    run, so the first scan's answer is every later one's; the pages run as before."""
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_installed_components_once()
 
 
 def pytest_configure(config):
@@ -62,9 +77,21 @@ def _stores_closed_after_each_test():
 
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory) -> pathlib.Path:
-    """A demo store file built once; tests that write must copy it (see `demo_store_copy`)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build(Store(path))
+    """A demo store file built once for the whole run: the first worker to get here builds it in the run's shared
+    temporary folder (pytest-xdist's workers share its parent) while the others wait on a lock, then every worker
+    reads that one file (4 CPU s a build). Tests that write must copy it (see `demo_store_copy`)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    path = shared / "demo-shared" / "demo.duckdb"
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            built = Store(path.with_name("building.duckdb"))  # renamed when whole: a waiting worker sees all or nothing
+            demo.build(built)
+            built.close()
+            built.path.rename(path)
     return path
 
 
