@@ -47,15 +47,18 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
 
 
-# Seconds inside each long module's tests in a run of the suite (2 cores, two workers; the fourth session's last run,
-# on a machine quiet by its end): only the order of the modules is taken from it, longest first; a module not listed
+# CPU seconds of each long module's tests, with every process under them (Streamlit servers, Chromium, CLI runs), in
+# a run of the suite (the fifth session's, two workers; a /proc sampling plugin outside the repository): on two cores
+# that two workers keep busy, CPU is what a module holds the machine for, and it moves far less than wall time with
+# the machine's other load (a loaded run's wall times put a browser test that timed out first). Only the order of the modules is taken from it, longest first; a module not listed
 # comes after these, in collection order.
-MODULE_SECONDS = {"test_browser": 105, "test_backup": 54, "test_import_browser": 52, "test_hostile_browser": 49,
-                  "test_rush": 49, "test_corpus": 46, "test_bench": 38, "test_faults": 36, "test_import_page": 34,
-                  "test_quality": 33, "test_briefing": 31, "test_briefing_browser": 30, "test_analysis_browser": 30,
-                  "test_access_pages": 29, "test_hostile": 29, "test_analysis_pages": 29, "test_app": 27,
-                  "test_access_browser": 27, "test_ingest": 26, "test_rollup": 22, "test_reports": 15,
-                  "test_new_domain": 13, "test_setup_page": 12, "test_ingest_guards": 12, "test_demo_store": 11}
+MODULE_SECONDS = {"test_browser": 146, "test_rush": 81, "test_import_browser": 67, "test_backup": 64,
+                  "test_hostile_browser": 60, "test_briefing_browser": 50, "test_analysis_browser": 45,
+                  "test_faults": 44, "test_bench": 44, "test_corpus": 43, "test_import_page": 39, "test_briefing": 36,
+                  "test_hostile": 33, "test_ingest": 32, "test_access_browser": 25, "test_rollup": 22,
+                  "test_quality": 21, "test_analysis_pages": 18, "test_access_pages": 17, "test_reports": 14,
+                  "test_canonical": 14, "test_access": 13, "test_demo_data": 13, "test_ingest_guards": 12,
+                  "test_new_domain": 12, "test_ingest_property": 11}
 
 
 def pytest_collection_modifyitems(items):
