@@ -1,6 +1,8 @@
 """Shared fixtures: the demo store is built once per test session, from the same module as `python -m dashboard demo`."""
 from __future__ import annotations
 
+import fcntl
+import functools
 import os
 import pathlib
 import shutil
@@ -28,19 +30,35 @@ settings.register_profile("thorough", max_examples=300)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
+def _scan_installed_components_once() -> None:
+    """Streamlit's scan of every installed package's metadata for components, once per test process: AppTest runs it
+    for each new AppTest (0.14 CPU s of email-header parsing over ~140 packages, most of a page run's cost, hundreds
+    of times a suite), where a served app runs it once at start-up (`Runtime`). The packages do not change during a
+    run, so the first scan's answer is every later one's; the pages run as before."""
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_installed_components_once()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "faults: kills and concurrent readers on the demo store (run alone: -m faults)")
 
 
-# Seconds inside each long module's tests in a run of the suite (2 cores, two workers; the fourth session's last run,
-# on a machine quiet by its end): only the order of the modules is taken from it, longest first; a module not listed
+# CPU seconds of each long module's tests, with every process under them (Streamlit servers, Chromium, CLI runs), in
+# a run of the suite (the fifth session's, two workers; a /proc sampling plugin outside the repository): on two cores
+# that two workers keep busy, CPU is what a module holds the machine for, and it moves far less than wall time with
+# the machine's other load (a loaded run's wall times put a browser test that timed out first). Only the order of the modules is taken from it, longest first; a module not listed
 # comes after these, in collection order.
-MODULE_SECONDS = {"test_browser": 105, "test_backup": 54, "test_import_browser": 52, "test_hostile_browser": 49,
-                  "test_rush": 49, "test_corpus": 46, "test_bench": 38, "test_faults": 36, "test_import_page": 34,
-                  "test_quality": 33, "test_briefing": 31, "test_briefing_browser": 30, "test_analysis_browser": 30,
-                  "test_access_pages": 29, "test_hostile": 29, "test_analysis_pages": 29, "test_app": 27,
-                  "test_access_browser": 27, "test_ingest": 26, "test_rollup": 22, "test_reports": 15,
-                  "test_new_domain": 13, "test_setup_page": 12, "test_ingest_guards": 12, "test_demo_store": 11}
+MODULE_SECONDS = {"test_browser": 146, "test_rush": 81, "test_import_browser": 67, "test_backup": 64,
+                  "test_hostile_browser": 60, "test_briefing_browser": 50, "test_analysis_browser": 45,
+                  "test_faults": 44, "test_bench": 44, "test_corpus": 43, "test_import_page": 39, "test_briefing": 36,
+                  "test_hostile": 33, "test_ingest": 32, "test_access_browser": 25, "test_rollup": 22,
+                  "test_quality": 21, "test_analysis_pages": 18, "test_access_pages": 17, "test_reports": 14,
+                  "test_canonical": 14, "test_access": 13, "test_demo_data": 13, "test_ingest_guards": 12,
+                  "test_new_domain": 12, "test_ingest_property": 11}
 
 
 def pytest_collection_modifyitems(items):
@@ -62,9 +80,21 @@ def _stores_closed_after_each_test():
 
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory) -> pathlib.Path:
-    """A demo store file built once; tests that write must copy it (see `demo_store_copy`)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build(Store(path))
+    """A demo store file built once for the whole run: the first worker to get here builds it in the run's shared
+    temporary folder (pytest-xdist's workers share its parent) while the others wait on a lock, then every worker
+    reads that one file (4 CPU s a build). Tests that write must copy it (see `demo_store_copy`)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    path = shared / "demo-shared" / "demo.duckdb"
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            built = Store(path.with_name("building.duckdb"))  # renamed when whole: a waiting worker sees all or nothing
+            demo.build(built)
+            built.close()
+            built.path.rename(path)
     return path
 
 

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from dashboard.analysis import gaps, rollup
+from dashboard.benchmark.browser import demo_county
 from dashboard.example import demo_data
 from tests.helpers import sql
 
@@ -248,7 +249,8 @@ def test_trends_show_missing_days_as_blanks_not_zeros(monkeypatch, demo_store_pa
 
 @pytest.fixture(scope="module")
 def county():
-    return demo_data.generate()
+    """The demo county as generated, read only: generated once per process (dashboard/benchmark/browser.py)."""
+    return demo_county()
 
 
 def test_quality_lists_the_demo_anomalies_with_their_load_and_a_link(monkeypatch, demo_store_path, county):

@@ -150,10 +150,10 @@ def shoot_at_each_size(page, name: str) -> None:
     assert page.external == [], page.external
 
 
-def test_click_on_a_township_drills_into_it(browser, server, demo_store):
+def drill_into_a_township(page, demo_store) -> None:
+    """On the county's map: a hover on 城关镇 names it in the tooltip, a click drills into it (URL, breadcrumb, the
+    map redrawn with its villages)."""
     name = rollup.unit(demo_store, TOWNSHIP)["name"]
-    page = open_page(browser, server, "/map")
-    wait_map(page)
     x, y = bench_browser.hover_on_map(page, TOWNSHIP)
     wait_for(page, f"() => ({TOOLTIP})().includes('{name}')", "the tooltip to name the township")
     tooltip = page.evaluate(TOOLTIP)
@@ -167,7 +167,6 @@ def test_click_on_a_township_drills_into_it(browser, server, demo_store):
     villages = set(demo_store.query("unit_children", code=TOWNSHIP)["code"])
     assert set(page.evaluate(MAP_CODES)) == villages
     assert page.external == [], "the map must not fetch anything from the internet"
-    page.close()
 
 
 # The names shown on the map (a hidden layer's are not), each with its box on the screen and the unit drawn under
@@ -193,10 +192,12 @@ def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
             and b["box"][1] < a["box"][3]]
 
 
-def test_the_map_fills_its_column_and_names_more_units_where_it_is_wider(browser, server, demo_store):
+def test_the_map_fills_its_column_names_more_units_where_it_is_wider_and_a_click_drills_in(browser, server,
+                                                                                          demo_store):
     """The county's map is the page's largest thing on a laptop; on a phone it takes the screen's width. A wider map
     names small central 街道 a phone's cannot; at both widths no name is written over another, each sits on
-    its own unit, and the names that are not on the map are listed under it."""
+    its own unit, and the names that are not on the map are listed under it. Then, on the laptop's map (the same
+    load), a click on a township drills into it."""
     shapes = geo.child_shapes(demo_store, rollup.unit(demo_store, "990101000000"))
     named = shapes.merge(demo_store.query("unit_children", code="990101000000")[["code", "name"]]).set_index("name")
     small = {n for n in named.index if n.endswith("街道")}
@@ -219,6 +220,8 @@ def test_the_map_fills_its_column_and_names_more_units_where_it_is_wider(browser
         assert all(any(n in line for line in listed) for n in set(named.index) - shown[width]), (width, listed)
         assert not any(n in line for line in listed for n in shown[width]), (width, listed)
         assert page.external == []
+        if width > 800:
+            drill_into_a_township(page, demo_store)
         page.close()
     assert small & shown[1440] and not small & shown[390], shown  # the wider map names central 街道
     assert shown[390] < shown[1440]

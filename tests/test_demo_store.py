@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from dashboard.analysis import rollup
+from dashboard.benchmark.browser import demo_county
 from dashboard.domain import fields
 from dashboard.example import demo, demo_data
 from dashboard.storage import geo, settings
@@ -35,7 +36,7 @@ def test_coverage_json_has_the_documented_shape(coverage_json):
         assert set(unit[key]) == {"numerator", "denominator", "ratio", "target", "gap", "denominator_source"}
         assert 0 < unit[key]["ratio"] < 1.5  # a fraction, not a percent
     assert set(unit["reported"]) == {"screening", "testing", "vaccination"}
-    assert len(coverage_json["children"]) == len([c for c in demo_data.generate().units["code"]
+    assert len(coverage_json["children"]) == len([c for c in demo_county().units["code"]
                                                   if c.endswith("000") and c != COUNTY and len(c) == 12])
 
 

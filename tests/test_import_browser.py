@@ -54,6 +54,22 @@ def upload(page, *files) -> None:
     page.wait_for_selector(READY)
 
 
+UPLOADER_WORDS = """() => {
+    const seen = (el) => { const own = getComputedStyle(el).fontSize !== '0px' ? el.textContent : '';
+                           const after = getComputedStyle(el, '::after').content;
+                           return own + (after && after !== 'none' ? JSON.parse(after) : ''); };
+    const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
+    return [seen(zone.querySelector("button [data-testid='stMarkdownContainer'] p")),
+            seen(zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span"))]; }"""
+
+
+def assert_the_uploader_speaks(page, lang: str) -> None:
+    """Streamlit draws "Upload" and "100MB per file" whatever the language; the page draws its own in their place
+    (what a person sees: the rendered text of the button and of the limit, pseudo-elements included)."""
+    shown = page.evaluate(UPLOADER_WORDS)
+    assert shown == [i18n.t("imp_upload_button", lang), i18n.t("imp_upload_limit", lang, mb=100)]
+
+
 def test_upload_confirm_and_the_overview_shows_the_new_figures(browser, server):
     sampled, to_test = totals()
     page = open_page(browser, server, "/import")
@@ -81,10 +97,11 @@ def test_upload_confirm_and_the_overview_shows_the_new_figures(browser, server):
 
 def test_screenshots_of_the_data_pages_and_nothing_overflows(browser, server):
     """The import page with a good and a bad file checked, and the settings page (through the sidebar), in both
-    languages, on a laptop and a phone."""
+    languages, on a laptop and a phone; the uploader's own words in the page's language before the upload."""
     bad = FIXTURES / "taichen_screening_20220429.csv"  # another county's villages: names not in this unit list
     for lang in ("zh", "en"):
         page = open_page(browser, server, f"/import?lang={lang}")
+        assert_the_uploader_speaks(page, lang)
         upload(page, REPORT, bad)
         assert ("Names that match no unit" if lang == "en" else "未能匹配的单位名称") in main_text(page)
         shoot_at_each_size(page, f"import-{lang}")
@@ -130,20 +147,4 @@ def test_a_real_county_goes_from_an_empty_store_to_its_map_in_the_browser(browse
     drawn = page.evaluate(MAP_CODES)
     assert set(drawn) == set(towns["区划代码"])
     assert "大邑县" in main_text(page) and page.external == []
-    page.close()
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_uploader_speaks_the_pages_language(browser, server, lang):
-    """Streamlit draws "Upload" and "100MB per file" whatever the language; the page draws its own in their place
-    (what a person sees: the rendered text of the button and of the limit, pseudo-elements included)."""
-    page = open_page(browser, server, f"/import?lang={lang}")
-    shown = page.evaluate("""() => {
-        const seen = (el) => { const own = getComputedStyle(el).fontSize !== '0px' ? el.textContent : '';
-                               const after = getComputedStyle(el, '::after').content;
-                               return own + (after && after !== 'none' ? JSON.parse(after) : ''); };
-        const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
-        return [seen(zone.querySelector("button [data-testid='stMarkdownContainer'] p")),
-                seen(zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span"))]; }""")
-    assert shown == [i18n.t("imp_upload_button", lang), i18n.t("imp_upload_limit", lang, mb=100)]
     page.close()

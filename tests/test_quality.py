@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.analysis import quality, rollup
+from dashboard.benchmark.browser import demo_county
 from dashboard.example import demo_data
 from dashboard.intake import loads, population
 from dashboard.output import analysis_charts
@@ -226,7 +227,8 @@ def test_timeliness_per_snapshot_with_rolled_back_loads_apart(store, tmp_path):
 
 @pytest.fixture(scope="module")
 def county():
-    return demo_data.generate()
+    """The demo county as generated, read only: generated once per process (dashboard/benchmark/browser.py)."""
+    return demo_county()
 
 
 def test_every_planted_anomaly_of_the_demo_is_flagged_and_nothing_else_by_those_rules(demo_store, county):

@@ -97,7 +97,7 @@ def corrections(folder: pathlib.Path) -> list[pathlib.Path]:
     """Two real loads, corrections of the demo's last day (so the pages' date stays): its testing files as one
     county-wide file, one more person sampled per grid where both denominators allow; its vaccination file, one
     more person per dose where the dose before allows. County-wide, so every measured unit's figures move."""
-    last = [load for load in demo_data.generate().loads if load.snapshot_date == demo_data.LAST_DATE]
+    last = [load for load in browser.demo_county().loads if load.snapshot_date == demo_data.LAST_DATE]
     testing = pd.concat([load.frame for load in last if load.domain == "testing"], ignore_index=True)
     room = testing[["target_persons", "resident_population"]].min(axis=1)
     testing["sampled"] = testing["sampled"] + (testing["sampled"] < room).astype(int)
