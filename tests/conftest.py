@@ -50,8 +50,8 @@ def pytest_configure(config):
 # CPU seconds of each long module's tests, with every process under them (Streamlit servers, Chromium, CLI runs), in
 # a run of the suite (the fifth session's, two workers; a /proc sampling plugin outside the repository): on two cores
 # that two workers keep busy, CPU is what a module holds the machine for, and it moves far less than wall time with
-# the machine's other load (a loaded run's wall times put a browser test that timed out first). Only the order of the modules is taken from it, longest first; a module not listed
-# comes after these, in collection order.
+# the machine's other load (a loaded run's wall times put a browser test that timed out first). Only the order of
+# the modules is taken from it, longest first; a module not listed comes after these, in collection order.
 MODULE_SECONDS = {"test_browser": 146, "test_rush": 81, "test_import_browser": 67, "test_backup": 64,
                   "test_hostile_browser": 60, "test_briefing_browser": 50, "test_analysis_browser": 45,
                   "test_faults": 44, "test_bench": 44, "test_corpus": 43, "test_import_page": 39, "test_briefing": 36,
