@@ -317,9 +317,16 @@ def measure_pages(store: Store, province: synthetic.Province, repeat: int) -> di
     return out
 
 
+def bare_map(shapes, height: int) -> dict:
+    """The dashboard's choropleth spec (`charts.choropleth`) over `shapes` with every unit in one class, no names and
+    a one-line tooltip: what a map view sends and draws, less what its figures add."""
+    base = {"geojson": charts.geojson(shapes), "labels": charts.no_labels()}
+    values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": [{"title": c} for c in shapes["code"]]})
+    return charts.choropleth(base, values, "zh", height)
+
+
 def map_payloads(store: Store, province: synthetic.Province) -> dict:
     """Bytes each map view sends (figure JSON), raw and gzipped: province → counties, county → townships, township → villages."""
-    day = province.date(province.days - 1)
     county = views(store, province)["county"]
     township = rollup.unit(store, store.query("unit_children", code=county["code"])["code"].iloc[0])
     out = {}
@@ -327,12 +334,8 @@ def map_payloads(store: Store, province: synthetic.Province) -> dict:
         shapes = geo.simplified(geo.child_shapes(store, unit))
         if unit["level"] == "province":  # the province view draws counties, not prefectures
             shapes = geo.simplified(geo.child_shapes(store, unit, level="county"))
-        values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": [{"title": c} for c in shapes["code"]]})
-        base = {"key": unit["code"], "geojson": charts.geojson(shapes), "bounds": charts.framed(shapes.total_bounds),
-                "labels": charts.no_labels()}
-        payload = json.dumps(charts.choropleth(base, values, "zh", 500), ensure_ascii=False).encode()
+        payload = json.dumps(bare_map(shapes, 500), ensure_ascii=False).encode()
         out[view] = {"polygons": len(shapes), "raw_bytes": len(payload), "gzip_bytes": len(gzip.compress(payload))}
-    del day
     return out
 
 

@@ -37,13 +37,12 @@ import tempfile
 import time
 import urllib.request
 
-import pandas as pd
-
 from ..analysis import rollup
 from ..example import demo_data
 from ..output import charts
 from ..storage import geo
 from ..storage.store import Store
+from . import bench
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SERVER = ROOT / "dashboard" / "ui" / "server.py"  # the dashboard as the README runs it (app.py and its routes)
@@ -348,11 +347,9 @@ def floor_data(db: pathlib.Path) -> dict:
         shapes = geo.simplified(geo.child_shapes(store, county))
     finally:
         store.close()
-    base = {"geojson": charts.geojson(shapes), "labels": charts.no_labels()}
-    values = pd.DataFrame({"code": shapes["code"], "status": "met", "tip": [{"title": c} for c in shapes["code"]]})
-    return {"codes": list(shapes["code"]), "geojson": base["geojson"], "height": 560,
-            "map": charts.choropleth(base, values, "zh", 560),
-            "bounds": charts.framed(shapes.total_bounds), "config": charts.MAP_CONFIG}
+    return {"codes": list(shapes["code"]), "geojson": charts.geojson(shapes), "height": 560,
+            "map": bench.bare_map(shapes, 560), "bounds": charts.framed(shapes.total_bounds),
+            "config": charts.MAP_CONFIG}
 
 
 def _floors(context, blank: str, floors, repeat: int) -> dict:
