@@ -101,16 +101,20 @@ def test_the_bare_scan_reads_the_rows_the_rollup_counts(quick):
 
 
 def test_the_floor_stores_the_rows_the_product_stores_with_the_same_keys(quick):
-    """The floor is a fair minimum: every row of the file once, keyed and ordered as the product stores them."""
+    """The floor is a fair minimum: every row of the file once, keyed and ordered as the product stores them, in the
+    table the pages read (the domain's declared columns)."""
     folder, _, _ = quick
     province = synthetic.build(folder, 2, 4)
     store = bench.build_store(province, bench.store_path(folder, province))
     day = province.date(province.days - 1)
-    with duckdb.connect(str(folder / "scratch" / "bare.duckdb"), read_only=True) as con:
-        floor = con.execute("select num, prefix_len, snapshot_date, sampled from floor_rows").df()
+    with duckdb.connect(str(folder / "scratch" / "floor.duckdb"), read_only=True) as con:
+        floor = con.execute("select num, prefix_len, snapshot_date, sampled from facts_testing").df()
+        floor_layout = con.execute("describe facts_testing").df()[["column_name", "column_type"]]
     with duckdb.connect(str(store.path), read_only=True) as con:
         stored = con.execute("select num, prefix_len from facts where snapshot_date = ? order by num",
                              [day]).df()
+        layout = con.execute("describe facts_testing").df()[["column_name", "column_type"]]
+    assert floor_layout.equals(layout)  # the pages' layout: every declared field, the file's or not
     assert floor["num"].is_monotonic_increasing and (floor["snapshot_date"] == pd.Timestamp(day)).all()
     assert floor[["num", "prefix_len"]].astype(str).equals(stored.astype(str))
     in_file = pd.read_csv(province.day_csv(province.days - 1), dtype={"code": str})
