@@ -1,6 +1,7 @@
 """Units: level and parent from the code, renames with history, range warnings, names beyond the BMP."""
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from dashboard.domain import codes
@@ -22,6 +23,16 @@ FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
 def test_level_and_ancestors_follow_from_the_code(code, level, parent_candidates):
     assert codes.level_of(code) == level
     assert codes.ancestor_codes(code) == parent_candidates
+
+
+@pytest.mark.parametrize("prefix_lens", [[15, 15, 12], [12, 15], [2, 4, 4, 2], [9], [], [15, 12, 9] * 3, [12] * 5 + [15]])
+def test_a_loads_level_is_the_commonest_as_pandas_mode_gives_it(prefix_lens):
+    """A load's level (its rows' commonest level; ties to the name first in sorted order) and each row's level name,
+    from the integers, equal what the string column's `mode()` and a per-row map give."""
+    column = pd.Series(prefix_lens, dtype="int8")
+    names = column.map(codes.LEVEL_OF_PREFIX)
+    assert codes.commonest_level(column) == (names.mode().iloc[0] if len(names) else None)
+    assert list(codes.levels_of_prefix(column)) == list(names)
 
 
 def test_subtree_is_a_num_range():

@@ -146,7 +146,7 @@ def _read_into(store, report, result, domain, snapshot_date, as_of_hour, round, 
     result.frame = _validated(store, report, result, parent, context, typed)
     progress(0.75, "matched")
     if result.ok:
-        result.level = result.frame["level"].mode().iloc[0] if len(result.frame) else None
+        result.level = codes.commonest_level(result.frame["prefix_len"])
         result.round = _rounds(store, result, _round_of(report, result, round))
         result.warnings += checks.all_checks(report, result.frame, result.domain, result.file)
         result.warnings += cumulative_drops(store, result)
@@ -297,7 +297,7 @@ def _from_code_column(store: Store, raw: pd.Series, result: Plan, header: str) -
 
 def _with_level(frame: pd.DataFrame) -> pd.DataFrame:
     """Each row's level (grid, village, …) from its prefix_len, beside its num."""
-    frame.insert(2, "level", frame["prefix_len"].map(codes.LEVEL_OF_PREFIX))
+    frame.insert(2, "level", codes.levels_of_prefix(frame["prefix_len"]))
     return frame
 
 
