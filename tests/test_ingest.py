@@ -8,6 +8,7 @@ import threading
 import weakref
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -155,6 +156,21 @@ def test_cumulative_drop_warns_but_a_new_round_does_not(store, tmp_path):
     new_round = ingest.plan(store, write(tmp_path, "t_20220502.csv",
                                          f"code,resident_population,sampled\n{G_JIA_1},100,15\n"), round=2)
     assert new_round.ok and new_round.warnings == []
+
+
+@pytest.mark.parametrize("previous, nums", [
+    ([10, 20, 30], [10, 20, 30]),          # the same units as the day before (no search)
+    ([10, 20, 30], [10, 30]),              # a unit silent today
+    ([10, 20, 30], [5, 10, 20, 30, 40]),   # new units on both sides
+    ([30, 10, 20], [10, 20, 30]),          # the previous rows not in unit order
+    ([10, 20, 30], [30, 20, 10]),          # the file's rows not in unit order
+    ([10], [11]),
+])
+def test_each_row_is_matched_to_the_same_units_previous_row(previous, nums):
+    at, matched = ingest._matched(np.array(previous, dtype=np.int64), np.array(nums, dtype=np.int64))
+    where = {num: i for i, num in enumerate(previous)}
+    assert matched.tolist() == [num in where for num in nums]
+    assert [int(a) for a, m in zip(at, matched) if m] == [where[num] for num in nums if num in where]
 
 
 def test_many_row_warnings_list_the_first_and_count_the_rest(store, tmp_path, monkeypatch):

@@ -393,7 +393,10 @@ def cumulative_drops(store: Store, result: Plan) -> list[Message]:
 
 
 def _matched(previous: np.ndarray, nums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each of `nums`, the position of the same num in `previous` (one row per unit) and whether it is there."""
+    """For each of `nums`, the position of the same num in `previous` (one row per unit) and whether it is there.
+    The same units in the same order as the day before (most days' files) need no search at all."""
+    if np.array_equal(previous, nums):
+        return np.arange(len(nums)), np.ones(len(nums), dtype=bool)
     order = None
     if len(previous) > 1 and not np.all(previous[1:] > previous[:-1]):
         order = np.argsort(previous, kind="stable")
