@@ -1,9 +1,9 @@
 """Counts the stored rollups' refresh reads instead of recounting them on every load: the units of each level under
 each unit (`subtree_units`) and the finest level each domain reported on each date (`day_levels`).
 
-Why: a new day's refresh grouped the 500,000 units by level and village (~20 ms) and took the finest level of
-every date of the 7-day windows from 3.4 million rows (~19 ms), though units change only with a unit list or a
-retirement and a date's level only with its rows. Both are derived, never entered: `subtree_units` is rebuilt whole
+Why: a new day's refresh of the province grouped the 500,000 units by level and village (~12 ms CPU) and took the
+finest level of every date of the 7-day windows from 3.4 million rows (~18 ms; storing the new date's own level
+costs ~7 ms), though units change only with a unit list or a retirement and a date's level only with its rows. Both are derived, never entered: `subtree_units` is rebuilt whole
 by every change of units (`materialize.refresh_all`, which every such change calls before recounting), a date's
 level by every refresh of the date (`materialize.refresh`: a load, a rollback or restore of a load, a recount).
 A store from an older version builds both once when it is brought up to date (`store._bring_up_to_date`), and a
