@@ -51,3 +51,10 @@ create table if not exists village_rollups as select * from rollups limit 0;
 insert into village_rollups by name select * from rollups where prefix_len = 12;
 delete from rollups where prefix_len = 12;
 create table if not exists load_warnings (load_id integer, key varchar, line integer, column_name varchar, stated double, summed double);
+-- What the stored rollups' refresh would otherwise recount on every load, kept with what it derives from (not in
+-- backups: rebuilt on restore and on upgrade, dashboard/storage/stored_counts.py): for each unit at village level or
+-- above (by num) and each level, the active units of that level under it (queries/subtree_units_rebuild.sql, on
+-- every change of units); for each domain and date with current rows, the finest level reported
+-- (queries/day_levels_refresh.sql, by every refresh of the date).
+create table if not exists subtree_units (num bigint, prefix_len tinyint, units bigint);
+create table if not exists day_levels (domain varchar, snapshot_date date, prefix_len tinyint);

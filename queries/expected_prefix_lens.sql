@@ -1,8 +1,8 @@
 -- The finest level (as prefix length) that reported in a domain during the 7 days up to each of its dates with data.
+-- Each date's own finest level is stored (`day_levels`, the rule of queries/day_levels_refresh.sql).
 with daily as (
-    select snapshot_date, max(prefix_len) as finest from facts
+    select snapshot_date, prefix_len as finest from day_levels
     where domain = $domain
-    group by snapshot_date
 ),
 final as (
     select d.snapshot_date, max(w.finest) as prefix_len

@@ -48,15 +48,11 @@ masked_units as (
     union all select day, num, 4 from below_prefecture
     union all select day, num, 2 from below_province
 ),
-day_levels as materialized (
-    -- the finest level reported on each date of the 7-day windows (a few rows: dates x levels)
-    select snapshot_date, max(prefix_len) as prefix_len from facts
-    where domain = $domain and snapshot_date between $date_from::date - 6 and $date_to::date
-    group by snapshot_date
-),
 expected_level as (
+    -- the finest level reported in the 7-day window, from the stored level of each date (materialize.refresh has
+    -- just stored those of the dates refreshed; stored_counts.py)
     select d.day, coalesce($expected_prefix_len::tinyint, max(l.prefix_len)) as prefix_len
-    from days d left join day_levels l on l.snapshot_date between d.day - 6 and d.day
+    from days d left join day_levels l on l.domain = $domain and l.snapshot_date between d.day - 6 and d.day
     group by d.day
 ),
 filled as (
@@ -139,17 +135,10 @@ grouped as (
     union all by name select 9 as member_prefix_len, * from in_townships
     union all by name select * from above_townships
 ),
-units_at_level as (
-    select prefix_len, num // 1000 * 1000 as village_num, count(*) as units
-    from units where active group by all
-),
 expected as (
-    select e.day, v.village_num // a.span * a.span as member_num, sum(v.units) as expected
-    from expected_level e
-    join units_at_level v on v.prefix_len = e.prefix_len
-    join (values (2, 10000000000000), (4, 100000000000), (6, 1000000000), (9, 1000000), (12, 1000))
-        as a(prefix_len, span) on v.prefix_len >= a.prefix_len
-    group by all
+    -- the active units of the expected level under each unit, as stored (queries/subtree_units_rebuild.sql)
+    select e.day, s.num as member_num, s.units as expected
+    from expected_level e join subtree_units s on s.prefix_len = e.prefix_len
 ),
 members as (
     select d.day, u.num, u.prefix_len from days d cross join units u where u.active and u.prefix_len <= 12

@@ -32,12 +32,14 @@ import duckdb
 
 from ..domain import fields
 from ..domain.messages import InputError, Message
-from . import queries
+from . import queries, stored_counts
 from .store import SCHEMA_TABLES, Store, fsync_dir
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
-TABLES: tuple[str, ...] = SCHEMA_TABLES
+# The stored counts are derived from the units and the current rows: a restore rebuilds them from those (exact by
+# construction; a backup written before they existed restores the same way), so backups do not carry them.
+TABLES: tuple[str, ...] = tuple(table for table in SCHEMA_TABLES if table not in stored_counts.TABLES)
 # Tables whose rows an older backup holds in another table, newest layout first: a table split out of another
 # (villages' rollups; each domain's facts), and each domain's noncurrent rows, which older backups kept within the
 # history of every row of every load (one file per domain, or one wide file before that). queries/backup_restore.sql
@@ -144,6 +146,7 @@ def restore(store: Store, folder) -> dict:
             queries.execute(con, "backup_restore", **{table: str(folder / manifest["tables"][table]["file"])
                                                       for table in TABLES})
             _check_rows(con, manifest)
+            stored_counts.rebuild(con)
         store.replace_with(fresh.path)
     finally:
         for leftover in leftovers:

@@ -11,18 +11,20 @@ from __future__ import annotations
 import datetime as dt
 
 from ..domain import codes, fields
-from . import queries, settings
+from . import queries, settings, stored_counts
 
 
 def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> None:
-    """Inside an open write: recompute `domain` from `first` to `last` plus the carry-forward window."""
+    """Inside an open write: recompute `domain` from `first` to `last` plus the carry-forward window (the dates'
+    finest levels first: the refresh reads them, and those of the 6 days before)."""
     values = settings.all_settings(con)
     carry = settings.carry_days(None, values)
     level = settings.expected_level(values, domain)
     lo, hi = codes.EVERY_NUM
+    date_to = (last or first) + dt.timedelta(days=carry)
+    stored_counts.level_days(con, domain, first, date_to)
     queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain)},
-                    domain=domain, date_from=first, lo=lo, hi=hi,
-                    date_to=(last or first) + dt.timedelta(days=carry), carry_days=carry,
+                    domain=domain, date_from=first, lo=lo, hi=hi, date_to=date_to, carry_days=carry,
                     expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
 
 
@@ -33,7 +35,9 @@ def own_fields(domain: str) -> list[str]:
 
 
 def refresh_all(con) -> None:
-    """Inside an open write: recompute every domain and date (settings, register, rounds or units changed)."""
+    """Inside an open write: recompute every domain and date (settings, register, rounds or units changed); the
+    one place every change of units passes, so the units under each unit are recounted here, before the rollups."""
+    stored_counts.count_units(con)
     ranges = queries.run(con, "facts_date_range")
     for row in ranges.itertuples():
         if row.domain in fields.DOMAINS:

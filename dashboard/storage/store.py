@@ -36,7 +36,7 @@ import weakref
 import duckdb
 
 from ..domain import fields
-from . import queries
+from . import queries, stored_counts
 
 DEFAULT_PATH = pathlib.Path(__file__).resolve().parents[2] / "data" / "dashboard.duckdb"
 WRITE_LOCK_TIMEOUT_S = 60.0
@@ -93,9 +93,11 @@ def declared_columns() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def missing_columns(cursor, database: str | None = None) -> list[tuple[str, str]]:
-    """(table, column) pairs the declarations give a table of the store and the table lacks."""
-    present = queries.run(cursor, "store_columns", database=database)
+def missing_columns(cursor, database: str | None = None, present=None) -> list[tuple[str, str]]:
+    """(table, column) pairs the declarations give a table of the store and the table lacks (`present`: the
+    store's columns, queries/store_columns.sql, if already read)."""
+    if present is None:
+        present = queries.run(cursor, "store_columns", database=database)
     have = set(zip(present["table_name"], present["column_name"]))
     tables = {t for t, _ in have}
     return [(table, column) for table, columns in declared_columns().items() if table in tables
@@ -406,11 +408,18 @@ def _bring_up_to_date(con) -> None:
     fields declared since, the schema script (tables, views, macros).
 
     Why a write skips this when its Store left the file as it is now (`Store._left_as`): the checks and the
-    script cost a province day's load 50-150 ms on a store that the same process brought up to date itself."""
+    script cost a province day's load 50-150 ms on a store that the same process brought up to date itself.
+    The stored counts (stored_counts.py) a store lacks are built with their tables, in one transaction: a write
+    killed half-way cannot leave them made but empty."""
     _upgrade_layout(con)
-    for table, column in missing_columns(con):  # a field declared since the store was written
+    present = queries.run(con, "store_columns", database=None)
+    for table, column in missing_columns(con, present=present):  # a field declared since the store was written
         queries.execute(con, "store_column_add", identifiers={"table": [table], "column": [column]})
+    con.execute("begin transaction")
     queries.execute(con, "create_schema")
+    if not set(stored_counts.TABLES) <= set(present["table_name"]):
+        stored_counts.rebuild(con)
+    con.execute("commit")
 
 
 def _declared_schema() -> tuple:
