@@ -7,12 +7,12 @@ import pandas as pd
 
 from dashboard.domain import codes
 from dashboard.intake import loads, units
-from dashboard.storage import backup
+from dashboard.storage import backup, materialize
 from dashboard.storage.store import Store
 from tests.helpers import G_JIA_1, G_JIA_2, G_ONE_1, UNITS_CSV, V_JIA, V_ONE, load, small_store, sql, write
 from tests.test_rollup import assert_one_counting_rule
 
-D1, D2, D3 = dt.date(2022, 5, 1), dt.date(2022, 5, 2), dt.date(2022, 5, 3)
+D1, D2, D3, D5 = dt.date(2022, 5, 1), dt.date(2022, 5, 2), dt.date(2022, 5, 3), dt.date(2022, 5, 5)
 ABOVE_GRID = ("province", "prefecture", "county", "township", "village")
 
 
@@ -101,3 +101,19 @@ def test_a_restore_rebuilds_the_counts_the_backup_does_not_carry(tmp_path):
     assert_counts_right(store)
     assert sql(store, "select snapshot_date, prefix_len from day_levels") == [(D1, 15)]
     assert expected_of(store, V_JIA, D1) == 2
+
+
+def test_a_date_whose_finest_level_changes_refreshes_the_expected_level_of_the_week_after(tmp_path):
+    """A date's expected level is the finest level reported in the 7 days up to it: a grid's row loaded late for May 1
+    makes May 5 (village rows only) expect grids, though May 5 is past the carry window of May 1's load."""
+    store = small_store(tmp_path)
+    load(store, tmp_path, "testing_20220505.csv", f"code,resident_population,sampled\n{V_ONE},100,10\n")
+    assert sql(store, "select expected_prefix_len from village_rollups where snapshot_date = ?", D5)[0][0] == 12
+    load(store, tmp_path, "testing_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n")
+    stored = sql(store, "select * from village_rollups where snapshot_date = ? order by num", D5)
+    assert {row[0] for row in sql(store, "select expected_prefix_len from village_rollups where snapshot_date = ?",
+                                    D5)} == {15}
+    with store.write() as con:
+        materialize.refresh_all(con)
+    assert sql(store, "select * from village_rollups where snapshot_date = ? order by num", D5) == stored
+    assert_one_counting_rule(store)

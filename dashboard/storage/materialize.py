@@ -3,8 +3,9 @@
 Why: a page must answer from a handful of rows, not by re-running the
 counting rule over 500,000 grid rows (the province benchmark). The rule
 itself is queries/rollups_refresh.sql; a load refreshes its date and the
-`carry_days` dates after it (its rows may be carried into them); a change of
-settings, register, rounds or units refreshes everything.
+`carry_days` dates after it (its rows may be carried into them), and the 6
+after it where it changed the date's finest level (their expected level); a
+change of settings, register, rounds or units refreshes everything.
 """
 from __future__ import annotations
 
@@ -14,15 +15,21 @@ from ..domain import codes, fields
 from . import queries, settings, stored_counts
 
 
+LEVEL_WINDOW_DAYS = 7  # a date's expected level, unless set: the finest level reported in the 7 days up to it
+
+
 def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> None:
     """Inside an open write: recompute `domain` from `first` to `last` plus the carry-forward window (the dates'
-    finest levels first: the refresh reads them, and those of the 6 days before)."""
+    finest levels first: the refresh reads them, and those of the 6 days before). Where a date's finest level
+    changed, the 6 dates after it are recomputed too: their expected level is the finest of a window holding it."""
     values = settings.all_settings(con)
     carry = settings.carry_days(None, values)
     level = settings.expected_level(values, domain)
     lo, hi = codes.EVERY_NUM
-    date_to = (last or first) + dt.timedelta(days=carry)
-    stored_counts.level_days(con, domain, first, date_to)
+    last = last or first
+    date_to = last + dt.timedelta(days=carry)
+    if stored_counts.level_days(con, domain, first, last) and level is None:
+        date_to = max(date_to, last + dt.timedelta(days=LEVEL_WINDOW_DAYS - 1))
     queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain)},
                     domain=domain, date_from=first, lo=lo, hi=hi, date_to=date_to, carry_days=carry,
                     expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
