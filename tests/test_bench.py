@@ -64,6 +64,8 @@ def test_ratios_are_computed_from_the_measured_numbers(quick):
     assert ingest["ratio"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
     assert ingest["floor_ratio"] == pytest.approx(ingest["floor"]["median_ms"] / ingest["bare_read_csv"]["median_ms"])
     assert ingest["over_floor"] == pytest.approx(ingest["product_ingest"]["median_ms"] / ingest["floor"]["median_ms"])
+    assert ingest["over_file_columns_floor"] == pytest.approx(
+        ingest["product_ingest"]["median_ms"] / ingest["file_columns_floor"]["median_ms"])
     demo = result["demo"]
     assert demo["generate_ratio"] == pytest.approx(demo["generate"]["median_ms"] / demo["bare_read_csv"]["median_ms"])
     assert demo["build_ratio"] == pytest.approx(demo["build"]["median_ms"] / demo["bare_read_csv"]["median_ms"])
