@@ -12,6 +12,7 @@ import datetime as dt
 
 from ..domain import codes, fields
 from . import queries, settings
+from .store import domain_tables
 
 
 def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> None:
@@ -20,7 +21,8 @@ def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> No
     carry = settings.carry_days(None, values)
     level = settings.expected_level(values, domain)
     lo, hi = codes.EVERY_NUM
-    queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain)},
+    queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain),
+                                                         **domain_tables(domain, "village_table")},
                     domain=domain, date_from=first, lo=lo, hi=hi,
                     date_to=(last or first) + dt.timedelta(days=carry), carry_days=carry,
                     expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
