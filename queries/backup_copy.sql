@@ -11,5 +11,5 @@ copy loads to $loads (format parquet, compression zstd);
 {{domains lines: copy facts_@ to $facts_@ (format parquet, compression zstd);}}
 copy load_events to $load_events (format parquet, compression zstd);
 copy rollups to $rollups (format parquet, compression zstd);
-copy village_rollups to $village_rollups (format parquet, compression zstd);
+{{domains lines: copy village_rollups_@ to $village_rollups_@ (format parquet, compression zstd);}}
 copy load_warnings to $load_warnings (format parquet, compression zstd);

@@ -14,6 +14,7 @@ insert into loads by name select * from read_parquet($loads);
 {{domains lines: insert into facts_noncurrent_@ by name select load_id, domain, snapshot_date, as_of_hour, num, prefix_len, round, {{fields_@}} from read_parquet($facts_noncurrent_@) h where domain = '@' and not exists (select 1 from facts_@ f where f.load_id = h.load_id and f.num = h.num);}}
 insert into load_events by name select * from read_parquet($load_events);
 insert into rollups by name select * from read_parquet($rollups) where prefix_len < 12;
--- an older backup has no village_rollups file: it is given the rollups file, which holds the villages' rows too
-insert into village_rollups by name select * from read_parquet($village_rollups) where prefix_len = 12;
+-- an older backup has no file per domain for the villages' rollups: each domain's table is given its one wide
+-- village_rollups file (or, older still, the rollups file, which holds the villages' rows too)
+{{domains lines: insert into village_rollups_@ by name select columns({{> village_rollup_columns}}) from read_parquet($village_rollups_@) where domain = '@' and prefix_len = 12;}}
 insert into load_warnings by name select * from read_parquet($load_warnings);

@@ -1,4 +1,4 @@
--- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level: villages into `village_rollups`, the units above them into `rollups` (returns nothing).
+-- Recomputes the stored rollups of one domain for the dates in [$date_from, $date_to] that have data, for every unit above grid level: villages into the domain's own `village_rollups_<domain>` (named by the caller from the fixed list of domains), the units above them into `rollups` (returns nothing).
 -- Sums only the domain's own fields (`own_fields`: its fields the register does not supply, written in by the caller
 -- from the declarations); the other domains' fields stay NULL in the stored rows, as a sum over the wide view's empty
 -- columns gave, without summing 485k NULLs twice per field. The register's fields are summed for every domain.
@@ -11,7 +11,7 @@
 --   register row by row; expected = units of the expected level (the setting, else the finest level that reported
 --   in the 7 days up to the day).
 delete from rollups where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
-delete from village_rollups where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
+delete from {{village_table}} where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
 create or replace temp table refreshed_rollups as
 with days as (
     select distinct snapshot_date as day from facts
@@ -154,5 +154,5 @@ final as (
 )
 select * from final order by snapshot_date, num;
 insert into rollups by name select * from refreshed_rollups where prefix_len < 12;
-insert into village_rollups by name select * from refreshed_rollups where prefix_len = 12;
+insert into {{village_table}} by name select * from refreshed_rollups where prefix_len = 12;
 drop table refreshed_rollups;

@@ -269,12 +269,25 @@ def _every_row_twice(con) -> None:
         f"select * replace ('{domain}' as domain) from facts_history_{domain}" for domain in fields.DOMAINS))
 
 
+def _villages_in(con, table: str) -> None:
+    """The villages' rollups as earlier versions kept them: every domain's in one wide table, `table` (`rollups`
+    itself, or a `village_rollups` of its own), no table per domain and no view."""
+    con.execute("create or replace table wide_villages as select * from village_rollups")
+    con.execute("drop view village_rollups")
+    for domain in fields.DOMAINS:  # fixed names, a test
+        con.execute(f"drop table village_rollups_{domain}")
+    if table == "rollups":
+        con.execute("insert into rollups select * from wide_villages")
+        con.execute("drop table wide_villages")
+    else:
+        con.execute(f"alter table wide_villages rename to {table}")
+
+
 def _as_an_older_version_wrote_it(path) -> None:
     """A store as earlier versions wrote it: villages' rollups in `rollups` (no `village_rollups`), and `facts` /
     `facts_history` one wide table each for all domains (no per-domain tables; the history held every row)."""
     with duckdb.connect(str(path)) as con:
-        con.execute("insert into rollups select * from village_rollups")
-        con.execute("drop table village_rollups")
+        _villages_in(con, "rollups")
         newer = ", ".join(f.name for d in fields.OPTIONAL_DOMAINS for f in fields.domain_fields(d))
         for name in ("facts_history", "facts"):
             # the wide tables of that time had no field of a domain declared since (safety hazards)
@@ -298,6 +311,53 @@ def test_a_store_written_by_an_older_version_is_upgraded_on_first_read(demo_stor
     pd.testing.assert_frame_equal(rollup.rollup(older, township, "testing", LAST_DATE).children, expected)
     older.close()
     assert dump(demo_store_copy.path) == before  # every table as a new store has it, every row in place
+
+
+VILLAGE_TOTALS = ("select domain, count(*), sum(columns(* exclude (domain, snapshot_date, last_reported))), "
+                  "min(snapshot_date), max(snapshot_date), max(last_reported), count(last_reported) "
+                  "from village_rollups group by domain order by domain")
+
+
+def test_a_store_with_one_wide_village_rollups_table_is_split_by_domain_with_every_row_kept(demo_store_copy):
+    """The layout before villages' rollups were kept per domain: one `village_rollups` table of 41 columns for all
+    domains. The next write moves each domain's rows into its own table (only its columns) and drops the wide one:
+    the rows, counts and sums per domain as before, every table as a new store has it."""
+    demo_store_copy.close()
+    before = dump(demo_store_copy.path)
+    with duckdb.connect(str(demo_store_copy.path)) as con:
+        _villages_in(con, "village_rollups")
+        totals = con.execute(VILLAGE_TOTALS).fetchall()
+        rows = con.execute("select count(*) from village_rollups").fetchone()[0]
+    assert "village_rollups" in tables_of(demo_store_copy.path) and rows > 0
+    assert {t[0] for t in totals} == set(DOMAINS)
+    with Store(demo_store_copy.path).write():
+        pass
+    assert "village_rollups" not in tables_of(demo_store_copy.path)
+    with duckdb.connect(str(demo_store_copy.path), read_only=True) as con:
+        assert con.execute(VILLAGE_TOTALS).fetchall() == totals
+        assert sum(con.execute(f"select count(*) from village_rollups_{domain}").fetchone()[0]
+                   for domain in fields.DOMAINS) == rows
+    assert dump(demo_store_copy.path) == before
+
+
+def _table_state(path, table: str) -> tuple:
+    """A table's rows and the blocks it is stored in: equal before and after a write only if the write left it alone."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        return (con.execute(f"select * from {table} order by all").fetchall(),
+                con.execute(f"select distinct block_id from pragma_storage_info('{table}') order by all").fetchall())
+
+
+def test_a_load_writes_only_its_own_domains_village_rollups(demo_store_copy, tmp_path):
+    report = report_file(demo_store_copy.path, LAST_DATE + dt.timedelta(days=1), tmp_path)
+    demo_store_copy.close()
+    tables = [f"village_rollups_{domain}" for domain in fields.DOMAINS]
+    before = {table: _table_state(demo_store_copy.path, table) for table in tables}
+    ingest.commit(demo_store_copy, ingest.plan(demo_store_copy, report), user="tester")
+    demo_store_copy.close()
+    after = {table: _table_state(demo_store_copy.path, table) for table in tables}
+    changed = [table for table in tables if after[table] != before[table]]
+    assert changed == ["village_rollups_testing"]
+    assert len(after["village_rollups_testing"][0]) > len(before["village_rollups_testing"][0])
 
 
 def test_a_write_brings_the_layout_up_to_date_whenever_another_writer_touched_the_file(demo_store_copy, monkeypatch):
@@ -449,10 +509,25 @@ def test_a_backup_written_by_an_older_version_restores(demo_store_copy, tmp_path
     folder = tmp_path / "older"
     manifest = backup.backup(demo_store_copy, folder)
     _every_row_twice_in_backup(folder, manifest)
-    _merged(folder, manifest, "rollups", ["rollups", "village_rollups"], tmp_path)
+    _merged(folder, manifest, "rollups", ["rollups", *(f"village_rollups_{domain}" for domain in fields.DOMAINS)],
+            tmp_path)
     for name in ("facts_history", "facts"):
         _merged(folder, manifest, name, [f"{name}_{domain}" for domain in DOMAINS], tmp_path)
     (folder / "manifest.json").write_text(json.dumps(manifest))
+    restored = Store(tmp_path / "fresh" / "restored.duckdb")
+    backup.restore(restored, folder)
+    assert dump(restored.path) == original
+
+
+def test_a_backup_with_one_wide_village_rollups_file_restores(demo_store_copy, tmp_path):
+    """A backup made before villages' rollups were kept per domain holds them in one `village_rollups` file: each
+    domain's table takes its own rows and columns from it, and the row count is checked against that file's."""
+    original = dump(demo_store_copy.path)
+    folder = tmp_path / "older"
+    manifest = backup.backup(demo_store_copy, folder)
+    _merged(folder, manifest, "village_rollups", [f"village_rollups_{domain}" for domain in fields.DOMAINS], tmp_path)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert manifest["tables"]["village_rollups"]["rows"] > 0
     restored = Store(tmp_path / "fresh" / "restored.duckdb")
     backup.restore(restored, folder)
     assert dump(restored.path) == original

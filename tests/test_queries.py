@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard.domain import fields
-from dashboard.storage import queries
+from dashboard.storage import materialize, queries, store
 
 
 def test_every_query_file_says_what_it_returns():
@@ -130,11 +130,31 @@ def test_each_domain_table_and_every_script_that_names_its_columns_agree_with_fi
     others = {f.name for d in fields.DOMAINS if d != domain for f in fields.domain_fields(d)} | {"code"}  # derived
     for script in ("facts_split_by_domain", "facts_noncurrent_append", "backup_restore"):
         lines = [line for line in queries.sql(script).splitlines()
-                 if "select" in line and (f"_{domain} " in line or f"'{domain}'" in line)]
+                 if "select" in line and "village_rollups" not in line  # a lambda naming every domain's fields
+                 and (f"_{domain} " in line or f"'{domain}'" in line)]
         assert lines, script
         for line in lines:
             named = set(re.findall(r"[a-z_][a-z0-9_]*", line))
             assert set(wanted) <= named and not (others & named), (script, line)
+
+
+@pytest.mark.parametrize("domain", fields.DOMAINS)
+def test_a_domains_village_rollups_hold_the_columns_its_refresh_fills_and_no_other_domains(empty_store, domain):
+    """A domain's villages' rollups table is `rollups` without the fields other domains report (its own fields and the
+    register's stay: rollups_refresh.sql sums the register's for every domain), in the same order, as the store's
+    declared columns say; the view gives back the wide shape of `rollups`, column for column."""
+    others = {f.name for d in fields.DOMAINS if d != domain for f in fields.domain_fields(d)}
+    others -= set(fields.REGISTER_FIELDS)
+    with duckdb.connect(str(empty_store.path), read_only=True) as con:
+        columns = lambda table: [r[0] for r in con.execute(  # noqa: E731
+            "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+            [table]).fetchall()]
+        wide, own = columns("rollups"), columns(f"village_rollups_{domain}")
+        assert columns("village_rollups") == wide
+    assert own == [c for c in wide if c not in others]
+    declared = store.declared_columns()
+    assert declared[f"village_rollups_{domain}"] == tuple(c for c in own if c in declared["rollups"])
+    assert set(materialize.own_fields(domain)) | set(fields.REGISTER_FIELDS) == set(own) & set(fields.FIELD_NAMES)
 
 
 STORE_CALLS = {"query", "lookup", "frame", "fetch"}  # Store's reads, whatever the store is called

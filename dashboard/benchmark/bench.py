@@ -30,7 +30,7 @@ from ..example import demo, demo_data
 from ..intake import ingest, units
 from ..output import charts
 from ..storage import geo, queries
-from ..storage.store import Store
+from ..storage.store import Store, domain_tables
 from . import synthetic
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -151,7 +151,7 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
         path.unlink()
 
     bare_db = floor_store(scratch)
-    table = ingest.domain_tables("testing", "facts_table")
+    table = domain_tables("testing", "facts_table")
 
     def bare():
         queries.execute(bare_db, "bench_bare_load", path=str(source))

@@ -23,7 +23,7 @@ from .. import i18n
 from ..domain import codes, fields
 from ..domain.messages import InputError, Message, capped, cell
 from ..storage import materialize, queries, settings
-from ..storage.store import Discard, Store, _fault_point
+from ..storage.store import Discard, Store, _fault_point, domain_tables
 from . import canonical, checks, limits, matching, reports, sheets
 
 
@@ -533,15 +533,6 @@ def _covers(nums: np.ndarray, current: np.ndarray) -> bool:
         return False
     at = np.minimum(np.searchsorted(nums, current), len(nums) - 1)
     return bool(np.array_equal(nums[at], current))
-
-
-def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
-    """The domain's own tables of current and of noncurrent rows (queries/create_schema.sql) for a query's
-    `{{facts_table}}` / `{{noncurrent_table}}`: names made from the fixed list of domains, never from input."""
-    if domain not in fields.DOMAINS:
-        raise ValueError(f"not a domain: {domain!r}")
-    names = {"facts_table": f"facts_{domain}", "noncurrent_table": f"facts_noncurrent_{domain}"}
-    return {kind: [names[kind]] for kind in kinds}
 
 
 def _sorted_rows(frame: pd.DataFrame) -> pa.Table:

@@ -41,11 +41,12 @@ FORMAT_VERSION = 1
 # construction; a backup written before they existed restores the same way), so backups do not carry them.
 TABLES: tuple[str, ...] = tuple(table for table in SCHEMA_TABLES if table not in stored_counts.TABLES)
 # Tables whose rows an older backup holds in another table, newest layout first: a table split out of another
-# (villages' rollups; each domain's facts), and each domain's noncurrent rows, which older backups kept within the
-# history of every row of every load (one file per domain, or one wide file before that). queries/backup_restore.sql
-# takes each table's own rows from the file it is given (of a history, the rows that are not current).
+# (each domain's villages' rollups, out of one wide village_rollups, out of rollups before that; each domain's facts),
+# and each domain's noncurrent rows, which older backups kept within the history of every row of every load (one file
+# per domain, or one wide file before that). queries/backup_restore.sql takes each table's own rows from the file it
+# is given (of a history, the rows that are not current).
 FORMERLY: dict[str, tuple[str, ...]] = {
-    "village_rollups": ("rollups",),
+    **{f"village_rollups_{domain}": ("village_rollups", "rollups") for domain in fields.DOMAINS},
     **{f"facts_{domain}": ("facts",) for domain in fields.DOMAINS},
     **{f"facts_noncurrent_{domain}": (f"facts_history_{domain}", "facts_history") for domain in fields.DOMAINS}}
 # The older tables that held every row of every load: restored from one, a domain's noncurrent rows number its

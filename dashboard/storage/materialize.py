@@ -13,6 +13,7 @@ import datetime as dt
 
 from ..domain import codes, fields
 from . import queries, settings, stored_counts
+from .store import domain_tables
 
 
 LEVEL_WINDOW_DAYS = 7  # a date's expected level, unless set: the finest level reported in the 7 days up to it
@@ -30,7 +31,8 @@ def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> No
     date_to = last + dt.timedelta(days=carry)
     if stored_counts.level_days(con, domain, first, last) and level is None:
         date_to = max(date_to, last + dt.timedelta(days=LEVEL_WINDOW_DAYS - 1))
-    queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain)},
+    queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain),
+                                                         **domain_tables(domain, "village_table")},
                     domain=domain, date_from=first, lo=lo, hi=hi, date_to=date_to, carry_days=carry,
                     expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
 

@@ -139,7 +139,7 @@ def text(name: str, identifiers: dict | None = None) -> str:
 
     Why: a column list bound as a value (`columns(lambda c: list_contains($columns, c))`) cost a page 1-3 ms
     more than the same names written out, and a table cannot be a bound value at all (a domain's own facts table).
-    Callers take the names from a whitelist (`rollup.ROLLUP_COLUMNS`, `ingest.domain_tables`); here each must also
+    Callers take the names from a whitelist (`rollup.ROLLUP_COLUMNS`, `store.domain_tables`); here each must also
     be a plain lower-case identifier, so nothing else can ever reach the SQL text."""
     body = sql(name)
     wanted = set(_LIST.findall(body))

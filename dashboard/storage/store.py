@@ -85,11 +85,12 @@ SCHEMA_TABLES: tuple[str, ...] = tuple(re.findall(r"create table if not exists (
 def declared_columns() -> dict[str, tuple[str, ...]]:
     """The count columns each table holds by the domains' declarations (queries/create_schema.sql writes the same
     lists): what a store written before a field or a domain was declared gains, as empty columns, on its next write."""
-    rollup = fields.FIELD_NAMES + tuple(f"{n}_from_{k}" for n in fields.REGISTER_FIELDS for k in ("report", "register"))
-    out = {"rollups": rollup, "village_rollups": rollup, "population": fields.REGISTER_FIELDS}
+    sources = tuple(f"{n}_from_{k}" for n in fields.REGISTER_FIELDS for k in ("report", "register"))
+    out = {"rollups": fields.FIELD_NAMES + sources, "population": fields.REGISTER_FIELDS}
     for domain in fields.DOMAINS:
         own = tuple(f.name for f in fields.domain_fields(domain))
-        out.update({f"facts_{domain}": own, f"facts_noncurrent_{domain}": own})
+        villages = tuple(n for n in fields.FIELD_NAMES if n in own or n in fields.REGISTER_FIELDS) + sources
+        out.update({f"facts_{domain}": own, f"facts_noncurrent_{domain}": own, f"village_rollups_{domain}": villages})
     return out
 
 
@@ -443,17 +444,20 @@ def _upgrade_layout(con) -> None:
             raise RuntimeError(f"layout step {script} ({domain}) is still due after it ran")
         done.add((script, domain))
         con.execute("begin transaction")
-        queries.execute(con, script, identifiers=_domain_step_tables(domain) if isinstance(domain, str) else None)
+        named = ("facts_table", "noncurrent_table", "old_history_table")  # by the per-domain step, facts_keep_once
+        queries.execute(con, script, identifiers=domain_tables(domain, *named) if isinstance(domain, str) else None)
         con.execute("commit")
 
 
-def _domain_step_tables(domain: str) -> dict[str, list[str]]:
-    """The tables a per-domain layout step names (queries/facts_keep_once.sql): made from the declared domains,
-    never from what the store holds."""
+def domain_tables(domain: str, *kinds: str) -> dict[str, list[str]]:
+    """A domain's own tables (queries/create_schema.sql) for a query's `{{facts_table}}`, `{{noncurrent_table}}`,
+    `{{village_table}}` (its villages' rollups) or, in a layout step, `{{old_history_table}}`: names made from the
+    fixed list of declared domains, never from input or from what the store holds."""
     if domain not in fields.DOMAINS:
         raise ValueError(f"not a domain: {domain!r}")
-    return {"facts_table": [f"facts_{domain}"], "noncurrent_table": [f"facts_noncurrent_{domain}"],
-            "old_history_table": [f"facts_history_{domain}"]}
+    names = {"facts_table": f"facts_{domain}", "noncurrent_table": f"facts_noncurrent_{domain}",
+             "village_table": f"village_rollups_{domain}", "old_history_table": f"facts_history_{domain}"}
+    return {kind: [names[kind]] for kind in kinds}
 
 
 def one_snapshot(read_function):

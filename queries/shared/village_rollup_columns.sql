@@ -1,0 +1,2 @@
+-- shared: which columns of the wide rollups shape a domain's villages' table holds (for create_schema.sql, village_rollups_split_by_domain.sql and backup_restore.sql, inside a `{{domains ...: }}` template, `@` the domain): the key and counts, its own fields and the register's (rollups_refresh.sql sums those for every domain), no other domain's field.
+lambda c: not list_contains([{{unregistered_fields: '@'}}], c) or list_contains([{{fields_@: '@'}}], c)
