@@ -12,11 +12,12 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 LEVELS = ("province", "prefecture", "county", "township", "village", "grid")
 PREFIX_LEN = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12, "grid": 15}
 LEVEL_OF_PREFIX = {v: k for k, v in PREFIX_LEN.items()}
-_LEVEL_AT = np.array([LEVEL_OF_PREFIX.get(n) for n in range(max(PREFIX_LEN.values()) + 1)], dtype=object)
+_LEVEL_AT = pa.array([LEVEL_OF_PREFIX.get(n) for n in range(max(PREFIX_LEN.values()) + 1)], pa.large_string())
 EVERY_NUM = (0, 10 ** 15)  # [lo, hi) holding the num of every code (15 digits at most): a query's "all units"
 LEVEL_LABELS = {
     "province": {"zh": "省", "en": "Province"}, "prefecture": {"zh": "市", "en": "Prefecture"},
@@ -110,10 +111,10 @@ def range_warnings(code: str, name: str) -> list[tuple[str, dict]]:
     return out
 
 
-def levels_of_prefix(prefix_len) -> np.ndarray:
-    """Each prefix_len's level name, by array lookup: a province day's 485,000 rows in ~2 ms, where a per-row
-    dict map took ~12."""
-    return _LEVEL_AT[np.asarray(prefix_len, dtype=np.intp)]
+def levels_of_prefix(prefix_len) -> pd.api.extensions.ExtensionArray:
+    """Each prefix_len's level name as pandas' `str` column, taken in Arrow: a province day's 485,000 rows in ~3 ms,
+    where a dict map took ~8 and an object array ~25 (pandas converts it to `str` string by string)."""
+    return pd.array(_LEVEL_AT.take(pa.array(np.asarray(prefix_len))), dtype="str")
 
 
 def commonest_level(prefix_len) -> str | None:
