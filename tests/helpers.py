@@ -69,6 +69,8 @@ class ForkedCli:
 
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tests.helpers"])  # this module, and through it the CLI and DuckDB
+        if forkserver._forkserver._forkserver_pid is None:  # stopped and waited for at exit, as a Popen's child
+            atexit.register(forkserver._forkserver._stop)  # is: its CPU then counts in the run's (time(1))
         forkserver.ensure_running()
         return context
 
@@ -98,7 +100,6 @@ def _cli_process(argv: list[str], out: str, err: str, env: dict[str, str]) -> No
     """A `ForkedCli`'s body: what `python -m dashboard …argv` does from the repository's folder, and what its exit
     does after (the atexit hooks close its stores, as the interpreter's exit would: a forked child leaves by
     os._exit), its exit code the CLI's."""
-    import atexit
     import sys
 
     os.environ.update(env)
