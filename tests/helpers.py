@@ -53,7 +53,8 @@ class ForkedCli:
     import) run the real entry point."""
 
     def __init__(self, argv: list[str], output: pathlib.Path, env: dict[str, str] | None = None):
-        self.argv, self.out, self.err = argv, output.with_name(output.name + ".out"), output.with_name(output.name + ".err")
+        self.argv = argv
+        self.out, self.err = (output.with_name(output.name + end) for end in (".out", ".err"))
         for path in (self.out, self.err):  # there, empty, even if it is killed before it opens them
             path.write_bytes(b"")
         self.process = self.ready().Process(target=_cli_process, args=(list(argv), str(self.out), str(self.err),
