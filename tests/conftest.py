@@ -48,17 +48,18 @@ def pytest_configure(config):
 
 
 # CPU seconds of each long module's tests, with every process under them (Streamlit servers, Chromium, CLI runs), in
-# a run of the suite (the fifth session's, two workers; a /proc sampling plugin outside the repository): on two cores
-# that two workers keep busy, CPU is what a module holds the machine for, and it moves far less than wall time with
-# the machine's other load (a loaded run's wall times put a browser test that timed out first). Only the order of
-# the modules is taken from it, longest first; a module not listed comes after these, in collection order.
-MODULE_SECONDS = {"test_browser": 146, "test_rush": 81, "test_import_browser": 67, "test_backup": 64,
-                  "test_hostile_browser": 60, "test_briefing_browser": 50, "test_analysis_browser": 45,
-                  "test_faults": 44, "test_bench": 44, "test_corpus": 43, "test_import_page": 39, "test_briefing": 36,
-                  "test_hostile": 33, "test_ingest": 32, "test_access_browser": 25, "test_rollup": 22,
-                  "test_quality": 21, "test_analysis_pages": 18, "test_access_pages": 17, "test_reports": 14,
-                  "test_canonical": 14, "test_access": 13, "test_demo_data": 13, "test_ingest_guards": 12,
-                  "test_new_domain": 12, "test_ingest_property": 11}
+# a run of the suite (the sixth session's, 7252285, two workers, load average 4-8; a /proc sampling plugin outside the
+# repository): on two cores that two workers keep busy, CPU is what a module holds the machine for, and it moves far
+# less than wall time with the machine's other load (a loaded run's wall times put a browser test that timed out
+# first). Only the order of the modules is taken from it, longest first; a module not listed comes after these, in
+# collection order.
+MODULE_SECONDS = {"test_browser": 90, "test_rush": 54, "test_backup": 36, "test_import_browser": 35,
+                  "test_hostile_browser": 35, "test_analysis_browser": 30, "test_bench": 29,
+                  "test_briefing_browser": 27, "test_ingest": 27, "test_faults": 27, "test_hostile": 26,
+                  "test_corpus": 26, "test_import_page": 24, "test_access_browser": 24, "test_briefing": 23,
+                  "test_rollup": 23, "test_analysis_pages": 14, "test_quality": 14, "test_reports": 13,
+                  "test_access_pages": 12, "test_trends": 12, "test_access": 9, "test_new_domain": 9, "test_app": 9,
+                  "test_ingest_guards": 8, "test_demo_data": 8, "test_canonical": 8, "test_demo_store": 7}
 
 
 def pytest_collection_modifyitems(items):

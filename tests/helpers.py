@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import io
+import os
 import pathlib
 import shutil
 import subprocess
@@ -40,6 +41,80 @@ def cli_in_process(*argv: str) -> subprocess.CompletedProcess:
     for store in list(store_module._OPEN_STORES):
         store.close()
     return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+class ForkedCli:
+    """`python -m dashboard …argv` as a process of its own, forked from a server process that imported the CLI once
+    (multiprocessing's forkserver, started on first use): a real process, to kill at any moment of its work or to run
+    beside others, without the ~1 CPU s of Python's start-up and imports that each `python -m dashboard` spends
+    first. `env` is added to its environment; its output goes to `<output>.out` and `<output>.err`. It answers
+    `poll`, `send_signal`, `wait`, `communicate` and `returncode` as a `subprocess.Popen` with text pipes does (a
+    signal's death is -signal). Tests of the command's own start (its exit on bad input, a declaration read at
+    import) run the real entry point."""
+
+    def __init__(self, argv: list[str], output: pathlib.Path, env: dict[str, str] | None = None):
+        self.argv = argv
+        self.out, self.err = (output.with_name(output.name + end) for end in (".out", ".err"))
+        for path in (self.out, self.err):  # there, empty, even if it is killed before it opens them
+            path.write_bytes(b"")
+        self.process = self.ready().Process(target=_cli_process, args=(list(argv), str(self.out), str(self.err),
+                                                                       env or {}))
+        self.process.start()
+        self.pid = self.process.pid
+
+    @staticmethod
+    def ready():
+        """The forkserver, started and its imports done (a test that times a forked run calls this first)."""
+        import multiprocessing
+        from multiprocessing import forkserver
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tests.helpers"])  # this module, and through it the CLI and DuckDB
+        if forkserver._forkserver._forkserver_pid is None:  # stopped and waited for at exit, as a Popen's child
+            atexit.register(forkserver._forkserver._stop)  # is: its CPU then counts in the run's (time(1))
+        forkserver.ensure_running()
+        return context
+
+    def poll(self) -> int | None:
+        return self.process.exitcode
+
+    def send_signal(self, signum: int) -> None:
+        if self.process.exitcode is None:
+            os.kill(self.pid, signum)
+
+    def wait(self, timeout: float) -> int:
+        self.process.join(timeout)
+        if self.process.exitcode is None:
+            raise subprocess.TimeoutExpired(["python -m dashboard", *self.argv], timeout)
+        return self.process.exitcode
+
+    def communicate(self, timeout: float) -> tuple[str, str]:
+        self.wait(timeout)
+        return tuple(path.read_text(encoding="utf-8", errors="replace") for path in (self.out, self.err))
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.exitcode
+
+
+def _cli_process(argv: list[str], out: str, err: str, env: dict[str, str]) -> None:
+    """A `ForkedCli`'s body: what `python -m dashboard …argv` does from the repository's folder, and what its exit
+    does after (the atexit hooks close its stores, as the interpreter's exit would: a forked child leaves by
+    os._exit), its exit code the CLI's."""
+    import sys
+
+    os.environ.update(env)
+    os.chdir(pathlib.Path(__file__).resolve().parent.parent)
+    for fd, path in ((1, out), (2, err)):
+        os.dup2(os.open(path, os.O_WRONLY | os.O_TRUNC), fd)
+    sys.stdout, sys.stderr = (open(fd, "w", encoding="utf-8", closefd=False) for fd in (1, 2))
+    try:
+        code = cli.main(argv)
+    finally:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(code)
 
 
 UNITS_CSV = """\

@@ -23,9 +23,7 @@ from dashboard.intake import ingest, loads
 from dashboard.storage import backup, queries, stored_counts
 from dashboard.storage import store as store_module
 from dashboard.storage.store import Store
-from tests.helpers import cli_in_process, fingerprint, report_file, sql
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.helpers import ForkedCli, cli_in_process, fingerprint, report_file, sql
 
 
 def tables_of(path) -> list[str]:
@@ -196,8 +194,7 @@ def test_backups_taken_while_a_load_runs_hold_the_store_before_or_after_it(demo_
     after_store.close()
     after = fingerprint(after_path, with_clock=False)
 
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(demo_store_copy.path), "ingest",
-                             str(report)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = ForkedCli(["--db", str(demo_store_copy.path), "ingest", str(report)], tmp_path / "load")  # a process
     folders = []
     while len(folders) < 3 and (proc.poll() is None or not folders):
         folders.append(tmp_path / f"during{len(folders)}")
@@ -542,13 +539,11 @@ def test_a_published_snapshot_serves_several_reader_processes_while_the_writer_l
     assert cli(serving, "restore", str(tmp_path / "snapshot1")).returncode == 0
     published = cli(writer.path, "coverage", "--unit", COUNTY_CODE, "--format", "json").stdout
     report = report_file(writer.path, LAST_DATE + dt.timedelta(days=1), tmp_path)
-    load = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(writer.path), "ingest", str(report)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    readers = [subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(serving), "--lang", "en", "coverage",
-                                 "--unit", COUNTY_CODE, "--format", "json"], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    load = ForkedCli(["--db", str(writer.path), "ingest", str(report)], tmp_path / "load")  # each its own process
+    readers = [ForkedCli(["--db", str(serving), "--lang", "en", "coverage", "--unit", COUNTY_CODE, "--format", "json"],
+                         tmp_path / f"reader{n}") for n in range(2)]
     served = [reader.communicate(timeout=120) for reader in readers]
-    assert load.wait(timeout=120) == 0, load.stderr.read()
+    assert load.wait(timeout=120) == 0, load.communicate(timeout=1)[1]
     assert [out for out, _ in served] == [published, published], [err for _, err in served]
     loaded = cli(writer.path, "coverage", "--unit", COUNTY_CODE, "--format", "json").stdout
     assert json.loads(loaded)["date"] > json.loads(published)["date"]  # the writer moved on; the serving store not

@@ -1,8 +1,5 @@
 """The benchmark's own machinery: a deterministic province, baselines over the same rows, ratios from measurements."""
 import json
-import os
-import subprocess
-import sys
 
 import duckdb
 import pandas as pd
@@ -12,8 +9,7 @@ import shapely
 from dashboard.analysis import rollup
 from dashboard.benchmark import bench, synthetic
 from dashboard.domain import codes
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.helpers import cli_in_process
 
 
 def test_the_synthetic_province_is_deterministic_and_well_formed():
@@ -34,10 +30,11 @@ def test_the_synthetic_province_is_deterministic_and_well_formed():
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
+    """`python -m dashboard bench --quick` through the CLI's main in this process (its page renders still run in a
+    process of their own, as the benchmark starts them): what it measures and prints, not a Python start-up."""
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "results.json"
-    result = subprocess.run([sys.executable, "-m", "dashboard", "bench", "--quick", "--folder", str(folder),
-                             "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    result = cli_in_process("bench", "--quick", "--folder", str(folder), "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     return folder, json.loads(out.read_text()), result.stdout
 

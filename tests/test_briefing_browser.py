@@ -16,8 +16,8 @@ from pptx import Presentation
 from dashboard import i18n
 from dashboard.analysis import rollup
 from dashboard.example.demo_data import DEMO_DOMAINS
-from tests.test_browser import (MAP_READY, SHOTS, open_page, pytestmark,  # noqa: F401
-                                shoot_at_each_size, wait_for)
+from tests.test_browser import (MAP_READY, SHOTS, in_language, open_page, pytestmark,  # noqa: F401
+                                shoot_at_each_size, via_sidebar, wait_for)
 
 TOWNSHIP = "990101101000"
 SLIDE = ".st-key-briefing-slide"
@@ -78,10 +78,15 @@ def test_present_view_on_a_phone_stacks_without_cutting_anything(browser, server
 
 
 def test_page_screenshots_and_nothing_overflows(browser, server):
-    for lang in ("zh", "en"):
-        page = open_page(browser, server, f"/briefing?lang={lang}")
-        shoot_at_each_size(page, f"briefing-{lang}")
-        page.close()
+    """The page in both languages, on a laptop and a phone. One tab: Chinese, then English through the language
+    switch and the page again through the sidebar (drawn anew in English, as tests/test_browser.py's screenshots)."""
+    page = open_page(browser, server, "/briefing?lang=zh")
+    shoot_at_each_size(page, "briefing-zh")
+    in_language(page, "en")
+    via_sidebar(page, i18n.t("page_briefing", "en"))
+    assert "/briefing" in page.url and "lang=en" in page.url, page.url
+    shoot_at_each_size(page, "briefing-en")
+    page.close()
 
 
 def test_deck_and_gap_table_download_from_the_page(browser, server, demo_store):

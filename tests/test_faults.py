@@ -21,7 +21,7 @@ from dashboard.analysis import coverage, rollup
 from dashboard.example.demo_data import COUNTY_CODE, LAST_DATE
 from dashboard.intake import ingest
 from dashboard.storage.store import Store
-from tests.helpers import fingerprint, report_file
+from tests.helpers import ForkedCli, fingerprint, report_file
 
 pytestmark = pytest.mark.faults
 
@@ -45,7 +45,14 @@ def start_ingest(db: pathlib.Path, report: pathlib.Path, **env) -> subprocess.Po
                             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def wait_for_writer(store: Store, proc: subprocess.Popen) -> bool:
+def fork_ingest(db: pathlib.Path, report: pathlib.Path) -> ForkedCli:
+    """The same ingest in a process forked from one that imported the CLI once (tests/helpers.py `ForkedCli`): the
+    kill-at-any-point test starts a dozen, each killed in its plan or its write; the named points and the readers'
+    test run the real `python -m dashboard`."""
+    return ForkedCli(["--db", str(db), "ingest", str(report)], db)
+
+
+def wait_for_writer(store: Store, proc: subprocess.Popen | ForkedCli) -> bool:
     """Waits until the process takes the writer's intent (True) or ends first (False)."""
     while proc.poll() is None:
         if writer_holds(store):
@@ -63,8 +70,9 @@ def kill_bench(demo_store_path, tmp_path_factory):
     report = report_file(before, NEW_DAY, folder)
     clean = folder / "clean.duckdb"
     shutil.copyfile(before, clean)
+    ForkedCli.ready()
     started = time.monotonic()
-    proc = start_ingest(clean, report)
+    proc = fork_ingest(clean, report)  # started as the kill test's runs are: its times are their schedule
     assert wait_for_writer(Store(clean), proc)
     writing_from = time.monotonic() - started
     _, stderr = proc.communicate(timeout=120)
@@ -91,7 +99,7 @@ def test_a_load_killed_at_any_point_leaves_the_store_as_before_or_with_the_whole
         victim = bench["folder"] / f"victim{n}.duckdb"
         shutil.copyfile(bench["before"], victim)
         store = Store(victim)
-        proc = start_ingest(victim, bench["report"])
+        proc = fork_ingest(victim, bench["report"])
         writing = wait_for_writer(store, proc) if since == "intent" else False
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

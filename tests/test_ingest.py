@@ -16,7 +16,8 @@ from dashboard.analysis import rollup
 from dashboard.domain import messages
 from dashboard.intake import ingest, limits, loads
 from dashboard.storage import materialize, queries
-from tests.helpers import COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, cli_in_process, load, small_store, write
+from tests.helpers import (COUNTY, G_JIA_1, G_JIA_2, G_ONE_1, V_JIA, ForkedCli, cli_in_process, load, small_store,
+                           write)
 
 D1 = dt.date(2022, 5, 1)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -237,9 +238,8 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(store, tmp_path, faul
     load(store, tmp_path, "t_20220501.csv", f"code,resident_population,sampled\n{G_JIA_1},100,10\n")
     before = dump(store)
     path = write(tmp_path, "t_20220502.csv", f"code,resident_population,sampled\n{G_JIA_1},100,20\n{G_JIA_2},100,5\n")
-    result = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(store.path), "ingest", str(path)],
-                            env={**os.environ, "DASHBOARD_FAULT": fault}, cwd=ROOT, capture_output=True)
-    assert result.returncode == -9  # really killed
+    result = ForkedCli(["--db", str(store.path), "ingest", str(path)], tmp_path / "load", {"DASHBOARD_FAULT": fault})
+    assert result.wait(timeout=120) == -9  # really killed
     assert dump(store) == before
     assert table(store, "select count(*) from facts_history") == [(1,)]
     load(store, tmp_path, "t_20220502.csv", path.read_text())  # the next writer gets the store and succeeds
