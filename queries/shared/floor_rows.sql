@@ -1,4 +1,4 @@
--- shared: the benchmark floors' rows (bench_floor_load.sql, bench_file_columns_floor.sql): the file $path read by DuckDB, the integer key from the code, the load's columns as constants; gives `final`.
+-- shared: the benchmark floors' rows (bench_floor_load.sql, bench_layout_floor.sql): the file $path read by DuckDB, the integer key from the code, the load's columns as constants; gives `final`.
 with parsed as (
     select * from read_csv($path, header = true, types = {'code': 'VARCHAR'})
 ),

@@ -1,2 +1,0 @@
--- Empties the floor's table before each of its runs, off the clock: each run stores the file into an empty table (returns nothing).
-delete from {{facts_table}};
