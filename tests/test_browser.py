@@ -10,6 +10,7 @@ Skips when /usr/bin/chromium is missing, except under CI=true, where it fails.
 """
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
@@ -115,6 +116,25 @@ def wait_for(page, script: str, what: str) -> None:
         raise AssertionError(f"timed out waiting for {what}; page at {page.url}") from None
 
 
+def hover_until_tooltip(page, code: str, text: str, tries: int = 6) -> tuple[float, float]:
+    """The mouse onto the unit `code` on the map until Vega's tooltip shows `text`; returns where. A hover that lands
+    while the chart is being drawn again (a rerun's last message, a resize) shows nothing and no later event comes,
+    so after a few quiet seconds the hand moves onto the unit again, as a person would; the tooltip must still say
+    `text` (never markup) or the test fails."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wanted = f"() => ({TOOLTIP})().includes({json.dumps(text)})"
+    for _ in range(tries):
+        x, y = bench_browser.hover_on_map(page, code)
+        try:
+            page.wait_for_function(wanted, timeout=PATIENCE_MS / tries)
+            return x, y
+        except PlaywrightTimeout:
+            page.mouse.move(0, 0)
+    page.screenshot(path=str(SHOTS / "failure.png"))
+    raise AssertionError(f"timed out waiting for the tooltip to show {text}; page at {page.url}")
+
+
 SIZES = ((1440, 900), (390, 844))  # a laptop, a phone
 OVERFLOW = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     return main.scrollWidth - main.clientWidth; }"""
@@ -154,8 +174,7 @@ def drill_into_a_township(page, demo_store) -> None:
     """On the county's map: a hover on 城关镇 names it in the tooltip, a click drills into it (URL, breadcrumb, the
     map redrawn with its villages)."""
     name = rollup.unit(demo_store, TOWNSHIP)["name"]
-    x, y = bench_browser.hover_on_map(page, TOWNSHIP)
-    wait_for(page, f"() => ({TOOLTIP})().includes('{name}')", "the tooltip to name the township")
+    x, y = hover_until_tooltip(page, TOWNSHIP, name)
     tooltip = page.evaluate(TOOLTIP)
     assert "%" in tooltip and "/" in tooltip, tooltip  # ratio and numerator / denominator
     page.wait_for_timeout(300)  # Streamlit binds the selection handler just after the first draw

@@ -14,7 +14,6 @@ Chromium except under CI=true, where it fails.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 
 import pytest
@@ -25,7 +24,7 @@ from dashboard.intake import units
 from dashboard.storage.store import Store
 from tests.helpers import DEMO_COUNTY, DEMO_TOWNSHIP, HOSTILE_COUNTY, HOSTILE_NAMES, hostile_units_csv
 from tests.test_browser import (_REASON, MAP_READY, PATIENCE_MS, PLOTS_READY, READY, SHOTS, TOOLTIP,  # noqa: F401
-                                rerun, streamlit_server, via_sidebar, wait_for)
+                                hover_until_tooltip, rerun, streamlit_server, via_sidebar, wait_for)
 
 pytestmark = pytest.mark.skipif(_REASON is not None, reason=_REASON or "")
 
@@ -144,8 +143,7 @@ def test_map_tooltips_show_hostile_names_as_text(browser, hostile):  # noqa: F81
     wait_for(page, MAP_READY, "the map to draw")
     for code in ("990101001000", "990101102000", "990101103000", "990101109000"):
         name = rollup.unit(store, code)["name"]
-        bench_browser.hover_on_map(page, code)
-        wait_for(page, f"() => ({TOOLTIP})().includes({json.dumps(name)})", f"the tooltip to show {name}")
+        hover_until_tooltip(page, code, name)
         assert page.locator("#vg-tooltip-element img, #vg-tooltip-element script, #vg-tooltip-element b").count() == 0
         assert_inert(page, f"tooltip of {name}")
     page.close()
