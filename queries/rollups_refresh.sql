@@ -9,7 +9,7 @@
 --   that have grid rows upwards (a few distinct keys per level, no sort of the day's 500,000 rows);
 -- * a unit sums the counting rows in its subtree at or below its own level; missing denominators come from the
 --   register row by row; expected = units of the expected level (the setting, else the finest level that reported
---   in the 7 days up to the day).
+--   in the $level_window_days days up to the day: settings.LEVEL_WINDOW_DAYS).
 delete from rollups where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
 delete from {{village_table}} where domain = $domain and snapshot_date between $date_from::date and $date_to::date;
 create or replace temp table refreshed_rollups as
@@ -49,10 +49,10 @@ masked_units as (
     union all select day, num, 2 from below_province
 ),
 expected_level as (
-    -- the finest level reported in the 7-day window, from the stored level of each date (materialize.refresh has
-    -- just stored those of the dates refreshed; stored_counts.py)
+    -- the finest level reported in the window of $level_window_days days, from the stored level of each date
+    -- (materialize.refresh has just stored those of the dates refreshed; stored_counts.py)
     select d.day, coalesce($expected_prefix_len::tinyint, max(l.prefix_len)) as prefix_len
-    from days d left join day_levels l on l.domain = $domain and l.snapshot_date between d.day - 6 and d.day
+    from days d left join day_levels l on l.domain = $domain and l.snapshot_date > d.day - $level_window_days::integer and l.snapshot_date <= d.day
     group by d.day
 ),
 filled as (

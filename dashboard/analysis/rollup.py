@@ -324,10 +324,11 @@ def _expected_prefix_len(store: Store, domain: str, day, values) -> int:
         return codes.PREFIX_LEN[level]
     if day is None:
         return 15
-    every = store.lookup("expected_prefix_lens", domain=domain)  # every date with data, in one query
+    every = store.lookup("expected_prefix_lens", domain=domain, level_window_days=settings.LEVEL_WINDOW_DAYS)  # every date with data, in one query
     found = every.loc[every["snapshot_date"] == pd.Timestamp(day), "prefix_len"]
     if found.empty:  # a date without data of the domain (a trend's end, say): its own query
-        found = store.lookup("expected_prefix_len", domain=domain, snapshot_date=day)["prefix_len"]
+        found = store.lookup("expected_prefix_len", domain=domain, snapshot_date=day,
+                             level_window_days=settings.LEVEL_WINDOW_DAYS)["prefix_len"]
     return 15 if pd.isna(found.iloc[0]) else int(found.iloc[0])
 
 

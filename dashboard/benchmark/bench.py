@@ -152,14 +152,14 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
 
     bare_db = floor_store(scratch)
     table = domain_tables("testing", "facts_table")
-    day = dict(path=str(source), domain="testing", snapshot_date=province.date(province.days - 1))
+    last_day_file = dict(path=str(source), domain="testing", snapshot_date=province.date(province.days - 1))
 
     def bare():
         queries.execute(bare_db, "bench_bare_load", path=str(source))
         bare_db.execute("checkpoint")
 
     def floor():
-        queries.execute(bare_db, "bench_floor_load", **day)
+        queries.execute(bare_db, "bench_floor_load", **last_day_file)
         bare_db.execute("checkpoint")
 
     def emptied() -> None:
@@ -167,7 +167,7 @@ def measure_ingest(store: Store, province: synthetic.Province, scratch: pathlib.
         bare_db.execute("checkpoint")
 
     def layout_floor(_) -> None:
-        queries.execute(bare_db, "bench_layout_floor", identifiers=table, **day)
+        queries.execute(bare_db, "bench_layout_floor", identifiers=table, **last_day_file)
         bare_db.execute("checkpoint")
 
     times = interleaved({"bare": (bare, None), "floor": (floor, None), "layout_floor": (layout_floor, emptied),

@@ -16,9 +16,6 @@ from . import queries, settings, stored_counts
 from .store import domain_tables
 
 
-LEVEL_WINDOW_DAYS = 7  # a date's expected level, unless set: the finest level reported in the 7 days up to it
-
-
 def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> None:
     """Inside an open write: recompute `domain` from `first` to `last` plus the carry-forward window (the dates'
     finest levels first: the refresh reads them, and those of the 6 days before). Where a date's finest level
@@ -30,10 +27,11 @@ def refresh(con, domain: str, first: dt.date, last: dt.date | None = None) -> No
     last = last or first
     date_to = last + dt.timedelta(days=carry)
     if stored_counts.level_days(con, domain, first, last) and level is None:
-        date_to = max(date_to, last + dt.timedelta(days=LEVEL_WINDOW_DAYS - 1))
+        date_to = max(date_to, last + dt.timedelta(days=settings.LEVEL_WINDOW_DAYS - 1))
     queries.execute(con, "rollups_refresh", identifiers={"own_fields": own_fields(domain),
                                                          **domain_tables(domain, "village_table")},
                     domain=domain, date_from=first, lo=lo, hi=hi, date_to=date_to, carry_days=carry,
+                    level_window_days=settings.LEVEL_WINDOW_DAYS,
                     expected_prefix_len=codes.PREFIX_LEN[level] if level else None)
 
 

@@ -7,6 +7,7 @@ from .store import Store
 
 DEFAULT_CARRY_DAYS = 3
 COUNTING_KEYS = ("carry_days",)  # with expected_level.*: the settings the stored rollups depend on
+LEVEL_WINDOW_DAYS = 7  # a date's expected level, unless set: the finest level reported in the 7 days up to it
 DEFAULT_PACE_DAYS = 7       # gaps: a unit's pace is its mean daily increase over this many last reported days
 DEFAULT_SPIKE_FACTOR = 5.0  # data quality: a daily increase this many times the previous week's median is flagged
 
